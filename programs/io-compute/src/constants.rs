@@ -1,0 +1,86 @@
+//! Every PDA seed and protocol-wide constant, in one place.
+
+use anchor_lang::prelude::*;
+
+// ---- PDA seeds -------------------------------------------------------------
+
+#[constant]
+pub const CONFIG_SEED: &[u8] = b"config";
+#[constant]
+pub const GPU_MODELS_SEED: &[u8] = b"gpu_models";
+/// Mint authority of IO and IOSD and owner of every protocol vault.
+#[constant]
+pub const VAULT_AUTHORITY_SEED: &[u8] = b"vault_authority";
+#[constant]
+pub const IO_MINT_SEED: &[u8] = b"io_mint";
+#[constant]
+pub const IOSD_MINT_SEED: &[u8] = b"iosd_mint";
+/// IO staked by providers and co-stakers.
+#[constant]
+pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
+/// IO emissions waiting to be claimed by stakers and devices.
+#[constant]
+pub const REWARDS_VAULT_SEED: &[u8] = b"rewards_vault";
+/// IO owned by the protocol treasury (default slash destination).
+#[constant]
+pub const TREASURY_IO_SEED: &[u8] = b"treasury_io";
+/// IOSD deposited by clients for their leases.
+#[constant]
+pub const ESCROW_VAULT_SEED: &[u8] = b"escrow_vault";
+/// IOSD fees owned by the protocol treasury.
+#[constant]
+pub const TREASURY_IOSD_SEED: &[u8] = b"treasury_iosd";
+#[constant]
+pub const PROVIDER_SEED: &[u8] = b"provider";
+#[constant]
+pub const DEVICE_SEED: &[u8] = b"device";
+#[constant]
+pub const STAKE_SEED: &[u8] = b"stake";
+
+// ---- Tokens ----------------------------------------------------------------
+
+#[constant]
+pub const IO_DECIMALS: u8 = 9;
+#[constant]
+pub const IOSD_DECIMALS: u8 = 6;
+/// One whole IO in base units.
+pub const ONE_IO: u64 = 1_000_000_000;
+
+// ---- Fixed point -----------------------------------------------------------
+
+/// Basis points: 10_000 = 100 %.
+pub const BPS_DENOMINATOR: u64 = 10_000;
+/// GPU reward multipliers and stake multipliers are fixed point with four
+/// decimals: 10_000 = 1.0x.
+pub const MULTIPLIER_ONE: u64 = 10_000;
+
+// ---- Defaults and hard bounds ----------------------------------------------
+
+/// io.net: 800M IO maximum supply.
+pub const DEFAULT_IO_MAX_SUPPLY: u64 = 800_000_000 * ONE_IO;
+/// io.net: 500M IO at genesis; the other 300M are reserved for emissions.
+pub const DEFAULT_GENESIS_SUPPLY: u64 = 500_000_000 * ONE_IO;
+/// io.net: 200 IO per GPU, times the GPU model's multiplier.
+pub const DEFAULT_MIN_STAKE_PER_GPU: u64 = 200 * ONE_IO;
+pub const SECONDS_PER_DAY: i64 = 86_400;
+pub const DEFAULT_UNSTAKE_COOLDOWN_SECS: i64 = 14 * SECONDS_PER_DAY;
+/// Longest cooldown governance may ever set.
+pub const MAX_UNSTAKE_COOLDOWN_SECS: i64 = 90 * SECONDS_PER_DAY;
+/// Longest lockup a position may choose; it earns the maximum multiplier.
+pub const MAX_LOCKUP_SECS: i64 = 365 * SECONDS_PER_DAY;
+/// Position multiplier at `MAX_LOCKUP_SECS` (Nosana xNOS style): 4.0x.
+pub const MAX_LOCKUP_MULTIPLIER: u64 = 4 * MULTIPLIER_ONE;
+
+// ---- Sizes -----------------------------------------------------------------
+
+pub const MAX_GPU_MODELS: usize = 32;
+pub const GPU_MODEL_CODE_LEN: usize = 16;
+pub const MAX_PROVIDER_NAME_LEN: usize = 32;
+pub const MAX_REGION_LEN: usize = 16;
+pub const MAX_ENDPOINT_LEN: usize = 128;
+pub const MAX_GPUS_PER_DEVICE: u8 = 16;
+/// GPU reward multiplier bounds: 0.01x .. 100x.
+pub const MIN_GPU_MULTIPLIER: u32 = 100;
+pub const MAX_GPU_MULTIPLIER: u32 = 1_000_000;
+/// A new device starts at a neutral reliability; proofs and challenges move it.
+pub const INITIAL_RELIABILITY_BPS: u16 = 5_000;

@@ -1,0 +1,113 @@
+//! One error enum for the whole program. Every message says what was wrong and,
+//! where it helps, what to do about it.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum IoComputeError {
+    // ---- generic ----------------------------------------------------------
+    #[msg("Arithmetic overflow: the amount is too large for the protocol's integer range")]
+    MathOverflow,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("Signer is not the protocol's config authority")]
+    NotConfigAuthority,
+
+    // ---- initialize -------------------------------------------------------
+    #[msg("Only the program's upgrade authority may initialize the protocol")]
+    NotUpgradeAuthority,
+    #[msg("The program data account does not belong to this program")]
+    InvalidProgramData,
+    #[msg("The program is not deployed with the upgradeable loader; it cannot be initialized safely")]
+    ProgramNotUpgradeable,
+    #[msg("Genesis supply must be greater than zero and at most the maximum supply")]
+    InvalidGenesisSupply,
+    #[msg("Protocol parameter is outside its allowed range")]
+    InvalidParameter,
+
+    // ---- GPU models -------------------------------------------------------
+    #[msg("GPU model code must be 1-16 characters of A-Z, 0-9 or '-'")]
+    InvalidGpuModelCode,
+    #[msg("GPU reward multiplier must be between 0.01x (100) and 100x (1_000_000)")]
+    InvalidGpuMultiplier,
+    #[msg("GPU model reference TFLOP/s must be greater than zero")]
+    InvalidGpuReferenceTflops,
+    #[msg("GPU model table is full (32 models); update an existing model instead")]
+    GpuModelTableFull,
+    #[msg("The same GPU model code appears twice in one update")]
+    DuplicateGpuModel,
+    #[msg("Unknown GPU model code; list the models with `ioc network stats` or ask governance to add it")]
+    UnknownGpuModel,
+    #[msg("An update must name between 1 and 32 GPU models")]
+    InvalidGpuModelBatch,
+
+    // ---- providers --------------------------------------------------------
+    #[msg("Provider name must be 1-32 bytes of printable text")]
+    InvalidProviderName,
+    #[msg("Region code must be 1-16 characters of a-z, 0-9 or '-'")]
+    InvalidRegion,
+    #[msg("Endpoint must be an http:// or https:// URL of at most 128 bytes")]
+    InvalidEndpoint,
+    #[msg("Co-stake reward share must be at most 10000 bps (100%)")]
+    InvalidCoStakeShare,
+    #[msg("Provider still has devices; remove them before closing")]
+    ProviderHasDevices,
+    #[msg("Provider still has stake positions; they must be withdrawn before closing")]
+    ProviderHasStake,
+    #[msg("Signer is not the provider's authority")]
+    NotProviderAuthority,
+
+    // ---- devices ----------------------------------------------------------
+    #[msg("GPU count must be between 1 and 16")]
+    InvalidGpuCount,
+    #[msg("VRAM must be greater than zero GB")]
+    InvalidVram,
+    #[msg("Price per GPU-hour must be greater than zero IOSD base units")]
+    InvalidPrice,
+    #[msg("A provider may only set a device to Idle or Offline")]
+    InvalidDeviceStatus,
+    #[msg("Device is leased; wait until its lease ends")]
+    DeviceLeased,
+    #[msg("Provider's effective stake is below the minimum stake its active devices need; stake more IO or set devices Offline")]
+    InsufficientProviderStake,
+    #[msg("Device does not belong to this provider")]
+    DeviceProviderMismatch,
+
+    // ---- staking ----------------------------------------------------------
+    #[msg("Lockup must be between 0 and 365 days (31536000 seconds)")]
+    InvalidLockup,
+    #[msg("The provider's own authority must use `stake`, not `co_stake`")]
+    CoStakeBySelf,
+    #[msg("Only the provider's authority may use `stake`; third parties use `co_stake`")]
+    StakeByNonAuthority,
+    #[msg("Position is still locked; request unstake after its lockup ends")]
+    LockupNotEnded,
+    #[msg("Position is already unstaking")]
+    AlreadyUnstaking,
+    #[msg("Position is not unstaking; request unstake first")]
+    NotUnstaking,
+    #[msg("Cooldown has not ended; withdraw after it does")]
+    CooldownNotEnded,
+    #[msg("Unstaking would drop the provider below the minimum stake of its leased devices")]
+    UnstakeBreaksMinimumStake,
+    #[msg("Position has active governance votes; relinquish them or wait until the proposals end")]
+    PositionHasActiveVotes,
+    #[msg("Signer does not own this stake position")]
+    NotPositionOwner,
+    #[msg("Position does not belong to this provider")]
+    PositionProviderMismatch,
+    #[msg("Provider's stake was fully slashed; existing positions must withdraw before new stake is accepted")]
+    StakePoolWiped,
+    #[msg("Stake too small: it would buy zero pool shares")]
+    StakeTooSmall,
+    #[msg("Slash amount exceeds the provider's staked IO")]
+    SlashExceedsStake,
+
+    // ---- accounts ---------------------------------------------------------
+    #[msg("Token account has the wrong mint")]
+    WrongMint,
+    #[msg("Account is not the protocol vault it claims to be")]
+    WrongVault,
+    #[msg("Slash destination must be an IO token account")]
+    InvalidSlashDestination,
+}

@@ -1,0 +1,268 @@
+use crate::{constants::*, error::IoComputeError, events::ProtocolInitialized, state::*};
+use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
+use anchor_spl::{
+    associated_token::AssociatedToken,
+    token::{self, Mint, MintTo, Token, TokenAccount},
+};
+
+/// Owner of builtin programs. Only a validator's own genesis can create one;
+/// no transaction on a public cluster can deploy a program under it.
+const NATIVE_LOADER_ID: Pubkey = pubkey!("NativeLoader1111111111111111111111111111111");
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct InitializeArgs {
+    /// IO minted to the genesis account now.
+    pub genesis_supply: u64,
+    /// Hard cap on IO supply, genesis and all future emissions together.
+    pub io_max_supply: u64,
+    pub staking: StakingParams,
+}
+
+#[derive(Accounts)]
+pub struct Initialize<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(init, payer = authority, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(init, payer = authority, space = 8 + GpuModels::INIT_SPACE, seeds = [GPU_MODELS_SEED], bump)]
+    pub gpu_models: Box<Account<'info, GpuModels>>,
+    /// CHECK: data-less PDA that signs for the mints and the vaults.
+    #[account(seeds = [VAULT_AUTHORITY_SEED], bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    #[account(
+        init, payer = authority, seeds = [IO_MINT_SEED], bump,
+        mint::decimals = IO_DECIMALS, mint::authority = vault_authority,
+    )]
+    pub io_mint: Box<Account<'info, Mint>>,
+    #[account(
+        init, payer = authority, seeds = [IOSD_MINT_SEED], bump,
+        mint::decimals = IOSD_DECIMALS, mint::authority = vault_authority,
+        mint::freeze_authority = vault_authority,
+    )]
+    pub iosd_mint: Box<Account<'info, Mint>>,
+    #[account(
+        init, payer = authority, seeds = [STAKE_VAULT_SEED], bump,
+        token::mint = io_mint, token::authority = vault_authority,
+    )]
+    pub stake_vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init, payer = authority, seeds = [REWARDS_VAULT_SEED], bump,
+        token::mint = io_mint, token::authority = vault_authority,
+    )]
+    pub rewards_vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init, payer = authority, seeds = [TREASURY_IO_SEED], bump,
+        token::mint = io_mint, token::authority = vault_authority,
+    )]
+    pub treasury_io_vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init, payer = authority, seeds = [ESCROW_VAULT_SEED], bump,
+        token::mint = iosd_mint, token::authority = vault_authority,
+    )]
+    pub escrow_vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init, payer = authority, seeds = [TREASURY_IOSD_SEED], bump,
+        token::mint = iosd_mint, token::authority = vault_authority,
+    )]
+    pub treasury_iosd_vault: Box<Account<'info, TokenAccount>>,
+    /// CHECK: any wallet chosen by the deployer; it receives the genesis supply.
+    pub genesis_owner: UncheckedAccount<'info>,
+    #[account(
+        init, payer = authority,
+        associated_token::mint = io_mint, associated_token::authority = genesis_owner,
+    )]
+    pub genesis_token: Box<Account<'info, TokenAccount>>,
+    /// CHECK: this program's account; its loader decides how the deployer is checked.
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
+    /// CHECK: the program's ProgramData, checked in `validate` (unused for builtins).
+    pub program_data: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    pub system_program: Program<'info, System>,
+}
+
+/// Only the program's upgrade authority may initialize, so nobody can
+/// front-run the deployment with their own parameters.
+///
+/// - Upgradeable loader (every real cluster): `program_data` must be the
+///   program's ProgramData and its upgrade authority must be the signer.
+/// - Native loader: the program is a builtin compiled into a local runtime
+///   (the native test bank, `ioc localnet`). That only happens in a validator
+///   someone runs for themselves, which initializes before serving anyone.
+/// - Any other loader (immutable deployments): refused, there is no
+///   authority to check.
+pub fn require_deployer(
+    program: &AccountInfo,
+    program_data: &AccountInfo,
+    signer: &Pubkey,
+) -> Result<()> {
+    if *program.owner == NATIVE_LOADER_ID {
+        return Ok(());
+    }
+    require_keys_eq!(
+        *program.owner,
+        bpf_loader_upgradeable::ID,
+        IoComputeError::ProgramNotUpgradeable
+    );
+    let (expected, _) =
+        Pubkey::find_program_address(&[program.key.as_ref()], &bpf_loader_upgradeable::ID);
+    require_keys_eq!(*program_data.key, expected, IoComputeError::InvalidProgramData);
+    require_keys_eq!(
+        *program_data.owner,
+        bpf_loader_upgradeable::ID,
+        IoComputeError::InvalidProgramData
+    );
+    let data = program_data.try_borrow_data()?;
+    let state = ProgramData::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(IoComputeError::InvalidProgramData))?;
+    require!(
+        state.upgrade_authority_address == Some(*signer),
+        IoComputeError::NotUpgradeAuthority
+    );
+    Ok(())
+}
+
+impl InitializeArgs {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.genesis_supply > 0 && self.genesis_supply <= self.io_max_supply,
+            IoComputeError::InvalidGenesisSupply
+        );
+        self.staking.validate()
+    }
+}
+
+impl Initialize<'_> {
+    pub fn validate(&self, args: &InitializeArgs) -> Result<()> {
+        require_deployer(&self.program, &self.program_data, self.authority.key)?;
+        args.validate()
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn handle(ctx: Context<Self>, args: InitializeArgs) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let config = &mut accounts.config;
+        config.set_inner(Config {
+            authority: accounts.authority.key(),
+            io_mint: accounts.io_mint.key(),
+            iosd_mint: accounts.iosd_mint.key(),
+            stake_vault: accounts.stake_vault.key(),
+            rewards_vault: accounts.rewards_vault.key(),
+            treasury_io_vault: accounts.treasury_io_vault.key(),
+            escrow_vault: accounts.escrow_vault.key(),
+            treasury_iosd_vault: accounts.treasury_iosd_vault.key(),
+            slash_destination: accounts.treasury_io_vault.key(),
+            io_max_supply: args.io_max_supply,
+            genesis_supply: args.genesis_supply,
+            staking: args.staking,
+            total_slashed: 0,
+            created_at: Clock::get()?.unix_timestamp,
+            bump: ctx.bumps.config,
+            vault_authority_bump: ctx.bumps.vault_authority,
+            io_mint_bump: ctx.bumps.io_mint,
+            iosd_mint_bump: ctx.bumps.iosd_mint,
+        });
+        accounts.gpu_models.set_inner(GpuModels {
+            models: Vec::new(),
+            bump: ctx.bumps.gpu_models,
+        });
+
+        let seeds = accounts.config.vault_authority_seeds();
+        token::mint_to(
+            CpiContext::new_with_signer(
+                accounts.token_program.key(),
+                MintTo {
+                    mint: accounts.io_mint.to_account_info(),
+                    to: accounts.genesis_token.to_account_info(),
+                    authority: accounts.vault_authority.to_account_info(),
+                },
+                &[&seeds],
+            ),
+            args.genesis_supply,
+        )?;
+
+        emit!(ProtocolInitialized {
+            authority: accounts.authority.key(),
+            io_mint: accounts.io_mint.key(),
+            iosd_mint: accounts.iosd_mint.key(),
+            genesis_destination: accounts.genesis_token.key(),
+            genesis_supply: args.genesis_supply,
+            io_max_supply: args.io_max_supply,
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Acc {
+        key: Pubkey,
+        owner: Pubkey,
+        lamports: u64,
+        data: Vec<u8>,
+    }
+
+    impl Acc {
+        fn new(key: Pubkey, owner: Pubkey, data: Vec<u8>) -> Self {
+            Self { key, owner, lamports: 1, data }
+        }
+        fn info(&mut self) -> AccountInfo<'_> {
+            AccountInfo::new(&self.key, false, false, &mut self.lamports, &mut self.data, &self.owner, true)
+        }
+    }
+
+    fn program_data(authority: Option<Pubkey>) -> Vec<u8> {
+        // UpgradeableLoaderState::ProgramData: u32 tag 3, u64 slot, Option<Pubkey>.
+        let mut data = 3u32.to_le_bytes().to_vec();
+        data.extend_from_slice(&7u64.to_le_bytes());
+        match authority {
+            Some(key) => {
+                data.push(1);
+                data.extend_from_slice(key.as_ref());
+            }
+            None => data.push(0),
+        }
+        data
+    }
+
+    #[test]
+    fn deployer_check_by_loader() {
+        let deployer = Pubkey::new_unique();
+        let stranger = Pubkey::new_unique();
+        let loader = bpf_loader_upgradeable::ID;
+        let pd_key = Pubkey::find_program_address(&[crate::ID.as_ref()], &loader).0;
+        let mut program = Acc::new(crate::ID, loader, vec![]);
+        let mut pd = Acc::new(pd_key, loader, program_data(Some(deployer)));
+
+        assert!(require_deployer(&program.info(), &pd.info(), &deployer).is_ok());
+        let err = require_deployer(&program.info(), &pd.info(), &stranger).unwrap_err();
+        assert_eq!(err, IoComputeError::NotUpgradeAuthority.into());
+
+        // Frozen program (no upgrade authority): nobody may initialize.
+        let mut frozen = Acc::new(pd_key, loader, program_data(None));
+        let err = require_deployer(&program.info(), &frozen.info(), &deployer).unwrap_err();
+        assert_eq!(err, IoComputeError::NotUpgradeAuthority.into());
+
+        // Another program's ProgramData naming the attacker.
+        let mut other = Acc::new(Pubkey::new_unique(), loader, program_data(Some(stranger)));
+        let err = require_deployer(&program.info(), &other.info(), &stranger).unwrap_err();
+        assert_eq!(err, IoComputeError::InvalidProgramData.into());
+
+        // Right address, forged data owned by someone else.
+        let mut forged = Acc::new(pd_key, Pubkey::new_unique(), program_data(Some(stranger)));
+        let err = require_deployer(&program.info(), &forged.info(), &stranger).unwrap_err();
+        assert_eq!(err, IoComputeError::InvalidProgramData.into());
+
+        // Immutable loaders have no authority to check.
+        let mut immutable = Acc::new(crate::ID, Pubkey::new_unique(), vec![]);
+        let err = require_deployer(&immutable.info(), &pd.info(), &deployer).unwrap_err();
+        assert_eq!(err, IoComputeError::ProgramNotUpgradeable.into());
+
+        // Builtin in a local runtime.
+        let mut builtin = Acc::new(crate::ID, NATIVE_LOADER_ID, vec![]);
+        assert!(require_deployer(&builtin.info(), &pd.info(), &stranger).is_ok());
+    }
+}

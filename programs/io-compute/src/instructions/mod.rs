@@ -1,0 +1,7 @@
+pub mod admin;
+pub mod provider;
+pub mod staking;
+
+pub use admin::*;
+pub use provider::*;
+pub use staking::*;

@@ -1,0 +1,58 @@
+use crate::{constants::*, error::IoComputeError, events::DeviceUpdated, state::*};
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct UpdateDeviceArgs {
+    /// New price per GPU-hour in IOSD base units; leases already running
+    /// keep the price they were assigned at.
+    pub price_per_gpu_hour: Option<u64>,
+    /// Idle or Offline.
+    pub status: Option<DeviceStatus>,
+}
+
+#[derive(Accounts)]
+pub struct UpdateDevice<'info> {
+    pub authority: Signer<'info>,
+    #[account(
+        mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump = provider.bump,
+        has_one = authority @ IoComputeError::NotProviderAuthority,
+    )]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(
+        mut, seeds = [DEVICE_SEED, provider.key().as_ref(), &device.index.to_le_bytes()],
+        bump = device.bump,
+        has_one = provider @ IoComputeError::DeviceProviderMismatch,
+    )]
+    pub device: Box<Account<'info, Device>>,
+}
+
+impl UpdateDeviceArgs {
+    pub fn validate(&self) -> Result<()> {
+        require!(self.price_per_gpu_hour != Some(0), IoComputeError::InvalidPrice);
+        Ok(())
+    }
+}
+
+impl UpdateDevice<'_> {
+    #[access_control(args.validate())]
+    pub fn handle(ctx: Context<Self>, args: UpdateDeviceArgs) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let device = &mut accounts.device;
+        if let Some(price) = args.price_per_gpu_hour {
+            device.price_per_gpu_hour = price;
+        }
+        if let Some(status) = args.status {
+            match device.set_status_by_provider(status)? {
+                Some(true) => accounts.provider.activate_device(device.stake_requirement)?,
+                Some(false) => accounts.provider.deactivate_device(device.stake_requirement)?,
+                None => {}
+            }
+        }
+        emit!(DeviceUpdated {
+            device: device.key(),
+            price_per_gpu_hour: device.price_per_gpu_hour,
+            status: device.status,
+        });
+        Ok(())
+    }
+}

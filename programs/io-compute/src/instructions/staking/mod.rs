@@ -1,0 +1,9 @@
+pub mod co_stake;
+pub mod request_unstake;
+pub mod stake;
+pub mod withdraw;
+
+pub use co_stake::*;
+pub use request_unstake::*;
+pub use stake::*;
+pub use withdraw::*;

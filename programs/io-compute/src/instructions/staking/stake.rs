@@ -1,0 +1,105 @@
+use crate::{constants::*, error::IoComputeError, events::Staked, math::SafeMath, state::*};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct StakeArgs {
+    /// Distinguishes the owner's positions behind one provider.
+    pub nonce: u64,
+    /// IO base units.
+    pub amount: u64,
+    /// 0 to 365 days; longer lockups earn up to 4x rewards.
+    pub lockup_secs: i64,
+}
+
+/// Accounts of `stake` (the provider's authority) and `co_stake` (anyone else).
+#[derive(Accounts)]
+#[instruction(args: StakeArgs)]
+pub struct Stake<'info> {
+    #[account(mut)]
+    pub owner: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(
+        init, payer = owner, space = 8 + StakePosition::INIT_SPACE,
+        seeds = [STAKE_SEED, owner.key().as_ref(), provider.key().as_ref(), &args.nonce.to_le_bytes()],
+        bump,
+    )]
+    pub position: Box<Account<'info, StakePosition>>,
+    #[account(mut, constraint = source.mint == config.io_mint @ IoComputeError::WrongMint)]
+    pub source: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
+    pub stake_vault: Box<Account<'info, TokenAccount>>,
+    #[account(address = config.io_mint @ IoComputeError::WrongMint)]
+    pub io_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Stake<'_> {
+    pub fn validate_own(&self) -> Result<()> {
+        require_keys_eq!(
+            self.owner.key(),
+            self.provider.authority,
+            IoComputeError::StakeByNonAuthority
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate_own())]
+    pub fn handle(ctx: Context<Self>, args: StakeArgs) -> Result<()> {
+        let bump = ctx.bumps.position;
+        ctx.accounts.open_position(args, StakeKind::Own, bump)
+    }
+
+    /// Moves the IO into the stake vault and records the position and the
+    /// provider's pool.
+    pub fn open_position(&mut self, args: StakeArgs, kind: StakeKind, bump: u8) -> Result<()> {
+        require!(args.amount > 0, IoComputeError::ZeroAmount);
+        let multiplier = StakePosition::multiplier_for_lockup(args.lockup_secs)?;
+        let now = Clock::get()?.unix_timestamp;
+        let shares = self.provider.stake.deposit(args.amount, multiplier)?;
+        let lockup_end = now.safe_add(args.lockup_secs)?;
+        self.position.set_inner(StakePosition {
+            owner: self.owner.key(),
+            provider: self.provider.key(),
+            nonce: args.nonce,
+            kind,
+            deposited: args.amount,
+            shares,
+            lockup_secs: args.lockup_secs,
+            lockup_end,
+            multiplier,
+            cooldown_end: 0,
+            active_votes: 0,
+            created_at: now,
+            bump,
+        });
+        token::transfer_checked(
+            CpiContext::new(
+                self.token_program.key(),
+                TransferChecked {
+                    from: self.source.to_account_info(),
+                    mint: self.io_mint.to_account_info(),
+                    to: self.stake_vault.to_account_info(),
+                    authority: self.owner.to_account_info(),
+                },
+            ),
+            args.amount,
+            IO_DECIMALS,
+        )?;
+        emit!(Staked {
+            position: self.position.key(),
+            owner: self.owner.key(),
+            provider: self.provider.key(),
+            kind,
+            amount: args.amount,
+            shares,
+            lockup_end,
+            multiplier,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! IO Compute: on-chain settlement for a decentralized GPU cloud.
+//!
+//! This file is the table of contents: each instruction delegates to its own
+//! file under `instructions/<role>/`.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+#[cfg(not(target_os = "solana"))]
+pub mod native;
+pub mod state;
+
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("BnF6zjTSa3YKgvjG3NcG9zk1cbd57tonik4oKKbzB2K1");
+
+#[program]
+pub mod io_compute {
+    use super::*;
+
+    // ---- admin ------------------------------------------------------------
+
+    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+        Initialize::handle(ctx, args)
+    }
+
+    pub fn set_gpu_models(ctx: Context<SetGpuModels>, args: SetGpuModelsArgs) -> Result<()> {
+        SetGpuModels::handle(ctx, args)
+    }
+
+    pub fn slash(ctx: Context<Slash>, args: SlashArgs) -> Result<()> {
+        Slash::handle(ctx, args)
+    }
+
+    // ---- provider ---------------------------------------------------------
+
+    pub fn register_provider(ctx: Context<RegisterProvider>, args: ProviderProfile) -> Result<()> {
+        RegisterProvider::handle(ctx, args)
+    }
+
+    pub fn update_provider(ctx: Context<UpdateProvider>, args: ProviderProfile) -> Result<()> {
+        UpdateProvider::handle(ctx, args)
+    }
+
+    pub fn close_provider(ctx: Context<CloseProvider>) -> Result<()> {
+        CloseProvider::handle(ctx)
+    }
+
+    pub fn add_device(ctx: Context<AddDevice>, args: DeviceSpec) -> Result<()> {
+        AddDevice::handle(ctx, args)
+    }
+
+    pub fn update_device(ctx: Context<UpdateDevice>, args: UpdateDeviceArgs) -> Result<()> {
+        UpdateDevice::handle(ctx, args)
+    }
+
+    pub fn remove_device(ctx: Context<RemoveDevice>) -> Result<()> {
+        RemoveDevice::handle(ctx)
+    }
+
+    // ---- staking ----------------------------------------------------------
+
+    pub fn stake(ctx: Context<Stake>, args: StakeArgs) -> Result<()> {
+        Stake::handle(ctx, args)
+    }
+
+    pub fn co_stake(ctx: Context<Stake>, args: StakeArgs) -> Result<()> {
+        CoStake::handle(ctx, args)
+    }
+
+    pub fn request_unstake(ctx: Context<RequestUnstake>) -> Result<()> {
+        RequestUnstake::handle(ctx)
+    }
+
+    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+        Withdraw::handle(ctx)
+    }
+}

@@ -1,0 +1,69 @@
+use crate::{constants::*, error::IoComputeError};
+use anchor_lang::prelude::*;
+
+/// Protocol-wide configuration [config]. Written only by admin (later
+/// governance) instructions; hot paths read it.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Config {
+    /// Signs admin instructions; moves to the governance PDA at handover.
+    pub authority: Pubkey,
+    pub io_mint: Pubkey,
+    pub iosd_mint: Pubkey,
+    pub stake_vault: Pubkey,
+    pub rewards_vault: Pubkey,
+    pub treasury_io_vault: Pubkey,
+    pub escrow_vault: Pubkey,
+    pub treasury_iosd_vault: Pubkey,
+    /// IO token account that receives slashed stake.
+    pub slash_destination: Pubkey,
+    /// Hard cap on IO supply; emissions can never exceed it.
+    pub io_max_supply: u64,
+    /// IO minted at initialize.
+    pub genesis_supply: u64,
+    pub staking: StakingParams,
+    /// Total IO slashed over the protocol's life.
+    pub total_slashed: u64,
+    pub created_at: i64,
+    pub bump: u8,
+    pub vault_authority_bump: u8,
+    pub io_mint_bump: u8,
+    pub iosd_mint_bump: u8,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct StakingParams {
+    /// IO base units of stake per GPU, before the GPU model multiplier.
+    pub min_stake_per_gpu: u64,
+    /// Seconds between `request_unstake` and `withdraw`.
+    pub unstake_cooldown_secs: i64,
+}
+
+impl Default for StakingParams {
+    fn default() -> Self {
+        Self {
+            min_stake_per_gpu: DEFAULT_MIN_STAKE_PER_GPU,
+            unstake_cooldown_secs: DEFAULT_UNSTAKE_COOLDOWN_SECS,
+        }
+    }
+}
+
+impl StakingParams {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            self.min_stake_per_gpu > 0
+                && self.unstake_cooldown_secs >= 0
+                && self.unstake_cooldown_secs <= MAX_UNSTAKE_COOLDOWN_SECS,
+            IoComputeError::InvalidParameter
+        );
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Seeds for signing as the vault authority (mint authority of IO and IOSD,
+    /// owner of every vault).
+    pub fn vault_authority_seeds(&self) -> [&[u8]; 2] {
+        [VAULT_AUTHORITY_SEED, std::slice::from_ref(&self.vault_authority_bump)]
+    }
+}

@@ -1,0 +1,100 @@
+use crate::{constants::*, error::IoComputeError};
+use anchor_lang::prelude::*;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum DeviceStatus {
+    /// Online and available to the matcher.
+    Idle,
+    /// Assigned to a lease; cannot be removed or taken offline.
+    Leased,
+    /// Not available; needs no stake.
+    Offline,
+    /// Suspended by the protocol after failed challenges or lost disputes.
+    Jailed,
+}
+
+impl DeviceStatus {
+    /// Idle and Leased devices count toward the provider's minimum stake.
+    pub fn needs_stake(self) -> bool {
+        matches!(self, DeviceStatus::Idle | DeviceStatus::Leased)
+    }
+}
+
+/// A GPU machine [device, provider, index].
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Device {
+    pub provider: Pubkey,
+    pub index: u32,
+    pub model: [u8; GPU_MODEL_CODE_LEN],
+    pub gpu_count: u8,
+    pub vram_gb: u16,
+    /// IOSD base units per GPU-hour.
+    pub price_per_gpu_hour: u64,
+    pub status: DeviceStatus,
+    /// The lease the device serves while Leased, else the default key.
+    pub current_lease: Pubkey,
+    /// Minimum stake this device needs, fixed when the device is added:
+    /// min_stake_per_gpu x model multiplier x gpu_count.
+    pub stake_requirement: u64,
+    /// Reliability score in bps, moved by proofs, disputes and challenges.
+    pub reliability_bps: u16,
+    pub created_at: i64,
+    pub bump: u8,
+}
+
+/// Device specification chosen by the provider at `add_device`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceSpec {
+    pub model: [u8; GPU_MODEL_CODE_LEN],
+    pub gpu_count: u8,
+    pub vram_gb: u16,
+    pub price_per_gpu_hour: u64,
+    /// Idle (available now) or Offline.
+    pub status: DeviceStatus,
+}
+
+impl DeviceSpec {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (1..=MAX_GPUS_PER_DEVICE).contains(&self.gpu_count),
+            IoComputeError::InvalidGpuCount
+        );
+        require!(self.vram_gb > 0, IoComputeError::InvalidVram);
+        require!(self.price_per_gpu_hour > 0, IoComputeError::InvalidPrice);
+        require_provider_settable(self.status)
+    }
+}
+
+/// Providers may only choose Idle or Offline; Leased and Jailed are the
+/// protocol's to set.
+pub fn require_provider_settable(status: DeviceStatus) -> Result<()> {
+    require!(
+        matches!(status, DeviceStatus::Idle | DeviceStatus::Offline),
+        IoComputeError::InvalidDeviceStatus
+    );
+    Ok(())
+}
+
+impl Device {
+    /// Changes status at the provider's request. Returns the change in
+    /// stake requirement: `Some(true)` when the device starts needing stake,
+    /// `Some(false)` when it stops, `None` when nothing changes.
+    pub fn set_status_by_provider(&mut self, status: DeviceStatus) -> Result<Option<bool>> {
+        require_provider_settable(status)?;
+        require!(self.status != DeviceStatus::Leased, IoComputeError::DeviceLeased);
+        require!(self.status != DeviceStatus::Jailed, IoComputeError::InvalidDeviceStatus);
+        let change = match (self.status.needs_stake(), status.needs_stake()) {
+            (false, true) => Some(true),
+            (true, false) => Some(false),
+            _ => None,
+        };
+        self.status = status;
+        Ok(change)
+    }
+
+    pub fn require_removable(&self) -> Result<()> {
+        require!(self.status != DeviceStatus::Leased, IoComputeError::DeviceLeased);
+        Ok(())
+    }
+}

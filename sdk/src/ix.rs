@@ -1,0 +1,222 @@
+//! Instruction builders. Account lists come from the program's generated
+//! `accounts::*` structs and data from `instruction::*`, with every PDA
+//! derived here, so a caller names only the keys it chooses.
+
+use crate::pda;
+use anchor_lang::{
+    prelude::Pubkey, solana_program::instruction::Instruction, system_program, InstructionData,
+    ToAccountMetas,
+};
+use io_compute::{
+    accounts, instruction,
+    state::{DeviceSpec, GpuModel, ProviderProfile},
+    InitializeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs, ID,
+};
+
+const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction {
+        program_id: ID,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// `initialize`: the genesis supply goes to `genesis_owner`'s IO associated
+/// token account, created by this instruction.
+pub fn initialize(authority: Pubkey, genesis_owner: Pubkey, args: InitializeArgs) -> Instruction {
+    let io_mint = pda::io_mint();
+    build(
+        accounts::Initialize {
+            authority,
+            config: pda::config(),
+            gpu_models: pda::gpu_models(),
+            vault_authority: pda::vault_authority(),
+            io_mint,
+            iosd_mint: pda::iosd_mint(),
+            stake_vault: pda::stake_vault(),
+            rewards_vault: pda::rewards_vault(),
+            treasury_io_vault: pda::treasury_io_vault(),
+            escrow_vault: pda::escrow_vault(),
+            treasury_iosd_vault: pda::treasury_iosd_vault(),
+            genesis_owner,
+            genesis_token: pda::associated_token(&genesis_owner, &io_mint),
+            program: ID,
+            program_data: pda::program_data(),
+            token_program: TOKEN_PROGRAM,
+            associated_token_program: spl_associated_token_account_interface::program::ID,
+            system_program: system_program::ID,
+        },
+        instruction::Initialize { args },
+    )
+}
+
+pub fn set_gpu_models(authority: Pubkey, models: Vec<GpuModel>) -> Instruction {
+    build(
+        accounts::SetGpuModels {
+            authority,
+            config: pda::config(),
+            gpu_models: pda::gpu_models(),
+        },
+        instruction::SetGpuModels {
+            args: SetGpuModelsArgs { models },
+        },
+    )
+}
+
+/// `slash`: IO goes to the config's slash destination (by default the IO
+/// treasury vault), passed explicitly because governance may change it.
+pub fn slash(
+    authority: Pubkey,
+    provider: Pubkey,
+    slash_destination: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        accounts::Slash {
+            authority,
+            config: pda::config(),
+            provider,
+            stake_vault: pda::stake_vault(),
+            slash_destination,
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::Slash {
+            args: SlashArgs { amount },
+        },
+    )
+}
+
+pub fn register_provider(authority: Pubkey, profile: ProviderProfile) -> Instruction {
+    build(
+        accounts::RegisterProvider {
+            authority,
+            provider: pda::provider(&authority),
+            system_program: system_program::ID,
+        },
+        instruction::RegisterProvider { args: profile },
+    )
+}
+
+pub fn update_provider(authority: Pubkey, profile: ProviderProfile) -> Instruction {
+    build(
+        accounts::UpdateProvider {
+            authority,
+            provider: pda::provider(&authority),
+        },
+        instruction::UpdateProvider { args: profile },
+    )
+}
+
+pub fn close_provider(authority: Pubkey) -> Instruction {
+    build(
+        accounts::CloseProvider {
+            authority,
+            provider: pda::provider(&authority),
+        },
+        instruction::CloseProvider {},
+    )
+}
+
+/// `add_device`: `index` must be the provider's `next_device_index`.
+pub fn add_device(authority: Pubkey, index: u32, spec: DeviceSpec) -> Instruction {
+    let provider = pda::provider(&authority);
+    build(
+        accounts::AddDevice {
+            authority,
+            config: pda::config(),
+            gpu_models: pda::gpu_models(),
+            provider,
+            device: pda::device(&provider, index),
+            system_program: system_program::ID,
+        },
+        instruction::AddDevice { args: spec },
+    )
+}
+
+pub fn update_device(authority: Pubkey, index: u32, args: UpdateDeviceArgs) -> Instruction {
+    let provider = pda::provider(&authority);
+    build(
+        accounts::UpdateDevice {
+            authority,
+            provider,
+            device: pda::device(&provider, index),
+        },
+        instruction::UpdateDevice { args },
+    )
+}
+
+pub fn remove_device(authority: Pubkey, index: u32) -> Instruction {
+    let provider = pda::provider(&authority);
+    build(
+        accounts::RemoveDevice {
+            authority,
+            provider,
+            device: pda::device(&provider, index),
+        },
+        instruction::RemoveDevice {},
+    )
+}
+
+fn stake_accounts(owner: Pubkey, provider: Pubkey, source: Pubkey, nonce: u64) -> accounts::Stake {
+    accounts::Stake {
+        owner,
+        config: pda::config(),
+        provider,
+        position: pda::stake_position(&owner, &provider, nonce),
+        source,
+        stake_vault: pda::stake_vault(),
+        io_mint: pda::io_mint(),
+        token_program: TOKEN_PROGRAM,
+        system_program: system_program::ID,
+    }
+}
+
+/// `stake` by the provider's own authority, from `source` (an IO account).
+pub fn stake(owner: Pubkey, source: Pubkey, args: StakeArgs) -> Instruction {
+    let provider = pda::provider(&owner);
+    build(
+        stake_accounts(owner, provider, source, args.nonce),
+        instruction::Stake { args },
+    )
+}
+
+/// `co_stake` behind `provider` (the provider account, not its authority).
+pub fn co_stake(owner: Pubkey, provider: Pubkey, source: Pubkey, args: StakeArgs) -> Instruction {
+    build(
+        stake_accounts(owner, provider, source, args.nonce),
+        instruction::CoStake { args },
+    )
+}
+
+pub fn request_unstake(owner: Pubkey, provider: Pubkey, nonce: u64) -> Instruction {
+    build(
+        accounts::RequestUnstake {
+            owner,
+            config: pda::config(),
+            provider,
+            position: pda::stake_position(&owner, &provider, nonce),
+        },
+        instruction::RequestUnstake {},
+    )
+}
+
+pub fn withdraw(owner: Pubkey, provider: Pubkey, nonce: u64, destination: Pubkey) -> Instruction {
+    build(
+        accounts::Withdraw {
+            owner,
+            config: pda::config(),
+            provider,
+            position: pda::stake_position(&owner, &provider, nonce),
+            destination,
+            stake_vault: pda::stake_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::Withdraw {},
+    )
+}

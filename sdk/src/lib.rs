@@ -1,0 +1,11 @@
+//! io-compute-sdk: everything an off-chain client needs to talk to the
+//! io-compute program: PDAs, instruction builders, account decoding and the
+//! default GPU model table. Instruction data and account types come from the
+//! program crate itself, so nothing is re-declared here.
+
+pub mod accounts;
+pub mod gpu;
+pub mod ix;
+pub mod pda;
+
+pub use io_compute::{self as program, ID as PROGRAM_ID};

@@ -1,0 +1,75 @@
+//! Program-derived addresses, one function per account kind. Seeds come from
+//! the program's `constants`, so client and program can never disagree.
+
+use anchor_lang::prelude::Pubkey;
+use io_compute::{constants::*, ID};
+
+fn find(seeds: &[&[u8]]) -> Pubkey {
+    Pubkey::find_program_address(seeds, &ID).0
+}
+
+pub fn config() -> Pubkey {
+    find(&[CONFIG_SEED])
+}
+
+pub fn gpu_models() -> Pubkey {
+    find(&[GPU_MODELS_SEED])
+}
+
+pub fn vault_authority() -> Pubkey {
+    find(&[VAULT_AUTHORITY_SEED])
+}
+
+pub fn io_mint() -> Pubkey {
+    find(&[IO_MINT_SEED])
+}
+
+pub fn iosd_mint() -> Pubkey {
+    find(&[IOSD_MINT_SEED])
+}
+
+pub fn stake_vault() -> Pubkey {
+    find(&[STAKE_VAULT_SEED])
+}
+
+pub fn rewards_vault() -> Pubkey {
+    find(&[REWARDS_VAULT_SEED])
+}
+
+pub fn treasury_io_vault() -> Pubkey {
+    find(&[TREASURY_IO_SEED])
+}
+
+pub fn escrow_vault() -> Pubkey {
+    find(&[ESCROW_VAULT_SEED])
+}
+
+pub fn treasury_iosd_vault() -> Pubkey {
+    find(&[TREASURY_IOSD_SEED])
+}
+
+pub fn provider(authority: &Pubkey) -> Pubkey {
+    find(&[PROVIDER_SEED, authority.as_ref()])
+}
+
+pub fn device(provider: &Pubkey, index: u32) -> Pubkey {
+    find(&[DEVICE_SEED, provider.as_ref(), &index.to_le_bytes()])
+}
+
+pub fn stake_position(owner: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
+    find(&[STAKE_SEED, owner.as_ref(), provider.as_ref(), &nonce.to_le_bytes()])
+}
+
+/// The program's ProgramData under the upgradeable loader.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(
+        &[ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+    .0
+}
+
+/// Associated token account of `owner` for `mint` (SPL Token).
+pub fn associated_token(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+    spl_associated_token_account_interface::address::get_associated_token_address(owner, mint)
+}

@@ -1,0 +1,333 @@
+//! Native test harness for io-compute: a real Solana bank from
+//! solana-program-test with the program loaded as a builtin, the real SPL
+//! Token and ATA programs, and helpers to fund wallets, move the clock, send
+//! transactions and read back accounts, logs and decoded program errors.
+
+use anchor_lang::{AccountDeserialize, Discriminator};
+use io_compute::{error::IoComputeError, state::*, InitializeArgs};
+use io_compute_sdk::{gpu, ix, pda};
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::{
+    account::Account,
+    clock::Clock,
+    instruction::{Instruction, InstructionError},
+    pubkey::Pubkey,
+    signature::Keypair,
+    signer::Signer,
+    transaction::{Transaction, TransactionError},
+};
+
+pub use io_compute::constants::{ONE_IO, SECONDS_PER_DAY};
+
+/// Lamports given to every new wallet: enough for rent of many accounts.
+pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
+/// The clock every environment starts at (2026-01-01T00:00:00Z), so tests
+/// reason about exact timestamps.
+pub const GENESIS_TIME: i64 = 1_767_225_600;
+
+/// The outcome of one transaction: its result and the program logs.
+#[derive(Debug)]
+pub struct TxOutcome {
+    pub result: Result<(), TransactionError>,
+    pub logs: Vec<String>,
+}
+
+impl TxOutcome {
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Self {
+        if let Err(err) = &self.result {
+            panic!("transaction failed: {err:?}\nlogs:\n{}", self.logs.join("\n"));
+        }
+        self
+    }
+
+    /// The custom error code of the failing instruction, if any.
+    pub fn custom_code(&self) -> Option<u32> {
+        match &self.result {
+            Err(TransactionError::InstructionError(_, InstructionError::Custom(code))) => {
+                Some(*code)
+            }
+            _ => None,
+        }
+    }
+
+    /// Asserts the transaction failed with this program error.
+    #[track_caller]
+    pub fn assert_error(&self, expected: IoComputeError) {
+        let want = anchor_lang::error::ERROR_CODE_OFFSET + expected as u32;
+        assert_eq!(
+            self.custom_code(),
+            Some(want),
+            "expected {expected:?} ({want}), got {:?}\nlogs:\n{}",
+            self.result,
+            self.logs.join("\n")
+        );
+    }
+
+    /// Asserts the transaction failed with one of Anchor's framework errors
+    /// (account constraints, ownership, discriminators).
+    #[track_caller]
+    pub fn assert_anchor_error(&self, expected: anchor_lang::error::ErrorCode) {
+        let want = expected as u32;
+        assert_eq!(
+            self.custom_code(),
+            Some(want),
+            "expected anchor {expected:?} ({want}), got {:?}\nlogs:\n{}",
+            self.result,
+            self.logs.join("\n")
+        );
+    }
+
+    /// Asserts the transaction failed with this instruction error.
+    #[track_caller]
+    pub fn assert_instruction_error(&self, expected: InstructionError) {
+        match &self.result {
+            Err(TransactionError::InstructionError(_, err)) if *err == expected => {}
+            other => panic!(
+                "expected {expected:?}, got {other:?}\nlogs:\n{}",
+                self.logs.join("\n")
+            ),
+        }
+    }
+
+    pub fn logs_contain(&self, needle: &str) -> bool {
+        self.logs.iter().any(|l| l.contains(needle))
+    }
+}
+
+/// A running bank with io-compute loaded natively.
+pub struct TestEnv {
+    pub ctx: ProgramTestContext,
+    /// Config authority (the initializer) and holder of the genesis supply.
+    pub admin: Keypair,
+}
+
+impl TestEnv {
+    /// A bank with the program loaded and nothing initialized.
+    pub async fn new() -> Self {
+        let mut program_test = ProgramTest::new(
+            "io_compute",
+            io_compute::ID,
+            processor!(io_compute::native::process_instruction),
+        );
+        program_test.prefer_bpf(false);
+        let ctx = program_test.start_with_context().await;
+        let admin = Keypair::new();
+        let clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
+        ctx.set_sysvar(&Clock {
+            unix_timestamp: GENESIS_TIME,
+            ..clock
+        });
+        let mut env = Self { ctx, admin };
+        let admin_key = env.admin.pubkey();
+        env.airdrop(&admin_key, WALLET_LAMPORTS).await;
+        env
+    }
+
+    /// A bank with the protocol initialized with `default_init_args`, the
+    /// admin holding the genesis supply, and the default GPU models set.
+    pub async fn initialized() -> Self {
+        let mut env = Self::new().await;
+        env.initialize(default_init_args()).await.assert_ok();
+        let admin = env.admin.insecure_clone();
+        env.send(&[ix::set_gpu_models(admin.pubkey(), gpu::default_models())], &[&admin])
+            .await
+            .assert_ok();
+        env
+    }
+
+    pub async fn initialize(&mut self, args: InitializeArgs) -> TxOutcome {
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix::initialize(admin.pubkey(), admin.pubkey(), args)], &[&admin])
+            .await
+    }
+
+    /// Sends one transaction paid by the bank's payer and signed by
+    /// `signers`, with a fresh blockhash so identical retries are distinct.
+    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> TxOutcome {
+        let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
+        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.ctx.payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        match self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+        {
+            Ok(outcome) => TxOutcome {
+                result: outcome.result,
+                logs: outcome.metadata.map(|m| m.log_messages).unwrap_or_default(),
+            },
+            Err(BanksClientError::TransactionError(err)) => TxOutcome {
+                result: Err(err),
+                logs: vec![],
+            },
+            Err(err) => panic!("bank unreachable: {err}"),
+        }
+    }
+
+    // ---- clock ----------------------------------------------------------
+
+    pub async fn now(&mut self) -> i64 {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp
+    }
+
+    /// Sets the Clock sysvar's unix timestamp exactly.
+    pub async fn set_time(&mut self, unix_timestamp: i64) {
+        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        self.ctx.set_sysvar(&Clock {
+            unix_timestamp,
+            ..clock
+        });
+    }
+
+    pub async fn advance_time(&mut self, seconds: i64) {
+        let now = self.now().await;
+        self.set_time(now + seconds).await;
+    }
+
+    // ---- wallets and tokens -------------------------------------------
+
+    pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
+        let payer = self.ctx.payer.pubkey();
+        self.send(
+            &[solana_system_interface::instruction::transfer(&payer, to, lamports)],
+            &[],
+        )
+        .await
+        .assert_ok();
+    }
+
+    /// A new wallet holding `WALLET_LAMPORTS`.
+    pub async fn wallet(&mut self) -> Keypair {
+        let wallet = Keypair::new();
+        self.airdrop(&wallet.pubkey(), WALLET_LAMPORTS).await;
+        wallet
+    }
+
+    /// Creates `owner`'s associated token account for `mint` if needed and
+    /// returns its address.
+    pub async fn ata(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+        let payer = self.ctx.payer.pubkey();
+        self.send(
+            &[spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
+                &payer,
+                owner,
+                mint,
+                &spl_token_interface::ID,
+            )],
+            &[],
+        )
+        .await
+        .assert_ok();
+        pda::associated_token(owner, mint)
+    }
+
+    /// Sends `amount` IO from the admin's genesis account to `owner`'s IO
+    /// associated token account and returns that account.
+    pub async fn give_io(&mut self, owner: &Pubkey, amount: u64) -> Pubkey {
+        let mint = pda::io_mint();
+        let to = self.ata(owner, &mint).await;
+        let admin = self.admin.insecure_clone();
+        let from = pda::associated_token(&admin.pubkey(), &mint);
+        self.send(
+            &[spl_token_interface::instruction::transfer_checked(
+                &spl_token_interface::ID,
+                &from,
+                &mint,
+                &to,
+                &admin.pubkey(),
+                &[],
+                amount,
+                io_compute::constants::IO_DECIMALS,
+            )
+            .unwrap()],
+            &[&admin],
+        )
+        .await
+        .assert_ok();
+        to
+    }
+
+    // ---- reading state --------------------------------------------------
+
+    pub async fn raw_account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(*key).await.unwrap()
+    }
+
+    /// Decodes a program account, panicking when absent or of another type.
+    pub async fn account<T: AccountDeserialize + Discriminator>(&mut self, key: &Pubkey) -> T {
+        let account = self
+            .raw_account(key)
+            .await
+            .unwrap_or_else(|| panic!("account {key} does not exist"));
+        assert_eq!(account.owner, io_compute::ID, "account {key} not owned by the program");
+        io_compute_sdk::accounts::decode(&account.data).unwrap()
+    }
+
+    pub async fn exists(&mut self, key: &Pubkey) -> bool {
+        self.raw_account(key).await.is_some_and(|a| a.lamports > 0)
+    }
+
+    /// SPL token balance, 0 when the account does not exist.
+    pub async fn token_balance(&mut self, key: &Pubkey) -> u64 {
+        match self.raw_account(key).await {
+            Some(account) => spl_token_account_amount(&account.data),
+            None => 0,
+        }
+    }
+
+    pub async fn mint_supply(&mut self, mint: &Pubkey) -> u64 {
+        let account = self.raw_account(mint).await.expect("mint exists");
+        u64::from_le_bytes(account.data[36..44].try_into().unwrap())
+    }
+
+    pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.raw_account(key).await.map_or(0, |a| a.lamports)
+    }
+
+    /// The exact contents of `keys` now, for "nothing changed" assertions.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.raw_account(key).await);
+        }
+        out
+    }
+
+    /// Asserts `keys` hold exactly what `before` recorded.
+    #[track_caller]
+    pub fn assert_unchanged(before: &[Option<Account>], after: &[Option<Account>]) {
+        assert_eq!(before, after, "a rejected transaction changed state");
+    }
+
+    pub async fn config(&mut self) -> Config {
+        self.account(&pda::config()).await
+    }
+
+    pub async fn provider(&mut self, authority: &Pubkey) -> Provider {
+        self.account(&pda::provider(authority)).await
+    }
+}
+
+/// Amount field of an SPL token account (bytes 64..72).
+pub fn spl_token_account_amount(data: &[u8]) -> u64 {
+    u64::from_le_bytes(data[64..72].try_into().expect("token account data"))
+}
+
+/// io.net's launch parameters: 500M genesis of an 800M cap, 200 IO per GPU,
+/// 14-day cooldown.
+pub fn default_init_args() -> InitializeArgs {
+    InitializeArgs {
+        genesis_supply: io_compute::constants::DEFAULT_GENESIS_SUPPLY,
+        io_max_supply: io_compute::constants::DEFAULT_IO_MAX_SUPPLY,
+        staking: StakingParams::default(),
+    }
+}
