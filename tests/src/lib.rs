@@ -3,7 +3,7 @@
 //! Token and ATA programs, and helpers to fund wallets, move the clock, send
 //! transactions and read back accounts, logs and decoded program errors.
 
-use anchor_lang::{AccountDeserialize, Discriminator};
+use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
 use io_compute::{error::IoComputeError, state::*, InitializeArgs};
 use io_compute_sdk::{gpu, ix, pda};
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -272,6 +272,18 @@ impl TestEnv {
         io_compute_sdk::accounts::decode(&account.data).unwrap()
     }
 
+    /// Overwrites a program account's data in the bank, keeping its size,
+    /// lamports and owner. Only for creating states that later instructions
+    /// will reach (a leased device, a position with active votes).
+    pub async fn write_account<T: AccountSerialize>(&mut self, key: &Pubkey, value: &T) {
+        let mut account = self.raw_account(key).await.expect("account exists");
+        let mut data = Vec::new();
+        value.try_serialize(&mut data).unwrap();
+        assert!(data.len() <= account.data.len(), "serialized account grew");
+        account.data[..data.len()].copy_from_slice(&data);
+        self.ctx.set_account(key, &account.into());
+    }
+
     pub async fn exists(&mut self, key: &Pubkey) -> bool {
         self.raw_account(key).await.is_some_and(|a| a.lamports > 0)
     }
@@ -306,6 +318,21 @@ impl TestEnv {
     #[track_caller]
     pub fn assert_unchanged(before: &[Option<Account>], after: &[Option<Account>]) {
         assert_eq!(before, after, "a rejected transaction changed state");
+    }
+
+    /// Sends a transaction that must fail, and asserts `watch` is unchanged.
+    pub async fn expect_rejected(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        watch: &[Pubkey],
+    ) -> TxOutcome {
+        let before = self.snapshot(watch).await;
+        let outcome = self.send(instructions, signers).await;
+        assert!(outcome.result.is_err(), "transaction unexpectedly succeeded");
+        let after = self.snapshot(watch).await;
+        Self::assert_unchanged(&before, &after);
+        outcome
     }
 
     pub async fn config(&mut self) -> Config {

@@ -13,6 +13,9 @@ pub enum IoComputeError {
     #[msg("Signer is not the protocol's config authority")]
     NotConfigAuthority,
 
+    #[msg("Account already exists")]
+    AccountAlreadyExists,
+
     // ---- initialize -------------------------------------------------------
     #[msg("Only the program's upgrade authority may initialize the protocol")]
     NotUpgradeAuthority,
@@ -100,6 +103,8 @@ pub enum IoComputeError {
     StakePoolWiped,
     #[msg("Stake too small: it would buy zero pool shares")]
     StakeTooSmall,
+    #[msg("Source token account holds less IO than the amount")]
+    InsufficientBalance,
     #[msg("Slash amount exceeds the provider's staked IO")]
     SlashExceedsStake,
 

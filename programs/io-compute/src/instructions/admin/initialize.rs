@@ -1,8 +1,8 @@
-use crate::{constants::*, error::IoComputeError, events::ProtocolInitialized, state::*};
+use crate::{constants::*, error::IoComputeError, events::ProtocolInitialized, init, state::*};
 use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 use anchor_spl::{
-    associated_token::AssociatedToken,
-    token::{self, Mint, MintTo, Token, TokenAccount},
+    associated_token::{self, AssociatedToken},
+    token::{self, MintTo, Token},
 };
 
 /// Owner of builtin programs. Only a validator's own genesis can create one;
@@ -18,60 +18,48 @@ pub struct InitializeArgs {
     pub staking: StakingParams,
 }
 
+/// Every account with a predictable address is created by the handler
+/// through `crate::init`, so pre-funding an address cannot block the launch.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(init, payer = authority, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
-    pub config: Box<Account<'info, Config>>,
-    #[account(init, payer = authority, space = 8 + GpuModels::INIT_SPACE, seeds = [GPU_MODELS_SEED], bump)]
-    pub gpu_models: Box<Account<'info, GpuModels>>,
+    /// CHECK: created as `Config` by the handler.
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
+    /// CHECK: created as `GpuModels` by the handler.
+    #[account(mut, seeds = [GPU_MODELS_SEED], bump)]
+    pub gpu_models: UncheckedAccount<'info>,
     /// CHECK: data-less PDA that signs for the mints and the vaults.
     #[account(seeds = [VAULT_AUTHORITY_SEED], bump)]
     pub vault_authority: UncheckedAccount<'info>,
-    #[account(
-        init, payer = authority, seeds = [IO_MINT_SEED], bump,
-        mint::decimals = IO_DECIMALS, mint::authority = vault_authority,
-    )]
-    pub io_mint: Box<Account<'info, Mint>>,
-    #[account(
-        init, payer = authority, seeds = [IOSD_MINT_SEED], bump,
-        mint::decimals = IOSD_DECIMALS, mint::authority = vault_authority,
-        mint::freeze_authority = vault_authority,
-    )]
-    pub iosd_mint: Box<Account<'info, Mint>>,
-    #[account(
-        init, payer = authority, seeds = [STAKE_VAULT_SEED], bump,
-        token::mint = io_mint, token::authority = vault_authority,
-    )]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        init, payer = authority, seeds = [REWARDS_VAULT_SEED], bump,
-        token::mint = io_mint, token::authority = vault_authority,
-    )]
-    pub rewards_vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        init, payer = authority, seeds = [TREASURY_IO_SEED], bump,
-        token::mint = io_mint, token::authority = vault_authority,
-    )]
-    pub treasury_io_vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        init, payer = authority, seeds = [ESCROW_VAULT_SEED], bump,
-        token::mint = iosd_mint, token::authority = vault_authority,
-    )]
-    pub escrow_vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        init, payer = authority, seeds = [TREASURY_IOSD_SEED], bump,
-        token::mint = iosd_mint, token::authority = vault_authority,
-    )]
-    pub treasury_iosd_vault: Box<Account<'info, TokenAccount>>,
+    /// CHECK: created as the IO mint by the handler.
+    #[account(mut, seeds = [IO_MINT_SEED], bump)]
+    pub io_mint: UncheckedAccount<'info>,
+    /// CHECK: created as the IOSD mint by the handler.
+    #[account(mut, seeds = [IOSD_MINT_SEED], bump)]
+    pub iosd_mint: UncheckedAccount<'info>,
+    /// CHECK: created as an IO vault by the handler.
+    #[account(mut, seeds = [STAKE_VAULT_SEED], bump)]
+    pub stake_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IO vault by the handler.
+    #[account(mut, seeds = [REWARDS_VAULT_SEED], bump)]
+    pub rewards_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IO vault by the handler.
+    #[account(mut, seeds = [TREASURY_IO_SEED], bump)]
+    pub treasury_io_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IOSD vault by the handler.
+    #[account(mut, seeds = [ESCROW_VAULT_SEED], bump)]
+    pub escrow_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IOSD vault by the handler.
+    #[account(mut, seeds = [TREASURY_IOSD_SEED], bump)]
+    pub treasury_iosd_vault: UncheckedAccount<'info>,
     /// CHECK: any wallet chosen by the deployer; it receives the genesis supply.
     pub genesis_owner: UncheckedAccount<'info>,
-    #[account(
-        init, payer = authority,
-        associated_token::mint = io_mint, associated_token::authority = genesis_owner,
-    )]
-    pub genesis_token: Box<Account<'info, TokenAccount>>,
+    /// CHECK: the genesis owner's IO associated token account, created by the
+    /// ATA program (which tolerates pre-funding) and checked by it.
+    #[account(mut)]
+    pub genesis_token: UncheckedAccount<'info>,
     /// CHECK: this program's account; its loader decides how the deployer is checked.
     #[account(address = crate::ID)]
     pub program: UncheckedAccount<'info>,
@@ -141,52 +129,99 @@ impl Initialize<'_> {
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: InitializeArgs) -> Result<()> {
-        let accounts = &mut *ctx.accounts;
-        let config = &mut accounts.config;
-        config.set_inner(Config {
-            authority: accounts.authority.key(),
-            io_mint: accounts.io_mint.key(),
-            iosd_mint: accounts.iosd_mint.key(),
-            stake_vault: accounts.stake_vault.key(),
-            rewards_vault: accounts.rewards_vault.key(),
-            treasury_io_vault: accounts.treasury_io_vault.key(),
-            escrow_vault: accounts.escrow_vault.key(),
-            treasury_iosd_vault: accounts.treasury_iosd_vault.key(),
-            slash_destination: accounts.treasury_io_vault.key(),
+        let a = &*ctx.accounts;
+        let b = &ctx.bumps;
+        let payer = a.authority.to_account_info();
+        let vault_authority = a.vault_authority.key();
+
+        let config = Config {
+            authority: a.authority.key(),
+            io_mint: a.io_mint.key(),
+            iosd_mint: a.iosd_mint.key(),
+            stake_vault: a.stake_vault.key(),
+            rewards_vault: a.rewards_vault.key(),
+            treasury_io_vault: a.treasury_io_vault.key(),
+            escrow_vault: a.escrow_vault.key(),
+            treasury_iosd_vault: a.treasury_iosd_vault.key(),
+            slash_destination: a.treasury_io_vault.key(),
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
             staking: args.staking,
             total_slashed: 0,
             created_at: Clock::get()?.unix_timestamp,
-            bump: ctx.bumps.config,
-            vault_authority_bump: ctx.bumps.vault_authority,
-            io_mint_bump: ctx.bumps.io_mint,
-            iosd_mint_bump: ctx.bumps.iosd_mint,
-        });
-        accounts.gpu_models.set_inner(GpuModels {
-            models: Vec::new(),
-            bump: ctx.bumps.gpu_models,
-        });
+            bump: b.config,
+            vault_authority_bump: b.vault_authority,
+            io_mint_bump: b.io_mint,
+            iosd_mint_bump: b.iosd_mint,
+        };
+        init::create_program_account(
+            &payer,
+            &a.config,
+            8 + Config::INIT_SPACE,
+            &[CONFIG_SEED, &[b.config]],
+            &config,
+        )?;
+        init::create_program_account(
+            &payer,
+            &a.gpu_models,
+            8 + GpuModels::INIT_SPACE,
+            &[GPU_MODELS_SEED, &[b.gpu_models]],
+            &GpuModels { models: Vec::new(), bump: b.gpu_models },
+        )?;
 
-        let seeds = accounts.config.vault_authority_seeds();
+        init::create_mint(&payer, &a.io_mint, &[IO_MINT_SEED, &[b.io_mint]], IO_DECIMALS, &vault_authority, None)?;
+        // IOSD keeps a (program-controlled) freeze authority so that the
+        // tokenomics can restrict transfers if governance ever decides to.
+        init::create_mint(
+            &payer,
+            &a.iosd_mint,
+            &[IOSD_MINT_SEED, &[b.iosd_mint]],
+            IOSD_DECIMALS,
+            &vault_authority,
+            Some(&vault_authority),
+        )?;
+        let io_mint = a.io_mint.to_account_info();
+        let iosd_mint = a.iosd_mint.to_account_info();
+        let owner = a.vault_authority.to_account_info();
+        for (vault, seed, bump, mint) in [
+            (&a.stake_vault, STAKE_VAULT_SEED, b.stake_vault, &io_mint),
+            (&a.rewards_vault, REWARDS_VAULT_SEED, b.rewards_vault, &io_mint),
+            (&a.treasury_io_vault, TREASURY_IO_SEED, b.treasury_io_vault, &io_mint),
+            (&a.escrow_vault, ESCROW_VAULT_SEED, b.escrow_vault, &iosd_mint),
+            (&a.treasury_iosd_vault, TREASURY_IOSD_SEED, b.treasury_iosd_vault, &iosd_mint),
+        ] {
+            init::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;
+        }
+
+        associated_token::create(CpiContext::new(
+            a.associated_token_program.key(),
+            associated_token::Create {
+                payer: payer.clone(),
+                associated_token: a.genesis_token.to_account_info(),
+                authority: a.genesis_owner.to_account_info(),
+                mint: io_mint.clone(),
+                system_program: a.system_program.to_account_info(),
+                token_program: a.token_program.to_account_info(),
+            },
+        ))?;
         token::mint_to(
             CpiContext::new_with_signer(
-                accounts.token_program.key(),
+                a.token_program.key(),
                 MintTo {
-                    mint: accounts.io_mint.to_account_info(),
-                    to: accounts.genesis_token.to_account_info(),
-                    authority: accounts.vault_authority.to_account_info(),
+                    mint: io_mint,
+                    to: a.genesis_token.to_account_info(),
+                    authority: owner,
                 },
-                &[&seeds],
+                &[&config.vault_authority_seeds()],
             ),
             args.genesis_supply,
         )?;
 
         emit!(ProtocolInitialized {
-            authority: accounts.authority.key(),
-            io_mint: accounts.io_mint.key(),
-            iosd_mint: accounts.iosd_mint.key(),
-            genesis_destination: accounts.genesis_token.key(),
+            authority: a.authority.key(),
+            io_mint: a.io_mint.key(),
+            iosd_mint: a.iosd_mint.key(),
+            genesis_destination: a.genesis_token.key(),
             genesis_supply: args.genesis_supply,
             io_max_supply: args.io_max_supply,
         });

@@ -1,5 +1,5 @@
 use crate::{
-    constants::*, error::IoComputeError, events::DeviceAdded, math::SafeMath, state::*,
+    constants::*, error::IoComputeError, events::DeviceAdded, init, math::SafeMath, state::*,
 };
 use anchor_lang::prelude::*;
 
@@ -16,12 +16,13 @@ pub struct AddDevice<'info> {
         has_one = authority @ IoComputeError::NotProviderAuthority,
     )]
     pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: created as `Device` by the handler (pre-funding tolerant).
     #[account(
-        init, payer = authority, space = 8 + Device::INIT_SPACE,
+        mut,
         seeds = [DEVICE_SEED, provider.key().as_ref(), &provider.next_device_index.to_le_bytes()],
         bump,
     )]
-    pub device: Box<Account<'info, Device>>,
+    pub device: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -44,8 +45,10 @@ impl AddDevice<'_> {
             provider.activate_device(stake_requirement)?;
         }
 
-        accounts.device.set_inner(Device {
-            provider: provider.key(),
+        let bump = ctx.bumps.device;
+        let provider_key = provider.key();
+        let device = Device {
+            provider: provider_key,
             index,
             model: spec.model,
             gpu_count: spec.gpu_count,
@@ -56,11 +59,18 @@ impl AddDevice<'_> {
             stake_requirement,
             reliability_bps: INITIAL_RELIABILITY_BPS,
             created_at: Clock::get()?.unix_timestamp,
-            bump: ctx.bumps.device,
-        });
+            bump,
+        };
+        init::create_program_account(
+            &accounts.authority,
+            &accounts.device,
+            8 + Device::INIT_SPACE,
+            &[DEVICE_SEED, provider_key.as_ref(), &index.to_le_bytes(), &[bump]],
+            &device,
+        )?;
         emit!(DeviceAdded {
             device: accounts.device.key(),
-            provider: provider.key(),
+            provider: provider_key,
             index,
             model: spec.model,
             gpu_count: spec.gpu_count,

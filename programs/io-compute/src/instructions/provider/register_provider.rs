@@ -1,24 +1,24 @@
-use crate::{constants::*, events::ProviderRegistered, state::*};
+use crate::{constants::*, events::ProviderRegistered, init, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
 pub struct RegisterProvider<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(
-        init, payer = authority, space = 8 + Provider::INIT_SPACE,
-        seeds = [PROVIDER_SEED, authority.key().as_ref()], bump,
-    )]
-    pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: created as `Provider` by the handler (pre-funding tolerant).
+    #[account(mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump)]
+    pub provider: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl RegisterProvider<'_> {
     #[access_control(args.validate())]
     pub fn handle(ctx: Context<Self>, args: ProviderProfile) -> Result<()> {
-        let provider = &mut ctx.accounts.provider;
-        provider.set_inner(Provider {
-            authority: ctx.accounts.authority.key(),
+        let accounts = &ctx.accounts;
+        let bump = ctx.bumps.provider;
+        let authority = accounts.authority.key();
+        let provider = Provider {
+            authority,
             name: args.name,
             region: args.region,
             endpoint: args.endpoint,
@@ -30,14 +30,21 @@ impl RegisterProvider<'_> {
             required_stake_leased: 0,
             reputation: Reputation::default(),
             created_at: Clock::get()?.unix_timestamp,
-            bump: ctx.bumps.provider,
-        });
+            bump,
+        };
+        init::create_program_account(
+            &accounts.authority,
+            &accounts.provider,
+            8 + Provider::INIT_SPACE,
+            &[PROVIDER_SEED, authority.as_ref(), &[bump]],
+            &provider,
+        )?;
         emit!(ProviderRegistered {
-            provider: provider.key(),
-            authority: provider.authority,
-            name: provider.name.clone(),
-            region: provider.region.clone(),
-            endpoint: provider.endpoint.clone(),
+            provider: accounts.provider.key(),
+            authority,
+            name: provider.name,
+            region: provider.region,
+            endpoint: provider.endpoint,
             co_stake_share_bps: provider.co_stake_share_bps,
         });
         Ok(())

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::Staked, math::SafeMath, state::*};
+use crate::{constants::*, error::IoComputeError, events::Staked, init, math::SafeMath, state::*};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
@@ -22,12 +22,13 @@ pub struct Stake<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: created as `StakePosition` by the handler (pre-funding tolerant).
     #[account(
-        init, payer = owner, space = 8 + StakePosition::INIT_SPACE,
+        mut,
         seeds = [STAKE_SEED, owner.key().as_ref(), provider.key().as_ref(), &args.nonce.to_le_bytes()],
         bump,
     )]
-    pub position: Box<Account<'info, StakePosition>>,
+    pub position: UncheckedAccount<'info>,
     #[account(mut, constraint = source.mint == config.io_mint @ IoComputeError::WrongMint)]
     pub source: Box<Account<'info, TokenAccount>>,
     #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
@@ -58,13 +59,19 @@ impl Stake<'_> {
     /// provider's pool.
     pub fn open_position(&mut self, args: StakeArgs, kind: StakeKind, bump: u8) -> Result<()> {
         require!(args.amount > 0, IoComputeError::ZeroAmount);
+        require!(
+            self.source.amount >= args.amount,
+            IoComputeError::InsufficientBalance
+        );
         let multiplier = StakePosition::multiplier_for_lockup(args.lockup_secs)?;
         let now = Clock::get()?.unix_timestamp;
         let shares = self.provider.stake.deposit(args.amount, multiplier)?;
         let lockup_end = now.safe_add(args.lockup_secs)?;
-        self.position.set_inner(StakePosition {
-            owner: self.owner.key(),
-            provider: self.provider.key(),
+        let owner = self.owner.key();
+        let provider = self.provider.key();
+        let position = StakePosition {
+            owner,
+            provider,
             nonce: args.nonce,
             kind,
             deposited: args.amount,
@@ -76,7 +83,14 @@ impl Stake<'_> {
             active_votes: 0,
             created_at: now,
             bump,
-        });
+        };
+        init::create_program_account(
+            &self.owner,
+            &self.position,
+            8 + StakePosition::INIT_SPACE,
+            &[STAKE_SEED, owner.as_ref(), provider.as_ref(), &args.nonce.to_le_bytes(), &[bump]],
+            &position,
+        )?;
         token::transfer_checked(
             CpiContext::new(
                 self.token_program.key(),
@@ -92,8 +106,8 @@ impl Stake<'_> {
         )?;
         emit!(Staked {
             position: self.position.key(),
-            owner: self.owner.key(),
-            provider: self.provider.key(),
+            owner,
+            provider,
             kind,
             amount: args.amount,
             shares,
