@@ -1,6 +1,9 @@
 //! One event per state change; every transfer of value emits one.
 
-use crate::state::{DeviceStatus, GpuModelCode, StakeKind};
+use crate::{
+    constants::GPU_MODEL_CODE_LEN,
+    state::{DeviceStatus, StakeKind},
+};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -15,7 +18,7 @@ pub struct ProtocolInitialized {
 
 #[event]
 pub struct GpuModelSet {
-    pub code: GpuModelCode,
+    pub code: [u8; GPU_MODEL_CODE_LEN],
     pub reward_multiplier: u32,
     pub ref_fp32_tflops_x100: u32,
     pub ref_bf16_tflops_x100: u32,
@@ -51,7 +54,7 @@ pub struct DeviceAdded {
     pub device: Pubkey,
     pub provider: Pubkey,
     pub index: u32,
-    pub model: GpuModelCode,
+    pub model: [u8; GPU_MODEL_CODE_LEN],
     pub gpu_count: u8,
     pub vram_gb: u16,
     pub price_per_gpu_hour: u64,
