@@ -4,6 +4,7 @@
 //! program crate itself, so nothing is re-declared here.
 
 pub mod accounts;
+pub mod events;
 pub mod gpu;
 pub mod ix;
 pub mod pda;

@@ -6,7 +6,7 @@
 use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
 use io_compute::{error::IoComputeError, state::*, InitializeArgs};
 use io_compute_sdk::{gpu, ix, pda};
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     clock::Clock,
@@ -16,6 +16,8 @@ use solana_sdk::{
     signer::Signer,
     transaction::{Transaction, TransactionError},
 };
+
+pub mod native;
 
 pub use io_compute::constants::{ONE_IO, SECONDS_PER_DAY};
 
@@ -90,6 +92,11 @@ impl TxOutcome {
         }
     }
 
+    /// Every event of type `E` the transaction emitted.
+    pub fn events<E: anchor_lang::AnchorDeserialize + Discriminator>(&self) -> Vec<E> {
+        io_compute_sdk::events::decode(&self.logs)
+    }
+
     pub fn logs_contain(&self, needle: &str) -> bool {
         self.logs.iter().any(|l| l.contains(needle))
     }
@@ -105,13 +112,11 @@ pub struct TestEnv {
 impl TestEnv {
     /// A bank with the program loaded and nothing initialized.
     pub async fn new() -> Self {
-        let mut program_test = ProgramTest::new(
-            "io_compute",
-            io_compute::ID,
-            processor!(io_compute::native::process_instruction),
-        );
+        let mut program_test =
+            ProgramTest::new("io_compute", io_compute::ID, native::io_compute_builtin());
         program_test.prefer_bpf(false);
         let ctx = program_test.start_with_context().await;
+        native::install_event_log_stubs();
         let admin = Keypair::new();
         let clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
         ctx.set_sysvar(&Clock {

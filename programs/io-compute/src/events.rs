@@ -6,7 +6,20 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+/// Logs an event as `Program data: <base64>`, exactly as `emit!` does
+/// on-chain. Anchor compiles `emit!` to nothing off-chain, so natively the
+/// event goes through the runtime's syscall stub instead, and tests and the
+/// localnet see every event a real cluster would.
+pub fn emit_event<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProtocolInitialized {
     pub authority: Pubkey,
     pub io_mint: Pubkey,
@@ -17,6 +30,7 @@ pub struct ProtocolInitialized {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GpuModelSet {
     pub code: [u8; GPU_MODEL_CODE_LEN],
     pub reward_multiplier: u32,
@@ -25,6 +39,7 @@ pub struct GpuModelSet {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderRegistered {
     pub provider: Pubkey,
     pub authority: Pubkey,
@@ -35,6 +50,7 @@ pub struct ProviderRegistered {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderUpdated {
     pub provider: Pubkey,
     pub name: String,
@@ -44,12 +60,14 @@ pub struct ProviderUpdated {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderClosed {
     pub provider: Pubkey,
     pub authority: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceAdded {
     pub device: Pubkey,
     pub provider: Pubkey,
@@ -63,6 +81,7 @@ pub struct DeviceAdded {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceUpdated {
     pub device: Pubkey,
     pub price_per_gpu_hour: u64,
@@ -70,12 +89,14 @@ pub struct DeviceUpdated {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRemoved {
     pub device: Pubkey,
     pub provider: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staked {
     pub position: Pubkey,
     pub owner: Pubkey,
@@ -88,6 +109,7 @@ pub struct Staked {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnstakeRequested {
     pub position: Pubkey,
     pub owner: Pubkey,
@@ -96,6 +118,7 @@ pub struct UnstakeRequested {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawn {
     pub position: Pubkey,
     pub owner: Pubkey,
@@ -105,6 +128,7 @@ pub struct Withdrawn {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderSlashed {
     pub provider: Pubkey,
     pub amount: u64,

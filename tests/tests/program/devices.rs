@@ -12,7 +12,22 @@ async fn add_device_records_spec_and_stake_requirement() {
     let provider = provider_key(&owner);
 
     let h100 = DeviceSpec { vram_gb: 80, price_per_gpu_hour: 2_500_000, ..spec("H100-SXM", 2, DeviceStatus::Idle) };
-    env.send(&[ix::add_device(owner.pubkey(), 0, h100)], &[&owner]).await.assert_ok();
+    let outcome = env.send(&[ix::add_device(owner.pubkey(), 0, h100)], &[&owner]).await;
+    outcome.assert_ok();
+    assert_eq!(
+        outcome.events::<io_compute::events::DeviceAdded>(),
+        vec![io_compute::events::DeviceAdded {
+            device: pda::device(&provider, 0),
+            provider,
+            index: 0,
+            model: h100.model,
+            gpu_count: 2,
+            vram_gb: 80,
+            price_per_gpu_hour: 2_500_000,
+            status: DeviceStatus::Idle,
+            stake_requirement: 2 * H100_REQUIREMENT,
+        }]
+    );
     let device: Device = env.account(&pda::device(&provider, 0)).await;
     assert_eq!(device.provider, provider);
     assert_eq!(device.index, 0);

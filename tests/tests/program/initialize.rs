@@ -7,8 +7,20 @@ use solana_sdk::program_pack::Pack;
 #[tokio::test]
 async fn initialize_creates_config_mints_vaults_and_genesis_supply() {
     let mut env = TestEnv::new().await;
-    env.initialize(default_init_args()).await.assert_ok();
+    let outcome = env.initialize(default_init_args()).await;
+    outcome.assert_ok();
     let admin = env.admin.pubkey();
+    assert_eq!(
+        outcome.events::<io_compute::events::ProtocolInitialized>(),
+        vec![io_compute::events::ProtocolInitialized {
+            authority: admin,
+            io_mint: pda::io_mint(),
+            iosd_mint: pda::iosd_mint(),
+            genesis_destination: pda::associated_token(&admin, &pda::io_mint()),
+            genesis_supply: 500_000_000 * ONE_IO,
+            io_max_supply: 800_000_000 * ONE_IO,
+        }]
+    );
 
     let config = env.config().await;
     assert_eq!(config.authority, admin);

@@ -67,17 +67,62 @@ pub async fn staked_provider(env: &mut TestEnv, amount: u64) -> (Keypair, Pubkey
     (authority, source)
 }
 
-/// The stake vault holds exactly the sum of the given providers' pools (all
-/// the providers that exist in the test).
-pub async fn assert_stake_vault_matches(env: &mut TestEnv, provider_authorities: &[Pubkey]) {
-    let mut sum = 0u64;
-    for authority in provider_authorities {
-        let key = pda::provider(authority);
-        if env.exists(&key).await {
-            sum += env.provider(authority).await.stake.amount;
-        }
+/// Every provider and position a test has created, so that the stake
+/// accounting can be checked whole after each step.
+#[derive(Default)]
+pub struct StakeLedger {
+    providers: Vec<Pubkey>,
+    positions: Vec<Pubkey>,
+}
+
+impl StakeLedger {
+    pub fn provider(&mut self, authority: &Keypair) {
+        self.providers.push(provider_key(authority));
     }
-    assert_eq!(env.token_balance(&pda::stake_vault()).await, sum, "stake vault != sum of pools");
+
+    pub fn position(&mut self, owner: &Pubkey, provider: &Pubkey, nonce: u64) {
+        self.positions.push(pda::stake_position(owner, provider, nonce));
+    }
+
+    /// The stake vault holds exactly the sum of the provider pools; each pool
+    /// is exactly its live positions (shares, unstaking shares, count) and
+    /// pays them at most what it holds, with less than one base unit of
+    /// rounding dust per position.
+    pub async fn check(&self, env: &mut TestEnv) {
+        let mut pools_total = 0u64;
+        for provider in &self.providers {
+            if !env.exists(provider).await {
+                continue;
+            }
+            let pool = env.account::<io_compute::state::Provider>(provider).await.stake;
+            pools_total += pool.amount;
+            let (mut shares, mut unstaking, mut count, mut value) = (0u128, 0u128, 0u32, 0u64);
+            for key in &self.positions {
+                if !env.exists(key).await {
+                    continue;
+                }
+                let position: io_compute::state::StakePosition = env.account(key).await;
+                if position.provider != *provider {
+                    continue;
+                }
+                shares += position.shares;
+                if position.cooldown_end != 0 {
+                    unstaking += position.shares;
+                }
+                count += 1;
+                value += pool.value_of(position.shares).unwrap();
+            }
+            assert_eq!(shares, pool.total_shares, "pool shares != sum of position shares");
+            assert_eq!(unstaking, pool.unstaking_shares, "unstaking shares mismatch");
+            assert_eq!(count, pool.position_count, "position count mismatch");
+            assert!(value <= pool.amount, "positions are owed more than the pool holds");
+            assert!(pool.amount - value <= u64::from(count), "rounding dust above one unit per position");
+            if count == 0 {
+                assert_eq!(pool.amount, 0, "a pool without positions holds IO");
+            }
+        }
+        assert_eq!(env.token_balance(&pda::stake_vault()).await, pools_total, "stake vault != sum of pools");
+    }
 }
 
 pub fn provider_key(authority: &Keypair) -> Pubkey {

@@ -1,12 +1,15 @@
 use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
-use io_compute::{error::IoComputeError, state::StakePosition};
+use io_compute::{error::IoComputeError, events::ProviderSlashed, state::StakePosition};
 
 /// A provider with its own 300 IO and two co-stakers (200 IO and 100 IO +
 /// 1 base unit, so shares do not divide evenly).
-async fn provider_with_backers(env: &mut TestEnv) -> (Keypair, Vec<(Keypair, Pubkey)>) {
+async fn provider_with_backers(env: &mut TestEnv) -> (Keypair, Vec<(Keypair, Pubkey)>, StakeLedger) {
     let (owner, owner_source) = staked_provider(env, 300 * ONE_IO).await;
     let provider = provider_key(&owner);
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
+    ledger.position(&owner.pubkey(), &provider, 0);
     let mut stakers = vec![(owner.insecure_clone(), owner_source)];
     for amount in [200 * ONE_IO, 100 * ONE_IO + 1] {
         let backer = env.wallet().await;
@@ -14,15 +17,17 @@ async fn provider_with_backers(env: &mut TestEnv) -> (Keypair, Vec<(Keypair, Pub
         env.send(&[ix::co_stake(backer.pubkey(), provider, source, stake_args(0, amount, 0))], &[&backer])
             .await
             .assert_ok();
+        ledger.position(&backer.pubkey(), &provider, 0);
+        ledger.check(env).await;
         stakers.push((backer, source));
     }
-    (owner, stakers)
+    (owner, stakers, ledger)
 }
 
 #[tokio::test]
 async fn slash_takes_pro_rata_from_every_position() {
     let mut env = TestEnv::initialized().await;
-    let (owner, stakers) = provider_with_backers(&mut env).await;
+    let (owner, stakers, ledger) = provider_with_backers(&mut env).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
     let treasury = pda::treasury_io_vault();
@@ -30,14 +35,19 @@ async fn slash_takes_pro_rata_from_every_position() {
     let total: u64 = deposits.iter().sum();
     let slashed = 123 * ONE_IO + 7;
 
-    env.send(&[ix::slash(admin.pubkey(), provider, treasury, slashed)], &[&admin]).await.assert_ok();
+    let outcome = env.send(&[ix::slash(admin.pubkey(), provider, treasury, slashed)], &[&admin]).await;
+    outcome.assert_ok();
+    assert_eq!(
+        outcome.events::<ProviderSlashed>(),
+        vec![ProviderSlashed { provider, amount: slashed, destination: treasury, remaining_stake: total - slashed }]
+    );
     assert_eq!(env.token_balance(&treasury).await, slashed, "destination receives exactly the slash");
     assert_eq!(env.token_balance(&pda::stake_vault()).await, total - slashed);
     let p = env.provider(&owner.pubkey()).await;
     assert_eq!(p.stake.amount, total - slashed);
     assert_eq!((p.reputation.slash_count, p.reputation.total_slashed), (1, slashed));
     assert_eq!(env.config().await.total_slashed, slashed);
-    assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
+    ledger.check(&mut env).await;
 
     // Each position now holds floor(deposit x remaining / total): never more
     // than its exact pro-rata share.
@@ -56,6 +66,7 @@ async fn slash_takes_pro_rata_from_every_position() {
     // Everyone leaves; together they take exactly what remains.
     for (staker, _) in &stakers {
         env.send(&[ix::request_unstake(staker.pubkey(), provider, 0)], &[staker]).await.assert_ok();
+        ledger.check(&mut env).await;
     }
     env.advance_time(14 * SECONDS_PER_DAY).await;
     let mut paid = 0;
@@ -66,7 +77,7 @@ async fn slash_takes_pro_rata_from_every_position() {
         // never less than their pro-rata floor.
         assert!(received >= *value && received <= value + dust, "{received} vs {value} + {dust}");
         paid += received;
-        assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
+        ledger.check(&mut env).await;
     }
     assert_eq!(paid + slashed, total, "slash + withdrawals == deposits");
     assert_eq!(env.token_balance(&pda::stake_vault()).await, 0);

@@ -2,6 +2,7 @@ use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
 use io_compute::{
     constants::MAX_LOCKUP_SECS,
+    events::{Staked, Withdrawn},
     error::IoComputeError,
     state::{StakeKind, StakePosition},
 };
@@ -17,11 +18,29 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     let mut env = TestEnv::initialized().await;
     let owner = registered_provider(&mut env).await;
     let provider = provider_key(&owner);
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
     let source = env.give_io(&owner.pubkey(), 1_000 * ONE_IO).await;
+    ledger.check(&mut env).await;
 
-    env.send(&[ix::stake(owner.pubkey(), source, stake_args(7, 600 * ONE_IO, MAX_LOCKUP_SECS))], &[&owner])
-        .await
-        .assert_ok();
+    let outcome = env
+        .send(&[ix::stake(owner.pubkey(), source, stake_args(7, 600 * ONE_IO, MAX_LOCKUP_SECS))], &[&owner])
+        .await;
+    outcome.assert_ok();
+    ledger.position(&owner.pubkey(), &provider, 7);
+    assert_eq!(
+        outcome.events::<Staked>(),
+        vec![Staked {
+            position: pda::stake_position(&owner.pubkey(), &provider, 7),
+            owner: owner.pubkey(),
+            provider,
+            kind: StakeKind::Own,
+            amount: 600 * ONE_IO,
+            shares: 600 * ONE_IO as u128,
+            lockup_end: GENESIS_TIME + MAX_LOCKUP_SECS,
+            multiplier: 40_000,
+        }]
+    );
     let p = position(&mut env, &owner.pubkey(), &provider, 7).await;
     assert_eq!((p.owner, p.provider, p.nonce, p.kind), (owner.pubkey(), provider, 7, StakeKind::Own));
     assert_eq!((p.deposited, p.shares), (600 * ONE_IO, 600 * ONE_IO as u128));
@@ -29,13 +48,15 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(p.multiplier, 40_000, "one-year lockup = 4x");
     assert_eq!((p.cooldown_end, p.active_votes, p.created_at), (0, 0, GENESIS_TIME));
     assert_eq!(env.token_balance(&source).await, 400 * ONE_IO);
-    assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
+    ledger.check(&mut env).await;
 
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 300 * ONE_IO).await;
     env.send(&[ix::co_stake(backer.pubkey(), provider, backer_source, stake_args(0, 300 * ONE_IO, 0))], &[&backer])
         .await
         .assert_ok();
+    ledger.position(&backer.pubkey(), &provider, 0);
+    ledger.check(&mut env).await;
     let c = position(&mut env, &backer.pubkey(), &provider, 0).await;
     assert_eq!((c.kind, c.shares, c.multiplier), (StakeKind::CoStake, 300 * ONE_IO as u128, 10_000));
     assert_eq!(env.token_balance(&backer_source).await, 0);
@@ -47,12 +68,13 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(pool.position_count, 2);
     assert_eq!(pool.weighted_shares, 600 * ONE_IO as u128 * 40_000 + 300 * ONE_IO as u128 * 10_000);
     assert_eq!(pool.effective_stake().unwrap(), 900 * ONE_IO);
-    assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
 
     // Half a year of lockup: 1x + 3x * 0.5 = 2.5x.
     env.send(&[ix::stake(owner.pubkey(), source, stake_args(8, ONE_IO, MAX_LOCKUP_SECS / 2))], &[&owner])
         .await
         .assert_ok();
+    ledger.position(&owner.pubkey(), &provider, 8);
+    ledger.check(&mut env).await;
     assert_eq!(position(&mut env, &owner.pubkey(), &provider, 8).await.multiplier, 25_000);
 }
 
@@ -64,6 +86,9 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     let source = env.give_io(&owner.pubkey(), 100 * ONE_IO).await;
     let position = pda::stake_position(&owner.pubkey(), &provider, 0);
     let watch = [provider, position, source, pda::stake_vault()];
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
+    ledger.position(&owner.pubkey(), &provider, 0);
 
     for (args, expected) in [
         (stake_args(0, 0, 0), IoComputeError::ZeroAmount),
@@ -126,10 +151,13 @@ async fn bad_stakes_are_refused_and_change_nothing() {
         .assert_anchor_error(AnchorError::AccountNotSigner);
 
     // The same nonce twice.
+    ledger.check(&mut env).await;
     env.send(&[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     env.expect_rejected(&[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))], &[&owner], &watch)
         .await
         .assert_error(IoComputeError::AccountAlreadyExists);
+    ledger.check(&mut env).await;
 }
 
 #[tokio::test]
@@ -139,10 +167,14 @@ async fn lockup_boundary_is_exact() {
     let provider = provider_key(&owner);
     let source = env.give_io(&owner.pubkey(), 3 * ONE_IO).await;
     let lockup = 30 * SECONDS_PER_DAY;
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
     for nonce in 0..3 {
         env.send(&[ix::stake(owner.pubkey(), source, stake_args(nonce, ONE_IO, lockup))], &[&owner])
             .await
             .assert_ok();
+        ledger.position(&owner.pubkey(), &provider, nonce);
+        ledger.check(&mut env).await;
     }
     let lockup_end = GENESIS_TIME + lockup;
 
@@ -152,12 +184,15 @@ async fn lockup_boundary_is_exact() {
         env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, nonce)], &[&owner], &[key, provider])
             .await
             .assert_error(IoComputeError::LockupNotEnded);
+        ledger.check(&mut env).await;
     }
     env.set_time(lockup_end).await;
     env.send(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     assert_eq!(position(&mut env, &owner.pubkey(), &provider, 0).await.cooldown_end, lockup_end + COOLDOWN);
     env.set_time(lockup_end + 1).await;
     env.send(&[ix::request_unstake(owner.pubkey(), provider, 1)], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     assert_eq!(position(&mut env, &owner.pubkey(), &provider, 1).await.cooldown_end, lockup_end + 1 + COOLDOWN);
 
     let pool = env.provider(&owner.pubkey()).await.stake;
@@ -172,14 +207,19 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     let owner = registered_provider(&mut env).await;
     let provider = provider_key(&owner);
     let source = env.give_io(&owner.pubkey(), 300 * ONE_IO).await;
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
     for nonce in 0..3 {
         env.send(&[ix::stake(owner.pubkey(), source, stake_args(nonce, 100 * ONE_IO, 0))], &[&owner])
             .await
             .assert_ok();
+        ledger.position(&owner.pubkey(), &provider, nonce);
+        ledger.check(&mut env).await;
     }
     let cooldown_end = GENESIS_TIME + COOLDOWN;
     for nonce in 0..3 {
         env.send(&[ix::request_unstake(owner.pubkey(), provider, nonce)], &[&owner]).await.assert_ok();
+        ledger.check(&mut env).await;
     }
     let destination = env.give_io(&owner.pubkey(), 0).await;
 
@@ -193,21 +233,35 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
         )
         .await
         .assert_error(IoComputeError::CooldownNotEnded);
+        ledger.check(&mut env).await;
     }
 
     env.set_time(cooldown_end).await;
     let rent = env.lamports(&pda::stake_position(&owner.pubkey(), &provider, 0)).await;
     let lamports = env.lamports(&owner.pubkey()).await;
-    env.send(&[ix::withdraw(owner.pubkey(), provider, 0, destination)], &[&owner]).await.assert_ok();
+    let outcome = env.send(&[ix::withdraw(owner.pubkey(), provider, 0, destination)], &[&owner]).await;
+    outcome.assert_ok();
     assert_eq!(env.token_balance(&destination).await, 100 * ONE_IO);
+    assert_eq!(
+        outcome.events::<Withdrawn>(),
+        vec![Withdrawn {
+            position: pda::stake_position(&owner.pubkey(), &provider, 0),
+            owner: owner.pubkey(),
+            provider,
+            destination,
+            amount: 100 * ONE_IO,
+        }]
+    );
     assert_eq!(env.lamports(&owner.pubkey()).await, lamports + rent, "position rent refunded");
     assert!(!env.exists(&pda::stake_position(&owner.pubkey(), &provider, 0)).await);
-    assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
+    ledger.check(&mut env).await;
 
     env.set_time(cooldown_end + 1).await;
     env.send(&[ix::withdraw(owner.pubkey(), provider, 1, destination)], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 200 * ONE_IO);
     env.send(&[ix::withdraw(owner.pubkey(), provider, 2, destination)], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 300 * ONE_IO);
     let pool = env.provider(&owner.pubkey()).await.stake;
     assert_eq!(pool, Default::default(), "pool is empty after the last withdraw");
@@ -221,10 +275,15 @@ async fn unstake_and_withdraw_guards() {
     let provider = provider_key(&owner);
     let key = pda::stake_position(&owner.pubkey(), &provider, 0);
     let watch = [key, provider, source, pda::stake_vault()];
+    let mut ledger = StakeLedger::default();
+    ledger.provider(&owner);
+    ledger.position(&owner.pubkey(), &provider, 0);
+    ledger.position(&owner.pubkey(), &provider, 1);
 
     env.expect_rejected(&[ix::withdraw(owner.pubkey(), provider, 0, source)], &[&owner], &watch)
         .await
         .assert_error(IoComputeError::NotUnstaking);
+    ledger.check(&mut env).await;
 
     // Leased devices need 300 IO; unstaking the only 400 IO position would
     // leave 0.
@@ -239,6 +298,7 @@ async fn unstake_and_withdraw_guards() {
     env.send(&[ix::stake(owner.pubkey(), more, stake_args(1, 300 * ONE_IO, 0))], &[&owner])
         .await
         .assert_ok();
+    ledger.check(&mut env).await;
     // Governance votes block unstaking (flash-stake defence).
     let mut pos: StakePosition = env.account(&key).await;
     pos.active_votes = 1;
@@ -249,9 +309,11 @@ async fn unstake_and_withdraw_guards() {
     pos.active_votes = 0;
     env.write_account(&key, &pos).await;
     env.send(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner]).await.assert_ok();
+    ledger.check(&mut env).await;
     env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner], &watch)
         .await
         .assert_error(IoComputeError::AlreadyUnstaking);
+    ledger.check(&mut env).await;
 
     // A stranger cannot unstake or withdraw the owner's position.
     let stranger = env.wallet().await;
@@ -275,5 +337,5 @@ async fn unstake_and_withdraw_guards() {
     let before = env.token_balance(&source).await;
     env.send(&[ix::withdraw(owner.pubkey(), provider, 0, source)], &[&owner]).await.assert_ok();
     assert_eq!(env.token_balance(&source).await, before + 400 * ONE_IO);
-    assert_stake_vault_matches(&mut env, &[owner.pubkey()]).await;
+    ledger.check(&mut env).await;
 }

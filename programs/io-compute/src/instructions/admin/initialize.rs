@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::ProtocolInitialized, init, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, ProtocolInitialized}, init, state::*};
 use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 use anchor_spl::{
     associated_token::{self, AssociatedToken},
@@ -217,7 +217,7 @@ impl Initialize<'_> {
             args.genesis_supply,
         )?;
 
-        emit!(ProtocolInitialized {
+        emit_event(ProtocolInitialized {
             authority: a.authority.key(),
             io_mint: a.io_mint.key(),
             iosd_mint: a.iosd_mint.key(),

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::GpuModelSet, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, GpuModelSet}, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -23,7 +23,7 @@ impl SetGpuModels<'_> {
     pub fn handle(ctx: Context<Self>, args: SetGpuModelsArgs) -> Result<()> {
         ctx.accounts.gpu_models.upsert(&args.models)?;
         for model in &args.models {
-            emit!(GpuModelSet {
+            emit_event(GpuModelSet {
                 code: model.code,
                 reward_multiplier: model.reward_multiplier,
                 ref_fp32_tflops_x100: model.ref_fp32_tflops_x100,

@@ -1,5 +1,5 @@
 use crate::{
-    constants::*, error::IoComputeError, events::ProviderSlashed, math::SafeMath, state::*,
+    constants::*, error::IoComputeError, events::{emit_event, ProviderSlashed}, math::SafeMath, state::*,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
@@ -55,7 +55,7 @@ impl<'info> Slash<'info> {
             amount,
             IO_DECIMALS,
         )?;
-        emit!(ProviderSlashed {
+        emit_event(ProviderSlashed {
             provider: self.provider.key(),
             amount,
             destination: self.slash_destination.key(),

@@ -1,5 +1,5 @@
 use crate::{
-    constants::*, error::IoComputeError, events::DeviceAdded, init, math::SafeMath, state::*,
+    constants::*, error::IoComputeError, events::{emit_event, DeviceAdded}, init, math::SafeMath, state::*,
 };
 use anchor_lang::prelude::*;
 
@@ -68,7 +68,7 @@ impl AddDevice<'_> {
             &[DEVICE_SEED, provider_key.as_ref(), &index.to_le_bytes(), &[bump]],
             &device,
         )?;
-        emit!(DeviceAdded {
+        emit_event(DeviceAdded {
             device: accounts.device.key(),
             provider: provider_key,
             index,

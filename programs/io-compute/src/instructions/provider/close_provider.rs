@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::ProviderClosed, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, ProviderClosed}, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -20,7 +20,7 @@ impl CloseProvider<'_> {
 
     #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        emit!(ProviderClosed {
+        emit_event(ProviderClosed {
             provider: ctx.accounts.provider.key(),
             authority: ctx.accounts.authority.key(),
         });

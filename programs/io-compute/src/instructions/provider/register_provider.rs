@@ -1,4 +1,4 @@
-use crate::{constants::*, events::ProviderRegistered, init, state::*};
+use crate::{constants::*, events::{emit_event, ProviderRegistered}, init, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -39,7 +39,7 @@ impl RegisterProvider<'_> {
             &[PROVIDER_SEED, authority.as_ref(), &[bump]],
             &provider,
         )?;
-        emit!(ProviderRegistered {
+        emit_event(ProviderRegistered {
             provider: accounts.provider.key(),
             authority,
             name: provider.name,

@@ -1,5 +1,5 @@
 use crate::{
-    constants::*, error::IoComputeError, events::DeviceRemoved, math::SafeMath, state::*,
+    constants::*, error::IoComputeError, events::{emit_event, DeviceRemoved}, math::SafeMath, state::*,
 };
 use anchor_lang::prelude::*;
 
@@ -34,7 +34,7 @@ impl RemoveDevice<'_> {
             provider.deactivate_device(accounts.device.stake_requirement)?;
         }
         provider.device_count = provider.device_count.safe_sub(1)?;
-        emit!(DeviceRemoved {
+        emit_event(DeviceRemoved {
             device: accounts.device.key(),
             provider: provider.key(),
         });

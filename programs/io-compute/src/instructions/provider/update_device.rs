@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::DeviceUpdated, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, DeviceUpdated}, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -48,7 +48,7 @@ impl UpdateDevice<'_> {
                 None => {}
             }
         }
-        emit!(DeviceUpdated {
+        emit_event(DeviceUpdated {
             device: device.key(),
             price_per_gpu_hour: device.price_per_gpu_hour,
             status: device.status,

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::ProviderUpdated, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, ProviderUpdated}, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -21,7 +21,7 @@ impl UpdateProvider<'_> {
         provider.region = args.region;
         provider.endpoint = args.endpoint;
         provider.co_stake_share_bps = args.co_stake_share_bps;
-        emit!(ProviderUpdated {
+        emit_event(ProviderUpdated {
             provider: provider.key(),
             name: provider.name.clone(),
             region: provider.region.clone(),

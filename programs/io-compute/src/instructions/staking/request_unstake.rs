@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::UnstakeRequested, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, UnstakeRequested}, state::*};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -29,7 +29,7 @@ impl RequestUnstake<'_> {
         accounts
             .provider
             .begin_unstake(position.shares, position.multiplier)?;
-        emit!(UnstakeRequested {
+        emit_event(UnstakeRequested {
             position: position.key(),
             owner: position.owner,
             provider: position.provider,

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::Staked, init, math::SafeMath, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, Staked}, init, math::SafeMath, state::*};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
@@ -104,7 +104,7 @@ impl Stake<'_> {
             args.amount,
             IO_DECIMALS,
         )?;
-        emit!(Staked {
+        emit_event(Staked {
             position: self.position.key(),
             owner,
             provider,

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError, events::Withdrawn, state::*};
+use crate::{constants::*, error::IoComputeError, events::{emit_event, Withdrawn}, state::*};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
@@ -58,7 +58,7 @@ impl Withdraw<'_> {
                 IO_DECIMALS,
             )?;
         }
-        emit!(Withdrawn {
+        emit_event(Withdrawn {
             position: accounts.position.key(),
             owner: accounts.owner.key(),
             provider: accounts.provider.key(),
