@@ -116,7 +116,7 @@ impl TestEnv {
             ProgramTest::new("io_compute", io_compute::ID, native::io_compute_builtin());
         program_test.prefer_bpf(false);
         let ctx = program_test.start_with_context().await;
-        native::install_event_log_stubs();
+        native::install_log_capture();
         let admin = Keypair::new();
         let clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
         ctx.set_sysvar(&Clock {

@@ -1,10 +1,11 @@
 //! Glue that runs io-compute natively inside a solana-program-test bank as
 //! faithfully as an SBF deployment: the builtin entry, and event logs.
 //!
-//! solana-program-test's stubs print `sol_log_data` to stdout instead of the
-//! transaction's logs. The builtin entry below remembers the running
-//! transaction's log collector, and `EventLogStubs` writes each event there
-//! as the `Program data: <base64>` line a real validator produces.
+//! Natively, solana-program-test's stubs print `sol_log_data` (events) and
+//! solana-msg prints `msg!` to stdout instead of the transaction's logs. The
+//! builtin entry below remembers the running transaction's log collector;
+//! `EventLogStubs` and the `msg!` hook (patches/solana-msg) write there the
+//! `Program data:` and `Program log:` lines a real validator produces.
 
 use solana_program_runtime::stable_log;
 use solana_program_test::{
@@ -45,13 +46,24 @@ pub fn io_compute_builtin(
     })
 }
 
-/// Installs `EventLogStubs` over solana-program-test's stubs, once per
-/// process. Call after the first `ProgramTest::start*`, which installs those.
-pub fn install_event_log_stubs() {
+/// Installs `EventLogStubs` over solana-program-test's stubs and the
+/// `msg!` hook, once per process. Call after the first `ProgramTest::start*`,
+/// which installs those stubs.
+pub fn install_log_capture() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let inner = set_syscall_stubs(Box::new(Placeholder));
         set_syscall_stubs(Box::new(EventLogStubs { inner }));
+        solana_msg::set_log_hook(program_log);
+    });
+}
+
+/// `msg!` inside the native program: a `Program log:` line in the running
+/// transaction's logs; outside any invocation, stdout as upstream.
+fn program_log(message: &str) {
+    LOG_COLLECTOR.with(|slot| match &*slot.borrow() {
+        Some(collector) => stable_log::program_log(&Some(collector.clone()), message),
+        None => println!("{message}"),
     });
 }
 

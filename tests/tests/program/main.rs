@@ -4,6 +4,7 @@
 mod devices;
 mod gpu_models;
 mod initialize;
+mod logs;
 mod providers;
 mod slash;
 mod staking;

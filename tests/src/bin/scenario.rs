@@ -1,0 +1,172 @@
+//! The program's end-to-end scenario on a real bank, narrated: launch, GPU
+//! models, a provider with devices, own stake and co-stake, a slash, unstake
+//! and withdraw. Prints what happens and the balances that prove it, and
+//! exits non-zero if any balance is not exactly what it must be.
+//!
+//! `cargo run -p io-compute-tests --bin scenario`
+
+use io_compute::{
+    state::{DeviceSpec, DeviceStatus, ProviderProfile, StakePosition},
+    StakeArgs, UpdateDeviceArgs,
+};
+use io_compute_sdk::{gpu, ix, pda};
+use io_compute_tests::{TestEnv, ONE_IO, SECONDS_PER_DAY};
+use solana_sdk::signer::Signer;
+use std::process::ExitCode;
+
+fn io(amount: u64) -> String {
+    format!("{}.{:09} IO", amount / ONE_IO, amount % ONE_IO)
+}
+
+fn step(n: u32, what: &str) {
+    println!("\n[{n}] {what}");
+}
+
+fn check(label: &str, actual: u64, expected: u64) -> Result<(), String> {
+    let mark = if actual == expected { "ok" } else { "MISMATCH" };
+    println!("    {label:<34} {:>28}   {mark}", io(actual));
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!("{label}: expected {}, got {}", io(expected), io(actual)))
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let mut env = TestEnv::new().await;
+    let admin = env.admin.insecure_clone();
+
+    step(1, "initialize: config, IO and IOSD mints, vaults, 500M IO genesis supply");
+    env.initialize(io_compute_tests::default_init_args()).await.assert_ok();
+    let genesis = pda::associated_token(&admin.pubkey(), &pda::io_mint());
+    check("genesis account", env.token_balance(&genesis).await, 500_000_000 * ONE_IO)?;
+    check("IO supply", env.mint_supply(&pda::io_mint()).await, 500_000_000 * ONE_IO)?;
+
+    step(2, "set_gpu_models: the launch table");
+    env.send(&[ix::set_gpu_models(admin.pubkey(), gpu::default_models())], &[&admin])
+        .await
+        .assert_ok();
+    for model in gpu::default_models() {
+        println!(
+            "    {:<10} multiplier {:>6.2}x   fp32 {:>7.2} TFLOP/s   bf16 {:>7.2} TFLOP/s",
+            gpu::model_name(&model.code),
+            model.reward_multiplier as f64 / 10_000.0,
+            model.ref_fp32_tflops_x100 as f64 / 100.0,
+            model.ref_bf16_tflops_x100 as f64 / 100.0
+        );
+    }
+
+    step(3, "a provider registers and stakes 4,000 IO for 90 days (1.74x)");
+    let provider_authority = env.wallet().await;
+    let provider = pda::provider(&provider_authority.pubkey());
+    env.send(
+        &[ix::register_provider(
+            provider_authority.pubkey(),
+            ProviderProfile {
+                name: "Lagos GPU Farm".into(),
+                region: "af-west".into(),
+                endpoint: "https://gpu.lagos.example:8443".into(),
+                co_stake_share_bps: 2_500,
+            },
+        )],
+        &[&provider_authority],
+    )
+    .await
+    .assert_ok();
+    let provider_io = env.give_io(&provider_authority.pubkey(), 4_000 * ONE_IO).await;
+    let stake = StakeArgs { nonce: 0, amount: 4_000 * ONE_IO, lockup_secs: 90 * SECONDS_PER_DAY };
+    env.send(&[ix::stake(provider_authority.pubkey(), provider_io, stake)], &[&provider_authority])
+        .await
+        .assert_ok();
+    let position: StakePosition =
+        env.account(&pda::stake_position(&provider_authority.pubkey(), &provider, 0)).await;
+    println!("    position multiplier {:.4}x", position.multiplier as f64 / 10_000.0);
+    check("stake vault", env.token_balance(&pda::stake_vault()).await, 4_000 * ONE_IO)?;
+
+    step(4, "devices: 2x RTX4090 Idle (needs 400 IO), 1x H100-SXM Offline, then Idle (needs 2,000 IO)");
+    let rtx = DeviceSpec {
+        model: gpu::model_code("RTX4090").unwrap(),
+        gpu_count: 2,
+        vram_gb: 24,
+        price_per_gpu_hour: 350_000,
+        status: DeviceStatus::Idle,
+    };
+    let h100 = DeviceSpec {
+        model: gpu::model_code("H100-SXM").unwrap(),
+        gpu_count: 1,
+        vram_gb: 80,
+        price_per_gpu_hour: 2_490_000,
+        status: DeviceStatus::Offline,
+    };
+    env.send(&[ix::add_device(provider_authority.pubkey(), 0, rtx)], &[&provider_authority])
+        .await
+        .assert_ok();
+    env.send(&[ix::add_device(provider_authority.pubkey(), 1, h100)], &[&provider_authority])
+        .await
+        .assert_ok();
+    let online = UpdateDeviceArgs { price_per_gpu_hour: None, status: Some(DeviceStatus::Idle) };
+    env.send(&[ix::update_device(provider_authority.pubkey(), 1, online)], &[&provider_authority])
+        .await
+        .assert_ok();
+    let p = env.provider(&provider_authority.pubkey()).await;
+    check("required stake (Idle + Leased)", p.required_stake_active, 2_400 * ONE_IO)?;
+    check("effective stake", p.stake.effective_stake().unwrap(), 4_000 * ONE_IO)?;
+
+    step(5, "a backer co-stakes 1,000 IO behind the provider");
+    let backer = env.wallet().await;
+    let backer_io = env.give_io(&backer.pubkey(), 1_000 * ONE_IO).await;
+    let co = StakeArgs { nonce: 0, amount: 1_000 * ONE_IO, lockup_secs: 0 };
+    env.send(&[ix::co_stake(backer.pubkey(), provider, backer_io, co)], &[&backer])
+        .await
+        .assert_ok();
+    check("stake vault", env.token_balance(&pda::stake_vault()).await, 5_000 * ONE_IO)?;
+
+    step(6, "the config authority slashes the provider 500 IO (10%), pro rata");
+    env.send(
+        &[ix::slash(admin.pubkey(), provider, pda::treasury_io_vault(), 500 * ONE_IO)],
+        &[&admin],
+    )
+    .await
+    .assert_ok();
+    let p = env.provider(&provider_authority.pubkey()).await;
+    let own: StakePosition =
+        env.account(&pda::stake_position(&provider_authority.pubkey(), &provider, 0)).await;
+    let backed: StakePosition = env.account(&pda::stake_position(&backer.pubkey(), &provider, 0)).await;
+    check("provider position", p.stake.value_of(own.shares).unwrap(), 3_600 * ONE_IO)?;
+    check("backer position", p.stake.value_of(backed.shares).unwrap(), 900 * ONE_IO)?;
+    check("treasury", env.token_balance(&pda::treasury_io_vault()).await, 500 * ONE_IO)?;
+
+    step(7, "the backer unstakes, waits the 14-day cooldown and withdraws");
+    env.send(&[ix::request_unstake(backer.pubkey(), provider, 0)], &[&backer])
+        .await
+        .assert_ok();
+    env.advance_time(14 * SECONDS_PER_DAY).await;
+    env.send(&[ix::withdraw(backer.pubkey(), provider, 0, backer_io)], &[&backer])
+        .await
+        .assert_ok();
+    check("backer wallet", env.token_balance(&backer_io).await, 900 * ONE_IO)?;
+    check("stake vault", env.token_balance(&pda::stake_vault()).await, 3_600 * ONE_IO)?;
+
+    step(8, "conservation: genesis supply is all accounted for");
+    let total = env.token_balance(&genesis).await
+        + env.token_balance(&provider_io).await
+        + env.token_balance(&backer_io).await
+        + env.token_balance(&pda::stake_vault()).await
+        + env.token_balance(&pda::treasury_io_vault()).await;
+    check("sum of all IO accounts", total, 500_000_000 * ONE_IO)?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => {
+            println!("\nscenario complete: every balance is exact");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("\nscenario FAILED: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
