@@ -10,7 +10,10 @@ pub use io_compute::state::{Config, Device, GpuModels, Provider, StakePosition};
 pub enum DecodeError {
     /// The data does not start with the expected account discriminator.
     WrongAccountType { expected: &'static str },
-    Malformed { account: &'static str, reason: String },
+    Malformed {
+        account: &'static str,
+        reason: String,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -30,7 +33,10 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes an account of type `T`, checking its discriminator.
 pub fn decode<T: AccountDeserialize + Discriminator>(data: &[u8]) -> Result<T, DecodeError> {
-    let name = std::any::type_name::<T>().rsplit("::").next().unwrap_or("account");
+    let name = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("account");
     if !data.starts_with(T::DISCRIMINATOR) {
         return Err(DecodeError::WrongAccountType { expected: name });
     }

@@ -57,7 +57,12 @@ pub fn device(provider: &Pubkey, index: u32) -> Pubkey {
 }
 
 pub fn stake_position(owner: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
-    find(&[STAKE_SEED, owner.as_ref(), provider.as_ref(), &nonce.to_le_bytes()])
+    find(&[
+        STAKE_SEED,
+        owner.as_ref(),
+        provider.as_ref(),
+        &nonce.to_le_bytes(),
+    ])
 }
 
 /// The program's ProgramData under the upgradeable loader.

@@ -38,7 +38,10 @@ impl TxOutcome {
     #[track_caller]
     pub fn assert_ok(&self) -> &Self {
         if let Err(err) = &self.result {
-            panic!("transaction failed: {err:?}\nlogs:\n{}", self.logs.join("\n"));
+            panic!(
+                "transaction failed: {err:?}\nlogs:\n{}",
+                self.logs.join("\n")
+            );
         }
         self
     }
@@ -135,16 +138,22 @@ impl TestEnv {
         let mut env = Self::new().await;
         env.initialize(default_init_args()).await.assert_ok();
         let admin = env.admin.insecure_clone();
-        env.send(&[ix::set_gpu_models(admin.pubkey(), gpu::default_models())], &[&admin])
-            .await
-            .assert_ok();
+        env.send(
+            &[ix::set_gpu_models(admin.pubkey(), gpu::default_models())],
+            &[&admin],
+        )
+        .await
+        .assert_ok();
         env
     }
 
     pub async fn initialize(&mut self, args: InitializeArgs) -> TxOutcome {
         let admin = self.admin.insecure_clone();
-        self.send(&[ix::initialize(admin.pubkey(), admin.pubkey(), args)], &[&admin])
-            .await
+        self.send(
+            &[ix::initialize(admin.pubkey(), admin.pubkey(), args)],
+            &[&admin],
+        )
+        .await
     }
 
     /// Sends one transaction paid by the bank's payer and signed by
@@ -203,7 +212,9 @@ impl TestEnv {
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
         let payer = self.ctx.payer.pubkey();
         self.send(
-            &[solana_system_interface::instruction::transfer(&payer, to, lamports)],
+            &[solana_system_interface::instruction::transfer(
+                &payer, to, lamports,
+            )],
             &[],
         )
         .await
@@ -273,7 +284,11 @@ impl TestEnv {
             .raw_account(key)
             .await
             .unwrap_or_else(|| panic!("account {key} does not exist"));
-        assert_eq!(account.owner, io_compute::ID, "account {key} not owned by the program");
+        assert_eq!(
+            account.owner,
+            io_compute::ID,
+            "account {key} not owned by the program"
+        );
         io_compute_sdk::accounts::decode(&account.data).unwrap()
     }
 
@@ -334,7 +349,10 @@ impl TestEnv {
     ) -> TxOutcome {
         let before = self.snapshot(watch).await;
         let outcome = self.send(instructions, signers).await;
-        assert!(outcome.result.is_err(), "transaction unexpectedly succeeded");
+        assert!(
+            outcome.result.is_err(),
+            "transaction unexpectedly succeeded"
+        );
         let after = self.snapshot(watch).await;
         Self::assert_unchanged(&before, &after);
         outcome

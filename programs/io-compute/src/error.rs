@@ -21,7 +21,9 @@ pub enum IoComputeError {
     NotUpgradeAuthority,
     #[msg("The program data account does not belong to this program")]
     InvalidProgramData,
-    #[msg("The program is not deployed with the upgradeable loader; it cannot be initialized safely")]
+    #[msg(
+        "The program is not deployed with the upgradeable loader; it cannot be initialized safely"
+    )]
     ProgramNotUpgradeable,
     #[msg("Genesis supply must be greater than zero and at most the maximum supply")]
     InvalidGenesisSupply,

@@ -28,7 +28,11 @@ fn check(label: &str, actual: u64, expected: u64) -> Result<(), String> {
     if actual == expected {
         Ok(())
     } else {
-        Err(format!("{label}: expected {}, got {}", io(expected), io(actual)))
+        Err(format!(
+            "{label}: expected {}, got {}",
+            io(expected),
+            io(actual)
+        ))
     }
 }
 
@@ -36,16 +40,32 @@ async fn run() -> Result<(), String> {
     let mut env = TestEnv::new().await;
     let admin = env.admin.insecure_clone();
 
-    step(1, "initialize: config, IO and IOSD mints, vaults, 500M IO genesis supply");
-    env.initialize(io_compute_tests::default_init_args()).await.assert_ok();
-    let genesis = pda::associated_token(&admin.pubkey(), &pda::io_mint());
-    check("genesis account", env.token_balance(&genesis).await, 500_000_000 * ONE_IO)?;
-    check("IO supply", env.mint_supply(&pda::io_mint()).await, 500_000_000 * ONE_IO)?;
-
-    step(2, "set_gpu_models: the launch table");
-    env.send(&[ix::set_gpu_models(admin.pubkey(), gpu::default_models())], &[&admin])
+    step(
+        1,
+        "initialize: config, IO and IOSD mints, vaults, 500M IO genesis supply",
+    );
+    env.initialize(io_compute_tests::default_init_args())
         .await
         .assert_ok();
+    let genesis = pda::associated_token(&admin.pubkey(), &pda::io_mint());
+    check(
+        "genesis account",
+        env.token_balance(&genesis).await,
+        500_000_000 * ONE_IO,
+    )?;
+    check(
+        "IO supply",
+        env.mint_supply(&pda::io_mint()).await,
+        500_000_000 * ONE_IO,
+    )?;
+
+    step(2, "set_gpu_models: the launch table");
+    env.send(
+        &[ix::set_gpu_models(admin.pubkey(), gpu::default_models())],
+        &[&admin],
+    )
+    .await
+    .assert_ok();
     for model in gpu::default_models() {
         println!(
             "    {:<10} multiplier {:>6.2}x   fp32 {:>7.2} TFLOP/s   bf16 {:>7.2} TFLOP/s",
@@ -56,7 +76,10 @@ async fn run() -> Result<(), String> {
         );
     }
 
-    step(3, "a provider registers and stakes 4,000 IO for 90 days (1.74x)");
+    step(
+        3,
+        "a provider registers and stakes 4,000 IO for 90 days (1.74x)",
+    );
     let provider_authority = env.wallet().await;
     let provider = pda::provider(&provider_authority.pubkey());
     env.send(
@@ -73,17 +96,41 @@ async fn run() -> Result<(), String> {
     )
     .await
     .assert_ok();
-    let provider_io = env.give_io(&provider_authority.pubkey(), 4_000 * ONE_IO).await;
-    let stake = StakeArgs { nonce: 0, amount: 4_000 * ONE_IO, lockup_secs: 90 * SECONDS_PER_DAY };
-    env.send(&[ix::stake(provider_authority.pubkey(), provider_io, stake)], &[&provider_authority])
-        .await
-        .assert_ok();
-    let position: StakePosition =
-        env.account(&pda::stake_position(&provider_authority.pubkey(), &provider, 0)).await;
-    println!("    position multiplier {:.4}x", position.multiplier as f64 / 10_000.0);
-    check("stake vault", env.token_balance(&pda::stake_vault()).await, 4_000 * ONE_IO)?;
+    let provider_io = env
+        .give_io(&provider_authority.pubkey(), 4_000 * ONE_IO)
+        .await;
+    let stake = StakeArgs {
+        nonce: 0,
+        amount: 4_000 * ONE_IO,
+        lockup_secs: 90 * SECONDS_PER_DAY,
+    };
+    env.send(
+        &[ix::stake(provider_authority.pubkey(), provider_io, stake)],
+        &[&provider_authority],
+    )
+    .await
+    .assert_ok();
+    let position: StakePosition = env
+        .account(&pda::stake_position(
+            &provider_authority.pubkey(),
+            &provider,
+            0,
+        ))
+        .await;
+    println!(
+        "    position multiplier {:.4}x",
+        position.multiplier as f64 / 10_000.0
+    );
+    check(
+        "stake vault",
+        env.token_balance(&pda::stake_vault()).await,
+        4_000 * ONE_IO,
+    )?;
 
-    step(4, "devices: 2x RTX4090 Idle (needs 400 IO), 1x H100-SXM Offline, then Idle (needs 2,000 IO)");
+    step(
+        4,
+        "devices: 2x RTX4090 Idle (needs 400 IO), 1x H100-SXM Offline, then Idle (needs 2,000 IO)",
+    );
     let rtx = DeviceSpec {
         model: gpu::model_code("RTX4090").unwrap(),
         gpu_count: 2,
@@ -98,54 +145,129 @@ async fn run() -> Result<(), String> {
         price_per_gpu_hour: 2_490_000,
         status: DeviceStatus::Offline,
     };
-    env.send(&[ix::add_device(provider_authority.pubkey(), 0, rtx)], &[&provider_authority])
-        .await
-        .assert_ok();
-    env.send(&[ix::add_device(provider_authority.pubkey(), 1, h100)], &[&provider_authority])
-        .await
-        .assert_ok();
-    let online = UpdateDeviceArgs { price_per_gpu_hour: None, status: Some(DeviceStatus::Idle) };
-    env.send(&[ix::update_device(provider_authority.pubkey(), 1, online)], &[&provider_authority])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(provider_authority.pubkey(), 0, rtx)],
+        &[&provider_authority],
+    )
+    .await
+    .assert_ok();
+    env.send(
+        &[ix::add_device(provider_authority.pubkey(), 1, h100)],
+        &[&provider_authority],
+    )
+    .await
+    .assert_ok();
+    let online = UpdateDeviceArgs {
+        price_per_gpu_hour: None,
+        status: Some(DeviceStatus::Idle),
+    };
+    env.send(
+        &[ix::update_device(provider_authority.pubkey(), 1, online)],
+        &[&provider_authority],
+    )
+    .await
+    .assert_ok();
     let p = env.provider(&provider_authority.pubkey()).await;
-    check("required stake (Idle + Leased)", p.required_stake_active, 2_400 * ONE_IO)?;
-    check("effective stake", p.stake.effective_stake().unwrap(), 4_000 * ONE_IO)?;
+    check(
+        "required stake (Idle + Leased)",
+        p.required_stake_active,
+        2_400 * ONE_IO,
+    )?;
+    check(
+        "effective stake",
+        p.stake.effective_stake().unwrap(),
+        4_000 * ONE_IO,
+    )?;
 
     step(5, "a backer co-stakes 1,000 IO behind the provider");
     let backer = env.wallet().await;
     let backer_io = env.give_io(&backer.pubkey(), 1_000 * ONE_IO).await;
-    let co = StakeArgs { nonce: 0, amount: 1_000 * ONE_IO, lockup_secs: 0 };
-    env.send(&[ix::co_stake(backer.pubkey(), provider, backer_io, co)], &[&backer])
-        .await
-        .assert_ok();
-    check("stake vault", env.token_balance(&pda::stake_vault()).await, 5_000 * ONE_IO)?;
-
-    step(6, "the config authority slashes the provider 500 IO (10%), pro rata");
+    let co = StakeArgs {
+        nonce: 0,
+        amount: 1_000 * ONE_IO,
+        lockup_secs: 0,
+    };
     env.send(
-        &[ix::slash(admin.pubkey(), provider, pda::treasury_io_vault(), 500 * ONE_IO)],
+        &[ix::co_stake(backer.pubkey(), provider, backer_io, co)],
+        &[&backer],
+    )
+    .await
+    .assert_ok();
+    check(
+        "stake vault",
+        env.token_balance(&pda::stake_vault()).await,
+        5_000 * ONE_IO,
+    )?;
+
+    step(
+        6,
+        "the config authority slashes the provider 500 IO (10%), pro rata",
+    );
+    env.send(
+        &[ix::slash(
+            admin.pubkey(),
+            provider,
+            pda::treasury_io_vault(),
+            500 * ONE_IO,
+        )],
         &[&admin],
     )
     .await
     .assert_ok();
     let p = env.provider(&provider_authority.pubkey()).await;
-    let own: StakePosition =
-        env.account(&pda::stake_position(&provider_authority.pubkey(), &provider, 0)).await;
-    let backed: StakePosition = env.account(&pda::stake_position(&backer.pubkey(), &provider, 0)).await;
-    check("provider position", p.stake.value_of(own.shares).unwrap(), 3_600 * ONE_IO)?;
-    check("backer position", p.stake.value_of(backed.shares).unwrap(), 900 * ONE_IO)?;
-    check("treasury", env.token_balance(&pda::treasury_io_vault()).await, 500 * ONE_IO)?;
+    let own: StakePosition = env
+        .account(&pda::stake_position(
+            &provider_authority.pubkey(),
+            &provider,
+            0,
+        ))
+        .await;
+    let backed: StakePosition = env
+        .account(&pda::stake_position(&backer.pubkey(), &provider, 0))
+        .await;
+    check(
+        "provider position",
+        p.stake.value_of(own.shares).unwrap(),
+        3_600 * ONE_IO,
+    )?;
+    check(
+        "backer position",
+        p.stake.value_of(backed.shares).unwrap(),
+        900 * ONE_IO,
+    )?;
+    check(
+        "treasury",
+        env.token_balance(&pda::treasury_io_vault()).await,
+        500 * ONE_IO,
+    )?;
 
-    step(7, "the backer unstakes, waits the 14-day cooldown and withdraws");
-    env.send(&[ix::request_unstake(backer.pubkey(), provider, 0)], &[&backer])
-        .await
-        .assert_ok();
+    step(
+        7,
+        "the backer unstakes, waits the 14-day cooldown and withdraws",
+    );
+    env.send(
+        &[ix::request_unstake(backer.pubkey(), provider, 0)],
+        &[&backer],
+    )
+    .await
+    .assert_ok();
     env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(&[ix::withdraw(backer.pubkey(), provider, 0, backer_io)], &[&backer])
-        .await
-        .assert_ok();
-    check("backer wallet", env.token_balance(&backer_io).await, 900 * ONE_IO)?;
-    check("stake vault", env.token_balance(&pda::stake_vault()).await, 3_600 * ONE_IO)?;
+    env.send(
+        &[ix::withdraw(backer.pubkey(), provider, 0, backer_io)],
+        &[&backer],
+    )
+    .await
+    .assert_ok();
+    check(
+        "backer wallet",
+        env.token_balance(&backer_io).await,
+        900 * ONE_IO,
+    )?;
+    check(
+        "stake vault",
+        env.token_balance(&pda::stake_vault()).await,
+        3_600 * ONE_IO,
+    )?;
 
     step(8, "conservation: genesis supply is all accounted for");
     let total = env.token_balance(&genesis).await

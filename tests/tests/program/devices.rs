@@ -11,8 +11,14 @@ async fn add_device_records_spec_and_stake_requirement() {
     let (owner, _) = staked_provider(&mut env, 2 * H100_REQUIREMENT).await;
     let provider = provider_key(&owner);
 
-    let h100 = DeviceSpec { vram_gb: 80, price_per_gpu_hour: 2_500_000, ..spec("H100-SXM", 2, DeviceStatus::Idle) };
-    let outcome = env.send(&[ix::add_device(owner.pubkey(), 0, h100)], &[&owner]).await;
+    let h100 = DeviceSpec {
+        vram_gb: 80,
+        price_per_gpu_hour: 2_500_000,
+        ..spec("H100-SXM", 2, DeviceStatus::Idle)
+    };
+    let outcome = env
+        .send(&[ix::add_device(owner.pubkey(), 0, h100)], &[&owner])
+        .await;
     outcome.assert_ok();
     assert_eq!(
         outcome.events::<io_compute::events::DeviceAdded>(),
@@ -32,7 +38,10 @@ async fn add_device_records_spec_and_stake_requirement() {
     assert_eq!(device.provider, provider);
     assert_eq!(device.index, 0);
     assert_eq!(gpu::model_name(&device.model), "H100-SXM");
-    assert_eq!((device.gpu_count, device.vram_gb, device.price_per_gpu_hour), (2, 80, 2_500_000));
+    assert_eq!(
+        (device.gpu_count, device.vram_gb, device.price_per_gpu_hour),
+        (2, 80, 2_500_000)
+    );
     assert_eq!(device.status, DeviceStatus::Idle);
     assert_eq!(device.current_lease, Pubkey::default());
     assert_eq!(device.stake_requirement, 2 * H100_REQUIREMENT);
@@ -46,14 +55,32 @@ async fn add_device_records_spec_and_stake_requirement() {
     // Exactly at the requirement: one more Idle device does not fit, an
     // Offline one needs no stake.
     let watch = [provider, pda::device(&provider, 1)];
-    env.expect_rejected(&[ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Idle))], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::InsufficientProviderStake);
-    env.send(&[ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Offline))], &[&owner])
-        .await
-        .assert_ok();
+    env.expect_rejected(
+        &[ix::add_device(
+            owner.pubkey(),
+            1,
+            spec("RTX4090", 1, DeviceStatus::Idle),
+        )],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::InsufficientProviderStake);
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            1,
+            spec("RTX4090", 1, DeviceStatus::Offline),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     let p = env.provider(&owner.pubkey()).await;
-    assert_eq!((p.device_count, p.required_stake_active), (2, 2 * H100_REQUIREMENT));
+    assert_eq!(
+        (p.device_count, p.required_stake_active),
+        (2, 2 * H100_REQUIREMENT)
+    );
 }
 
 #[tokio::test]
@@ -63,13 +90,40 @@ async fn invalid_device_specs_are_refused() {
     let provider = provider_key(&owner);
     let watch = [provider, pda::device(&provider, 0)];
     let cases = [
-        (spec("B300", 1, DeviceStatus::Idle), IoComputeError::UnknownGpuModel),
-        (spec("RTX4090", 0, DeviceStatus::Idle), IoComputeError::InvalidGpuCount),
-        (spec("RTX4090", 17, DeviceStatus::Idle), IoComputeError::InvalidGpuCount),
-        (DeviceSpec { vram_gb: 0, ..spec("RTX4090", 1, DeviceStatus::Idle) }, IoComputeError::InvalidVram),
-        (DeviceSpec { price_per_gpu_hour: 0, ..spec("RTX4090", 1, DeviceStatus::Idle) }, IoComputeError::InvalidPrice),
-        (spec("RTX4090", 1, DeviceStatus::Leased), IoComputeError::InvalidDeviceStatus),
-        (spec("RTX4090", 1, DeviceStatus::Jailed), IoComputeError::InvalidDeviceStatus),
+        (
+            spec("B300", 1, DeviceStatus::Idle),
+            IoComputeError::UnknownGpuModel,
+        ),
+        (
+            spec("RTX4090", 0, DeviceStatus::Idle),
+            IoComputeError::InvalidGpuCount,
+        ),
+        (
+            spec("RTX4090", 17, DeviceStatus::Idle),
+            IoComputeError::InvalidGpuCount,
+        ),
+        (
+            DeviceSpec {
+                vram_gb: 0,
+                ..spec("RTX4090", 1, DeviceStatus::Idle)
+            },
+            IoComputeError::InvalidVram,
+        ),
+        (
+            DeviceSpec {
+                price_per_gpu_hour: 0,
+                ..spec("RTX4090", 1, DeviceStatus::Idle)
+            },
+            IoComputeError::InvalidPrice,
+        ),
+        (
+            spec("RTX4090", 1, DeviceStatus::Leased),
+            IoComputeError::InvalidDeviceStatus,
+        ),
+        (
+            spec("RTX4090", 1, DeviceStatus::Jailed),
+            IoComputeError::InvalidDeviceStatus,
+        ),
     ];
     for (bad, expected) in cases {
         env.expect_rejected(&[ix::add_device(owner.pubkey(), 0, bad)], &[&owner], &watch)
@@ -77,12 +131,25 @@ async fn invalid_device_specs_are_refused() {
             .assert_error(expected);
     }
     // A device PDA that skips the next index does not match the seeds.
-    env.expect_rejected(&[ix::add_device(owner.pubkey(), 5, spec("RTX4090", 1, DeviceStatus::Idle))], &[&owner], &watch)
-        .await
-        .assert_anchor_error(AnchorError::ConstraintSeeds);
+    env.expect_rejected(
+        &[ix::add_device(
+            owner.pubkey(),
+            5,
+            spec("RTX4090", 1, DeviceStatus::Idle),
+        )],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_anchor_error(AnchorError::ConstraintSeeds);
     // u64::MAX price is allowed: it is just an unattractive offer.
-    let max = DeviceSpec { price_per_gpu_hour: u64::MAX, ..spec("RTX4090", 16, DeviceStatus::Offline) };
-    env.send(&[ix::add_device(owner.pubkey(), 0, max)], &[&owner]).await.assert_ok();
+    let max = DeviceSpec {
+        price_per_gpu_hour: u64::MAX,
+        ..spec("RTX4090", 16, DeviceStatus::Offline)
+    };
+    env.send(&[ix::add_device(owner.pubkey(), 0, max)], &[&owner])
+        .await
+        .assert_ok();
 }
 
 #[tokio::test]
@@ -91,47 +158,108 @@ async fn update_device_price_and_status_track_the_requirement() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT * 2).await;
     let provider = provider_key(&owner);
     let device = pda::device(&provider, 0);
-    env.send(&[ix::add_device(owner.pubkey(), 0, spec("RTX4090", 2, DeviceStatus::Offline))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            0,
+            spec("RTX4090", 2, DeviceStatus::Offline),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 0);
 
-    let update = |price, status| UpdateDeviceArgs { price_per_gpu_hour: price, status };
-    env.send(&[ix::update_device(owner.pubkey(), 0, update(Some(900_000), Some(DeviceStatus::Idle)))], &[&owner])
-        .await
-        .assert_ok();
+    let update = |price, status| UpdateDeviceArgs {
+        price_per_gpu_hour: price,
+        status,
+    };
+    env.send(
+        &[ix::update_device(
+            owner.pubkey(),
+            0,
+            update(Some(900_000), Some(DeviceStatus::Idle)),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     let d: Device = env.account(&device).await;
-    assert_eq!((d.price_per_gpu_hour, d.status), (900_000, DeviceStatus::Idle));
-    assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 2 * RTX4090_REQUIREMENT);
+    assert_eq!(
+        (d.price_per_gpu_hour, d.status),
+        (900_000, DeviceStatus::Idle)
+    );
+    assert_eq!(
+        env.provider(&owner.pubkey()).await.required_stake_active,
+        2 * RTX4090_REQUIREMENT
+    );
 
     // Idle -> Idle is a no-op for the requirement.
-    env.send(&[ix::update_device(owner.pubkey(), 0, update(None, Some(DeviceStatus::Idle)))], &[&owner])
-        .await
-        .assert_ok();
-    assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 2 * RTX4090_REQUIREMENT);
+    env.send(
+        &[ix::update_device(
+            owner.pubkey(),
+            0,
+            update(None, Some(DeviceStatus::Idle)),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
+    assert_eq!(
+        env.provider(&owner.pubkey()).await.required_stake_active,
+        2 * RTX4090_REQUIREMENT
+    );
 
-    env.send(&[ix::update_device(owner.pubkey(), 0, update(None, Some(DeviceStatus::Offline)))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::update_device(
+            owner.pubkey(),
+            0,
+            update(None, Some(DeviceStatus::Offline)),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 0);
 
     let watch = [provider, device];
     for (args, expected) in [
         (update(Some(0), None), IoComputeError::InvalidPrice),
-        (update(None, Some(DeviceStatus::Leased)), IoComputeError::InvalidDeviceStatus),
-        (update(None, Some(DeviceStatus::Jailed)), IoComputeError::InvalidDeviceStatus),
+        (
+            update(None, Some(DeviceStatus::Leased)),
+            IoComputeError::InvalidDeviceStatus,
+        ),
+        (
+            update(None, Some(DeviceStatus::Jailed)),
+            IoComputeError::InvalidDeviceStatus,
+        ),
     ] {
-        env.expect_rejected(&[ix::update_device(owner.pubkey(), 0, args)], &[&owner], &watch)
-            .await
-            .assert_error(expected);
+        env.expect_rejected(
+            &[ix::update_device(owner.pubkey(), 0, args)],
+            &[&owner],
+            &watch,
+        )
+        .await
+        .assert_error(expected);
     }
 
     // Without enough stake the device cannot go Idle.
-    env.send(&[ix::add_device(owner.pubkey(), 1, spec("H100-SXM", 1, DeviceStatus::Offline))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            1,
+            spec("H100-SXM", 1, DeviceStatus::Offline),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     env.expect_rejected(
-        &[ix::update_device(owner.pubkey(), 1, update(None, Some(DeviceStatus::Idle)))],
+        &[ix::update_device(
+            owner.pubkey(),
+            1,
+            update(None, Some(DeviceStatus::Idle)),
+        )],
         &[&owner],
         &[provider, pda::device(&provider, 1)],
     )
@@ -145,22 +273,40 @@ async fn leased_devices_cannot_be_removed_or_taken_offline() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT).await;
     let provider = provider_key(&owner);
     let key = pda::device(&provider, 0);
-    env.send(&[ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            0,
+            spec("RTX4090", 1, DeviceStatus::Idle),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     // Put the device in the state `assign_devices` leaves it in.
     let mut device: Device = env.account(&key).await;
     device.status = DeviceStatus::Leased;
     device.current_lease = Pubkey::new_unique();
     env.write_account(&key, &device).await;
 
-    let offline = UpdateDeviceArgs { price_per_gpu_hour: None, status: Some(DeviceStatus::Offline) };
-    env.expect_rejected(&[ix::update_device(owner.pubkey(), 0, offline)], &[&owner], &[provider, key])
-        .await
-        .assert_error(IoComputeError::DeviceLeased);
-    env.expect_rejected(&[ix::remove_device(owner.pubkey(), 0)], &[&owner], &[provider, key])
-        .await
-        .assert_error(IoComputeError::DeviceLeased);
+    let offline = UpdateDeviceArgs {
+        price_per_gpu_hour: None,
+        status: Some(DeviceStatus::Offline),
+    };
+    env.expect_rejected(
+        &[ix::update_device(owner.pubkey(), 0, offline)],
+        &[&owner],
+        &[provider, key],
+    )
+    .await
+    .assert_error(IoComputeError::DeviceLeased);
+    env.expect_rejected(
+        &[ix::remove_device(owner.pubkey(), 0)],
+        &[&owner],
+        &[provider, key],
+    )
+    .await
+    .assert_error(IoComputeError::DeviceLeased);
 }
 
 #[tokio::test]
@@ -169,27 +315,50 @@ async fn remove_device_returns_rent_and_releases_requirement() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT).await;
     let provider = provider_key(&owner);
     let key = pda::device(&provider, 0);
-    env.send(&[ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            0,
+            spec("RTX4090", 1, DeviceStatus::Idle),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     let rent = env.lamports(&key).await;
     let before = env.lamports(&owner.pubkey()).await;
-    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner]).await.assert_ok();
+    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner])
+        .await
+        .assert_ok();
     assert!(!env.exists(&key).await);
     assert_eq!(env.lamports(&owner.pubkey()).await, before + rent);
     let p = env.provider(&owner.pubkey()).await;
-    assert_eq!((p.device_count, p.next_device_index, p.required_stake_active), (0, 1, 0));
+    assert_eq!(
+        (p.device_count, p.next_device_index, p.required_stake_active),
+        (0, 1, 0)
+    );
 
     // Indices are never reused: the next device is index 1.
-    env.send(&[ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Idle))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            1,
+            spec("RTX4090", 1, DeviceStatus::Idle),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     // A stranger cannot remove it, even naming the right accounts.
     let stranger = env.wallet().await;
     let mut remove = ix::remove_device(stranger.pubkey(), 1);
     remove.accounts[1].pubkey = provider;
     remove.accounts[2].pubkey = pda::device(&provider, 1);
-    env.expect_rejected(&[remove], &[&stranger], &[provider, pda::device(&provider, 1)])
-        .await
-        .assert_anchor_error(AnchorError::ConstraintSeeds);
+    env.expect_rejected(
+        &[remove],
+        &[&stranger],
+        &[provider, pda::device(&provider, 1)],
+    )
+    .await
+    .assert_anchor_error(AnchorError::ConstraintSeeds);
 }

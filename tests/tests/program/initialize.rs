@@ -1,8 +1,8 @@
 use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
 use io_compute::{constants::*, error::IoComputeError, state::StakingParams, InitializeArgs};
-use spl_token_interface::state::{Account as TokenAccount, Mint};
 use solana_sdk::program_pack::Pack;
+use spl_token_interface::state::{Account as TokenAccount, Mint};
 
 #[tokio::test]
 async fn initialize_creates_config_mints_vaults_and_genesis_supply() {
@@ -43,12 +43,18 @@ async fn initialize_creates_config_mints_vaults_and_genesis_supply() {
     let io = Mint::unpack(&env.raw_account(&pda::io_mint()).await.unwrap().data).unwrap();
     assert_eq!(io.decimals, 9);
     assert_eq!(io.supply, 500_000_000 * ONE_IO);
-    assert_eq!(Option::<Pubkey>::from(io.mint_authority), Some(vault_authority));
+    assert_eq!(
+        Option::<Pubkey>::from(io.mint_authority),
+        Some(vault_authority)
+    );
     assert_eq!(Option::<Pubkey>::from(io.freeze_authority), None);
     let iosd = Mint::unpack(&env.raw_account(&pda::iosd_mint()).await.unwrap().data).unwrap();
     assert_eq!(iosd.decimals, 6);
     assert_eq!(iosd.supply, 0);
-    assert_eq!(Option::<Pubkey>::from(iosd.mint_authority), Some(vault_authority));
+    assert_eq!(
+        Option::<Pubkey>::from(iosd.mint_authority),
+        Some(vault_authority)
+    );
 
     for (vault, mint) in [
         (pda::stake_vault(), pda::io_mint()),
@@ -79,9 +85,12 @@ async fn genesis_supply_goes_to_the_chosen_owner() {
         io_max_supply: 10_000 * ONE_IO,
         staking: StakingParams::default(),
     };
-    env.send(&[ix::initialize(admin.pubkey(), treasury.pubkey(), args)], &[&admin])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::initialize(admin.pubkey(), treasury.pubkey(), args)],
+        &[&admin],
+    )
+    .await
+    .assert_ok();
     let ata = pda::associated_token(&treasury.pubkey(), &pda::io_mint());
     assert_eq!(env.token_balance(&ata).await, 1_234 * ONE_IO);
     assert_eq!(env.config().await.io_max_supply, 10_000 * ONE_IO);
@@ -96,7 +105,11 @@ async fn second_initialize_fails_and_changes_nothing() {
     for signer in [env.admin.insecure_clone(), attacker] {
         let outcome = env
             .expect_rejected(
-                &[ix::initialize(signer.pubkey(), signer.pubkey(), default_init_args())],
+                &[ix::initialize(
+                    signer.pubkey(),
+                    signer.pubkey(),
+                    default_init_args(),
+                )],
                 &[&signer],
                 &watch,
             )
@@ -112,14 +125,27 @@ async fn bad_parameters_are_refused() {
     let watch = [pda::config(), pda::io_mint()];
     let admin = env.admin.insecure_clone();
     let cases: Vec<(InitializeArgs, IoComputeError)> = vec![
-        (InitializeArgs { genesis_supply: 0, ..default_init_args() }, IoComputeError::InvalidGenesisSupply),
         (
-            InitializeArgs { genesis_supply: u64::MAX, io_max_supply: u64::MAX - 1, ..default_init_args() },
+            InitializeArgs {
+                genesis_supply: 0,
+                ..default_init_args()
+            },
             IoComputeError::InvalidGenesisSupply,
         ),
         (
             InitializeArgs {
-                staking: StakingParams { min_stake_per_gpu: 0, ..StakingParams::default() },
+                genesis_supply: u64::MAX,
+                io_max_supply: u64::MAX - 1,
+                ..default_init_args()
+            },
+            IoComputeError::InvalidGenesisSupply,
+        ),
+        (
+            InitializeArgs {
+                staking: StakingParams {
+                    min_stake_per_gpu: 0,
+                    ..StakingParams::default()
+                },
                 ..default_init_args()
             },
             IoComputeError::InvalidParameter,
@@ -136,19 +162,30 @@ async fn bad_parameters_are_refused() {
         ),
         (
             InitializeArgs {
-                staking: StakingParams { unstake_cooldown_secs: -1, ..StakingParams::default() },
+                staking: StakingParams {
+                    unstake_cooldown_secs: -1,
+                    ..StakingParams::default()
+                },
                 ..default_init_args()
             },
             IoComputeError::InvalidParameter,
         ),
     ];
     for (args, expected) in cases {
-        env.expect_rejected(&[ix::initialize(admin.pubkey(), admin.pubkey(), args)], &[&admin], &watch)
-            .await
-            .assert_error(expected);
+        env.expect_rejected(
+            &[ix::initialize(admin.pubkey(), admin.pubkey(), args)],
+            &[&admin],
+            &watch,
+        )
+        .await
+        .assert_error(expected);
     }
     // u64::MAX genesis is fine when the cap allows it: no overflow anywhere.
-    let args = InitializeArgs { genesis_supply: u64::MAX, io_max_supply: u64::MAX, ..default_init_args() };
+    let args = InitializeArgs {
+        genesis_supply: u64::MAX,
+        io_max_supply: u64::MAX,
+        ..default_init_args()
+    };
     env.initialize(args).await.assert_ok();
     assert_eq!(env.mint_supply(&pda::io_mint()).await, u64::MAX);
 }
@@ -168,7 +205,11 @@ async fn missing_signer_and_wrong_program_account_are_refused() {
 
     // Another program posing as this one.
     let mut wrong = ix::initialize(admin.pubkey(), admin.pubkey(), default_init_args());
-    let program_index = wrong.accounts.iter().position(|m| m.pubkey == io_compute::ID).unwrap();
+    let program_index = wrong
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == io_compute::ID)
+        .unwrap();
     wrong.accounts[program_index].pubkey = spl_token_interface::ID;
     env.expect_rejected(&[wrong], &[&admin], &watch)
         .await
@@ -181,31 +222,74 @@ async fn missing_signer_and_wrong_program_account_are_refused() {
 async fn pre_funded_addresses_cannot_block_creation() {
     let mut env = TestEnv::new().await;
     // The cheapest grief: the rent-exempt minimum of an empty account.
-    let grief = env.ctx.banks_client.get_rent().await.unwrap().minimum_balance(0);
-    for key in [pda::config(), pda::gpu_models(), pda::io_mint(), pda::stake_vault(), pda::escrow_vault()] {
+    let grief = env
+        .ctx
+        .banks_client
+        .get_rent()
+        .await
+        .unwrap()
+        .minimum_balance(0);
+    for key in [
+        pda::config(),
+        pda::gpu_models(),
+        pda::io_mint(),
+        pda::stake_vault(),
+        pda::escrow_vault(),
+    ] {
         env.airdrop(&key, grief).await;
     }
     env.initialize(default_init_args()).await.assert_ok();
     assert_eq!(env.config().await.authority, env.admin.pubkey());
     let rent = env.ctx.banks_client.get_rent().await.unwrap();
     let config_len = env.raw_account(&pda::config()).await.unwrap().data.len();
-    assert_eq!(env.lamports(&pda::config()).await, rent.minimum_balance(config_len), "only the shortfall is paid");
+    assert_eq!(
+        env.lamports(&pda::config()).await,
+        rent.minimum_balance(config_len),
+        "only the shortfall is paid"
+    );
     let admin = env.admin.insecure_clone();
-    env.send(&[ix::set_gpu_models(admin.pubkey(), gpu::default_models())], &[&admin]).await.assert_ok();
+    env.send(
+        &[ix::set_gpu_models(admin.pubkey(), gpu::default_models())],
+        &[&admin],
+    )
+    .await
+    .assert_ok();
 
     let owner = env.wallet().await;
     let provider = pda::provider(&owner.pubkey());
     env.airdrop(&provider, 5_000_000_000).await;
-    env.send(&[ix::register_provider(owner.pubkey(), profile("griefed"))], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::register_provider(owner.pubkey(), profile("griefed"))],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     assert_eq!(env.provider(&owner.pubkey()).await.name, "griefed");
-    assert_eq!(env.lamports(&provider).await, 5_000_000_000, "a rent surplus stays with the account");
+    assert_eq!(
+        env.lamports(&provider).await,
+        5_000_000_000,
+        "a rent surplus stays with the account"
+    );
 
     env.airdrop(&pda::device(&provider, 0), grief).await;
-    env.send(&[ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Offline))], &[&owner])
-        .await
-        .assert_ok();
-    env.airdrop(&pda::stake_position(&owner.pubkey(), &provider, 0), grief).await;
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            0,
+            spec("RTX4090", 1, DeviceStatus::Offline),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
+    env.airdrop(&pda::stake_position(&owner.pubkey(), &provider, 0), grief)
+        .await;
     let source = env.give_io(&owner.pubkey(), ONE_IO).await;
-    env.send(&[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, ONE_IO);
 }

@@ -46,7 +46,10 @@ pub fn stake_args(nonce: u64, amount: u64, lockup_secs: i64) -> StakeArgs {
 pub async fn registered_provider(env: &mut TestEnv) -> Keypair {
     let authority = env.wallet().await;
     env.send(
-        &[ix::register_provider(authority.pubkey(), profile("acme gpus"))],
+        &[ix::register_provider(
+            authority.pubkey(),
+            profile("acme gpus"),
+        )],
         &[&authority],
     )
     .await
@@ -60,7 +63,11 @@ pub async fn staked_provider(env: &mut TestEnv, amount: u64) -> (Keypair, Pubkey
     let authority = registered_provider(env).await;
     let source = env.give_io(&authority.pubkey(), amount).await;
     env.send(
-        &[ix::stake(authority.pubkey(), source, stake_args(0, amount, 0))],
+        &[ix::stake(
+            authority.pubkey(),
+            source,
+            stake_args(0, amount, 0),
+        )],
         &[&authority],
     )
     .await
@@ -82,7 +89,8 @@ impl StakeLedger {
     }
 
     pub fn position(&mut self, owner: &Pubkey, provider: &Pubkey, nonce: u64) {
-        self.positions.push(pda::stake_position(owner, provider, nonce));
+        self.positions
+            .push(pda::stake_position(owner, provider, nonce));
     }
 
     /// The stake vault holds exactly the sum of the provider pools; each pool
@@ -95,7 +103,10 @@ impl StakeLedger {
             if !env.exists(provider).await {
                 continue;
             }
-            let pool = env.account::<io_compute::state::Provider>(provider).await.stake;
+            let pool = env
+                .account::<io_compute::state::Provider>(provider)
+                .await
+                .stake;
             pools_total += pool.amount;
             let (mut shares, mut unstaking, mut count, mut value) = (0u128, 0u128, 0u32, 0u64);
             for key in &self.positions {
@@ -113,16 +124,32 @@ impl StakeLedger {
                 count += 1;
                 value += pool.value_of(position.shares).unwrap();
             }
-            assert_eq!(shares, pool.total_shares, "pool shares != sum of position shares");
-            assert_eq!(unstaking, pool.unstaking_shares, "unstaking shares mismatch");
+            assert_eq!(
+                shares, pool.total_shares,
+                "pool shares != sum of position shares"
+            );
+            assert_eq!(
+                unstaking, pool.unstaking_shares,
+                "unstaking shares mismatch"
+            );
             assert_eq!(count, pool.position_count, "position count mismatch");
-            assert!(value <= pool.amount, "positions are owed more than the pool holds");
-            assert!(pool.amount - value <= u64::from(count), "rounding dust above one unit per position");
+            assert!(
+                value <= pool.amount,
+                "positions are owed more than the pool holds"
+            );
+            assert!(
+                pool.amount - value <= u64::from(count),
+                "rounding dust above one unit per position"
+            );
             if count == 0 {
                 assert_eq!(pool.amount, 0, "a pool without positions holds IO");
             }
         }
-        assert_eq!(env.token_balance(&pda::stake_vault()).await, pools_total, "stake vault != sum of pools");
+        assert_eq!(
+            env.token_balance(&pda::stake_vault()).await,
+            pools_total,
+            "stake vault != sum of pools"
+        );
     }
 }
 

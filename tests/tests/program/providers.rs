@@ -8,9 +8,15 @@ async fn register_update_and_close() {
     let authority = env.wallet().await;
     let key = pda::provider(&authority.pubkey());
     let lamports_before = env.lamports(&authority.pubkey()).await;
-    env.send(&[ix::register_provider(authority.pubkey(), profile("acme gpus"))], &[&authority])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::register_provider(
+            authority.pubkey(),
+            profile("acme gpus"),
+        )],
+        &[&authority],
+    )
+    .await
+    .assert_ok();
 
     let provider: Provider = env.account(&key).await;
     assert_eq!(provider.authority, authority.pubkey());
@@ -22,24 +28,46 @@ async fn register_update_and_close() {
     assert_eq!((provider.device_count, provider.next_device_index), (0, 0));
     assert_eq!(provider.created_at, GENESIS_TIME);
     let rent = env.lamports(&key).await;
-    assert_eq!(env.lamports(&authority.pubkey()).await, lamports_before - rent);
+    assert_eq!(
+        env.lamports(&authority.pubkey()).await,
+        lamports_before - rent
+    );
 
     let mut changed = profile("acme gpus eu");
     changed.region = "eu-west".into();
     changed.endpoint = "http://10.0.0.7:9000".into();
     changed.co_stake_share_bps = 10_000;
-    env.send(&[ix::update_provider(authority.pubkey(), changed.clone())], &[&authority])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::update_provider(authority.pubkey(), changed.clone())],
+        &[&authority],
+    )
+    .await
+    .assert_ok();
     let provider: Provider = env.account(&key).await;
     assert_eq!(
-        (provider.name, provider.region, provider.endpoint, provider.co_stake_share_bps),
-        (changed.name, changed.region, changed.endpoint, changed.co_stake_share_bps)
+        (
+            provider.name,
+            provider.region,
+            provider.endpoint,
+            provider.co_stake_share_bps
+        ),
+        (
+            changed.name,
+            changed.region,
+            changed.endpoint,
+            changed.co_stake_share_bps
+        )
     );
 
-    env.send(&[ix::close_provider(authority.pubkey())], &[&authority]).await.assert_ok();
+    env.send(&[ix::close_provider(authority.pubkey())], &[&authority])
+        .await
+        .assert_ok();
     assert!(!env.exists(&key).await);
-    assert_eq!(env.lamports(&authority.pubkey()).await, lamports_before, "rent comes back in full");
+    assert_eq!(
+        env.lamports(&authority.pubkey()).await,
+        lamports_before,
+        "rent comes back in full"
+    );
 }
 
 #[tokio::test]
@@ -48,24 +76,85 @@ async fn invalid_profiles_are_refused() {
     let authority = env.wallet().await;
     let key = pda::provider(&authority.pubkey());
     let cases = [
-        (ProviderProfile { name: "".into(), ..profile("x") }, IoComputeError::InvalidProviderName),
-        (ProviderProfile { name: "n".repeat(33), ..profile("x") }, IoComputeError::InvalidProviderName),
-        (ProviderProfile { name: "bad\nname".into(), ..profile("x") }, IoComputeError::InvalidProviderName),
-        (ProviderProfile { region: "".into(), ..profile("x") }, IoComputeError::InvalidRegion),
-        (ProviderProfile { region: "US-EAST".into(), ..profile("x") }, IoComputeError::InvalidRegion),
-        (ProviderProfile { region: "r".repeat(17), ..profile("x") }, IoComputeError::InvalidRegion),
-        (ProviderProfile { endpoint: "ftp://x".into(), ..profile("x") }, IoComputeError::InvalidEndpoint),
-        (ProviderProfile { endpoint: "https://".into(), ..profile("x") }, IoComputeError::InvalidEndpoint),
         (
-            ProviderProfile { endpoint: format!("https://{}", "a".repeat(121)), ..profile("x") },
+            ProviderProfile {
+                name: "".into(),
+                ..profile("x")
+            },
+            IoComputeError::InvalidProviderName,
+        ),
+        (
+            ProviderProfile {
+                name: "n".repeat(33),
+                ..profile("x")
+            },
+            IoComputeError::InvalidProviderName,
+        ),
+        (
+            ProviderProfile {
+                name: "bad\nname".into(),
+                ..profile("x")
+            },
+            IoComputeError::InvalidProviderName,
+        ),
+        (
+            ProviderProfile {
+                region: "".into(),
+                ..profile("x")
+            },
+            IoComputeError::InvalidRegion,
+        ),
+        (
+            ProviderProfile {
+                region: "US-EAST".into(),
+                ..profile("x")
+            },
+            IoComputeError::InvalidRegion,
+        ),
+        (
+            ProviderProfile {
+                region: "r".repeat(17),
+                ..profile("x")
+            },
+            IoComputeError::InvalidRegion,
+        ),
+        (
+            ProviderProfile {
+                endpoint: "ftp://x".into(),
+                ..profile("x")
+            },
             IoComputeError::InvalidEndpoint,
         ),
-        (ProviderProfile { co_stake_share_bps: 10_001, ..profile("x") }, IoComputeError::InvalidCoStakeShare),
+        (
+            ProviderProfile {
+                endpoint: "https://".into(),
+                ..profile("x")
+            },
+            IoComputeError::InvalidEndpoint,
+        ),
+        (
+            ProviderProfile {
+                endpoint: format!("https://{}", "a".repeat(121)),
+                ..profile("x")
+            },
+            IoComputeError::InvalidEndpoint,
+        ),
+        (
+            ProviderProfile {
+                co_stake_share_bps: 10_001,
+                ..profile("x")
+            },
+            IoComputeError::InvalidCoStakeShare,
+        ),
     ];
     for (bad, expected) in cases.clone() {
-        env.expect_rejected(&[ix::register_provider(authority.pubkey(), bad)], &[&authority], &[key])
-            .await
-            .assert_error(expected);
+        env.expect_rejected(
+            &[ix::register_provider(authority.pubkey(), bad)],
+            &[&authority],
+            &[key],
+        )
+        .await
+        .assert_error(expected);
     }
     // 32-byte name and 128-byte endpoint are the exact limits.
     let limits = ProviderProfile {
@@ -73,11 +162,20 @@ async fn invalid_profiles_are_refused() {
         endpoint: format!("https://{}", "a".repeat(120)),
         ..profile("x")
     };
-    env.send(&[ix::register_provider(authority.pubkey(), limits)], &[&authority]).await.assert_ok();
+    env.send(
+        &[ix::register_provider(authority.pubkey(), limits)],
+        &[&authority],
+    )
+    .await
+    .assert_ok();
     for (bad, expected) in cases {
-        env.expect_rejected(&[ix::update_provider(authority.pubkey(), bad)], &[&authority], &[key])
-            .await
-            .assert_error(expected);
+        env.expect_rejected(
+            &[ix::update_provider(authority.pubkey(), bad)],
+            &[&authority],
+            &[key],
+        )
+        .await
+        .assert_error(expected);
     }
 }
 
@@ -89,9 +187,13 @@ async fn only_the_authority_controls_its_provider() {
     let key = provider_key(&owner);
 
     // Registering twice is refused.
-    env.expect_rejected(&[ix::register_provider(owner.pubkey(), profile("again"))], &[&owner], &[key])
-        .await
-        .assert_error(IoComputeError::AccountAlreadyExists);
+    env.expect_rejected(
+        &[ix::register_provider(owner.pubkey(), profile("again"))],
+        &[&owner],
+        &[key],
+    )
+    .await
+    .assert_error(IoComputeError::AccountAlreadyExists);
 
     // The attacker signs, naming the victim's provider account.
     let mut update = ix::update_provider(attacker.pubkey(), profile("pwned"));
@@ -129,21 +231,36 @@ async fn close_requires_no_devices_and_no_stake() {
         .await
         .assert_error(IoComputeError::ProviderHasStake);
 
-    env.send(&[ix::request_unstake(owner.pubkey(), key, 0)], &[&owner]).await.assert_ok();
-    env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
-        .await
-        .assert_error(IoComputeError::ProviderHasStake);
-    env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(&[ix::withdraw(owner.pubkey(), key, 0, source)], &[&owner]).await.assert_ok();
-
-    env.send(&[ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Offline))], &[&owner])
+    env.send(&[ix::request_unstake(owner.pubkey(), key, 0)], &[&owner])
         .await
         .assert_ok();
     env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
         .await
+        .assert_error(IoComputeError::ProviderHasStake);
+    env.advance_time(14 * SECONDS_PER_DAY).await;
+    env.send(&[ix::withdraw(owner.pubkey(), key, 0, source)], &[&owner])
+        .await
+        .assert_ok();
+
+    env.send(
+        &[ix::add_device(
+            owner.pubkey(),
+            0,
+            spec("RTX4090", 1, DeviceStatus::Offline),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
+    env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
+        .await
         .assert_error(IoComputeError::ProviderHasDevices);
-    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner]).await.assert_ok();
-    env.send(&[ix::close_provider(owner.pubkey())], &[&owner]).await.assert_ok();
+    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner])
+        .await
+        .assert_ok();
+    env.send(&[ix::close_provider(owner.pubkey())], &[&owner])
+        .await
+        .assert_ok();
     assert!(!env.exists(&key).await);
     assert_eq!(env.token_balance(&source).await, 1_000 * ONE_IO);
 }

@@ -2,15 +2,21 @@ use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
 use io_compute::{
     constants::MAX_LOCKUP_SECS,
-    events::{Staked, Withdrawn},
     error::IoComputeError,
+    events::{Staked, Withdrawn},
     state::{StakeKind, StakePosition},
 };
 
 const COOLDOWN: i64 = 14 * SECONDS_PER_DAY;
 
-async fn position(env: &mut TestEnv, owner: &Pubkey, provider: &Pubkey, nonce: u64) -> StakePosition {
-    env.account(&pda::stake_position(owner, provider, nonce)).await
+async fn position(
+    env: &mut TestEnv,
+    owner: &Pubkey,
+    provider: &Pubkey,
+    nonce: u64,
+) -> StakePosition {
+    env.account(&pda::stake_position(owner, provider, nonce))
+        .await
 }
 
 #[tokio::test]
@@ -24,7 +30,14 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     ledger.check(&mut env).await;
 
     let outcome = env
-        .send(&[ix::stake(owner.pubkey(), source, stake_args(7, 600 * ONE_IO, MAX_LOCKUP_SECS))], &[&owner])
+        .send(
+            &[ix::stake(
+                owner.pubkey(),
+                source,
+                stake_args(7, 600 * ONE_IO, MAX_LOCKUP_SECS),
+            )],
+            &[&owner],
+        )
         .await;
     outcome.assert_ok();
     ledger.position(&owner.pubkey(), &provider, 7);
@@ -42,23 +55,46 @@ async fn stake_and_co_stake_record_positions_and_pool() {
         }]
     );
     let p = position(&mut env, &owner.pubkey(), &provider, 7).await;
-    assert_eq!((p.owner, p.provider, p.nonce, p.kind), (owner.pubkey(), provider, 7, StakeKind::Own));
-    assert_eq!((p.deposited, p.shares), (600 * ONE_IO, 600 * ONE_IO as u128));
-    assert_eq!((p.lockup_secs, p.lockup_end), (MAX_LOCKUP_SECS, GENESIS_TIME + MAX_LOCKUP_SECS));
+    assert_eq!(
+        (p.owner, p.provider, p.nonce, p.kind),
+        (owner.pubkey(), provider, 7, StakeKind::Own)
+    );
+    assert_eq!(
+        (p.deposited, p.shares),
+        (600 * ONE_IO, 600 * ONE_IO as u128)
+    );
+    assert_eq!(
+        (p.lockup_secs, p.lockup_end),
+        (MAX_LOCKUP_SECS, GENESIS_TIME + MAX_LOCKUP_SECS)
+    );
     assert_eq!(p.multiplier, 40_000, "one-year lockup = 4x");
-    assert_eq!((p.cooldown_end, p.active_votes, p.created_at), (0, 0, GENESIS_TIME));
+    assert_eq!(
+        (p.cooldown_end, p.active_votes, p.created_at),
+        (0, 0, GENESIS_TIME)
+    );
     assert_eq!(env.token_balance(&source).await, 400 * ONE_IO);
     ledger.check(&mut env).await;
 
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 300 * ONE_IO).await;
-    env.send(&[ix::co_stake(backer.pubkey(), provider, backer_source, stake_args(0, 300 * ONE_IO, 0))], &[&backer])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::co_stake(
+            backer.pubkey(),
+            provider,
+            backer_source,
+            stake_args(0, 300 * ONE_IO, 0),
+        )],
+        &[&backer],
+    )
+    .await
+    .assert_ok();
     ledger.position(&backer.pubkey(), &provider, 0);
     ledger.check(&mut env).await;
     let c = position(&mut env, &backer.pubkey(), &provider, 0).await;
-    assert_eq!((c.kind, c.shares, c.multiplier), (StakeKind::CoStake, 300 * ONE_IO as u128, 10_000));
+    assert_eq!(
+        (c.kind, c.shares, c.multiplier),
+        (StakeKind::CoStake, 300 * ONE_IO as u128, 10_000)
+    );
     assert_eq!(env.token_balance(&backer_source).await, 0);
 
     let pool = env.provider(&owner.pubkey()).await.stake;
@@ -66,16 +102,31 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(pool.total_shares, 900 * ONE_IO as u128);
     assert_eq!(pool.unstaking_shares, 0);
     assert_eq!(pool.position_count, 2);
-    assert_eq!(pool.weighted_shares, 600 * ONE_IO as u128 * 40_000 + 300 * ONE_IO as u128 * 10_000);
+    assert_eq!(
+        pool.weighted_shares,
+        600 * ONE_IO as u128 * 40_000 + 300 * ONE_IO as u128 * 10_000
+    );
     assert_eq!(pool.effective_stake().unwrap(), 900 * ONE_IO);
 
     // Half a year of lockup: 1x + 3x * 0.5 = 2.5x.
-    env.send(&[ix::stake(owner.pubkey(), source, stake_args(8, ONE_IO, MAX_LOCKUP_SECS / 2))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::stake(
+            owner.pubkey(),
+            source,
+            stake_args(8, ONE_IO, MAX_LOCKUP_SECS / 2),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.position(&owner.pubkey(), &provider, 8);
     ledger.check(&mut env).await;
-    assert_eq!(position(&mut env, &owner.pubkey(), &provider, 8).await.multiplier, 25_000);
+    assert_eq!(
+        position(&mut env, &owner.pubkey(), &provider, 8)
+            .await
+            .multiplier,
+        25_000
+    );
 }
 
 #[tokio::test]
@@ -92,15 +143,31 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     for (args, expected) in [
         (stake_args(0, 0, 0), IoComputeError::ZeroAmount),
-        (stake_args(0, u64::MAX, 0), IoComputeError::InsufficientBalance),
-        (stake_args(0, 100 * ONE_IO + 1, 0), IoComputeError::InsufficientBalance),
+        (
+            stake_args(0, u64::MAX, 0),
+            IoComputeError::InsufficientBalance,
+        ),
+        (
+            stake_args(0, 100 * ONE_IO + 1, 0),
+            IoComputeError::InsufficientBalance,
+        ),
         (stake_args(0, ONE_IO, -1), IoComputeError::InvalidLockup),
-        (stake_args(0, ONE_IO, MAX_LOCKUP_SECS + 1), IoComputeError::InvalidLockup),
-        (stake_args(0, ONE_IO, i64::MAX), IoComputeError::InvalidLockup),
+        (
+            stake_args(0, ONE_IO, MAX_LOCKUP_SECS + 1),
+            IoComputeError::InvalidLockup,
+        ),
+        (
+            stake_args(0, ONE_IO, i64::MAX),
+            IoComputeError::InvalidLockup,
+        ),
     ] {
-        env.expect_rejected(&[ix::stake(owner.pubkey(), source, args)], &[&owner], &watch)
-            .await
-            .assert_error(expected);
+        env.expect_rejected(
+            &[ix::stake(owner.pubkey(), source, args)],
+            &[&owner],
+            &watch,
+        )
+        .await
+        .assert_error(expected);
     }
 
     // `stake` is for the provider itself, `co_stake` for everyone else.
@@ -112,22 +179,45 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     env.expect_rejected(&[by_stranger], &[&backer], &[provider, backer_source])
         .await
         .assert_error(IoComputeError::StakeByNonAuthority);
-    env.expect_rejected(&[ix::co_stake(owner.pubkey(), provider, source, stake_args(0, ONE_IO, 0))], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::CoStakeBySelf);
+    env.expect_rejected(
+        &[ix::co_stake(
+            owner.pubkey(),
+            provider,
+            source,
+            stake_args(0, ONE_IO, 0),
+        )],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::CoStakeBySelf);
 
     // An IOSD account as the source: wrong mint.
     let iosd_account = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
-    env.expect_rejected(&[ix::stake(owner.pubkey(), iosd_account, stake_args(0, ONE_IO, 0))], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::WrongMint);
+    env.expect_rejected(
+        &[ix::stake(
+            owner.pubkey(),
+            iosd_account,
+            stake_args(0, ONE_IO, 0),
+        )],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::WrongMint);
 
     // Someone else's IO account as the source: the token program refuses
     // because the owner did not sign for it.
     let mut foreign = ix::stake(owner.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
     foreign.accounts[4].pubkey = backer_source;
-    let outcome = env.expect_rejected(&[foreign], &[&owner], &[provider, backer_source]).await;
-    assert!(outcome.logs_contain("owner does not match"), "{:?}", outcome.logs);
+    let outcome = env
+        .expect_rejected(&[foreign], &[&owner], &[provider, backer_source])
+        .await;
+    assert!(
+        outcome.logs_contain("owner does not match"),
+        "{:?}",
+        outcome.logs
+    );
 
     // A vault that is not the stake vault (the treasury, same mint and owner).
     let mut wrong_vault = ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0));
@@ -152,11 +242,20 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     // The same nonce twice.
     ledger.check(&mut env).await;
-    env.send(&[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
-    env.expect_rejected(&[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::AccountAlreadyExists);
+    env.expect_rejected(
+        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::AccountAlreadyExists);
     ledger.check(&mut env).await;
 }
 
@@ -170,9 +269,16 @@ async fn lockup_boundary_is_exact() {
     let mut ledger = StakeLedger::default();
     ledger.provider(&owner);
     for nonce in 0..3 {
-        env.send(&[ix::stake(owner.pubkey(), source, stake_args(nonce, ONE_IO, lockup))], &[&owner])
-            .await
-            .assert_ok();
+        env.send(
+            &[ix::stake(
+                owner.pubkey(),
+                source,
+                stake_args(nonce, ONE_IO, lockup),
+            )],
+            &[&owner],
+        )
+        .await
+        .assert_ok();
         ledger.position(&owner.pubkey(), &provider, nonce);
         ledger.check(&mut env).await;
     }
@@ -181,24 +287,54 @@ async fn lockup_boundary_is_exact() {
     env.set_time(lockup_end - 1).await;
     for nonce in 0..3 {
         let key = pda::stake_position(&owner.pubkey(), &provider, nonce);
-        env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, nonce)], &[&owner], &[key, provider])
-            .await
-            .assert_error(IoComputeError::LockupNotEnded);
+        env.expect_rejected(
+            &[ix::request_unstake(owner.pubkey(), provider, nonce)],
+            &[&owner],
+            &[key, provider],
+        )
+        .await
+        .assert_error(IoComputeError::LockupNotEnded);
         ledger.check(&mut env).await;
     }
     env.set_time(lockup_end).await;
-    env.send(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::request_unstake(owner.pubkey(), provider, 0)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
-    assert_eq!(position(&mut env, &owner.pubkey(), &provider, 0).await.cooldown_end, lockup_end + COOLDOWN);
+    assert_eq!(
+        position(&mut env, &owner.pubkey(), &provider, 0)
+            .await
+            .cooldown_end,
+        lockup_end + COOLDOWN
+    );
     env.set_time(lockup_end + 1).await;
-    env.send(&[ix::request_unstake(owner.pubkey(), provider, 1)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::request_unstake(owner.pubkey(), provider, 1)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
-    assert_eq!(position(&mut env, &owner.pubkey(), &provider, 1).await.cooldown_end, lockup_end + 1 + COOLDOWN);
+    assert_eq!(
+        position(&mut env, &owner.pubkey(), &provider, 1)
+            .await
+            .cooldown_end,
+        lockup_end + 1 + COOLDOWN
+    );
 
     let pool = env.provider(&owner.pubkey()).await.stake;
     assert_eq!(pool.unstaking_shares, 2 * ONE_IO as u128);
     assert_eq!(pool.effective_stake().unwrap(), ONE_IO);
-    assert_eq!(pool.weighted_shares, ONE_IO as u128 * position(&mut env, &owner.pubkey(), &provider, 2).await.multiplier as u128);
+    assert_eq!(
+        pool.weighted_shares,
+        ONE_IO as u128
+            * position(&mut env, &owner.pubkey(), &provider, 2)
+                .await
+                .multiplier as u128
+    );
 }
 
 #[tokio::test]
@@ -210,15 +346,27 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     let mut ledger = StakeLedger::default();
     ledger.provider(&owner);
     for nonce in 0..3 {
-        env.send(&[ix::stake(owner.pubkey(), source, stake_args(nonce, 100 * ONE_IO, 0))], &[&owner])
-            .await
-            .assert_ok();
+        env.send(
+            &[ix::stake(
+                owner.pubkey(),
+                source,
+                stake_args(nonce, 100 * ONE_IO, 0),
+            )],
+            &[&owner],
+        )
+        .await
+        .assert_ok();
         ledger.position(&owner.pubkey(), &provider, nonce);
         ledger.check(&mut env).await;
     }
     let cooldown_end = GENESIS_TIME + COOLDOWN;
     for nonce in 0..3 {
-        env.send(&[ix::request_unstake(owner.pubkey(), provider, nonce)], &[&owner]).await.assert_ok();
+        env.send(
+            &[ix::request_unstake(owner.pubkey(), provider, nonce)],
+            &[&owner],
+        )
+        .await
+        .assert_ok();
         ledger.check(&mut env).await;
     }
     let destination = env.give_io(&owner.pubkey(), 0).await;
@@ -237,9 +385,16 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     }
 
     env.set_time(cooldown_end).await;
-    let rent = env.lamports(&pda::stake_position(&owner.pubkey(), &provider, 0)).await;
+    let rent = env
+        .lamports(&pda::stake_position(&owner.pubkey(), &provider, 0))
+        .await;
     let lamports = env.lamports(&owner.pubkey()).await;
-    let outcome = env.send(&[ix::withdraw(owner.pubkey(), provider, 0, destination)], &[&owner]).await;
+    let outcome = env
+        .send(
+            &[ix::withdraw(owner.pubkey(), provider, 0, destination)],
+            &[&owner],
+        )
+        .await;
     outcome.assert_ok();
     assert_eq!(env.token_balance(&destination).await, 100 * ONE_IO);
     assert_eq!(
@@ -252,19 +407,40 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
             amount: 100 * ONE_IO,
         }]
     );
-    assert_eq!(env.lamports(&owner.pubkey()).await, lamports + rent, "position rent refunded");
-    assert!(!env.exists(&pda::stake_position(&owner.pubkey(), &provider, 0)).await);
+    assert_eq!(
+        env.lamports(&owner.pubkey()).await,
+        lamports + rent,
+        "position rent refunded"
+    );
+    assert!(
+        !env.exists(&pda::stake_position(&owner.pubkey(), &provider, 0))
+            .await
+    );
     ledger.check(&mut env).await;
 
     env.set_time(cooldown_end + 1).await;
-    env.send(&[ix::withdraw(owner.pubkey(), provider, 1, destination)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::withdraw(owner.pubkey(), provider, 1, destination)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 200 * ONE_IO);
-    env.send(&[ix::withdraw(owner.pubkey(), provider, 2, destination)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::withdraw(owner.pubkey(), provider, 2, destination)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 300 * ONE_IO);
     let pool = env.provider(&owner.pubkey()).await.stake;
-    assert_eq!(pool, Default::default(), "pool is empty after the last withdraw");
+    assert_eq!(
+        pool,
+        Default::default(),
+        "pool is empty after the last withdraw"
+    );
     assert_eq!(env.token_balance(&pda::stake_vault()).await, 0);
 }
 
@@ -280,9 +456,13 @@ async fn unstake_and_withdraw_guards() {
     ledger.position(&owner.pubkey(), &provider, 0);
     ledger.position(&owner.pubkey(), &provider, 1);
 
-    env.expect_rejected(&[ix::withdraw(owner.pubkey(), provider, 0, source)], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::NotUnstaking);
+    env.expect_rejected(
+        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::NotUnstaking);
     ledger.check(&mut env).await;
 
     // Leased devices need 300 IO; unstaking the only 400 IO position would
@@ -290,29 +470,53 @@ async fn unstake_and_withdraw_guards() {
     let mut p = env.provider(&owner.pubkey()).await;
     p.required_stake_leased = 300 * ONE_IO;
     env.write_account(&provider, &p).await;
-    env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::UnstakeBreaksMinimumStake);
+    env.expect_rejected(
+        &[ix::request_unstake(owner.pubkey(), provider, 0)],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::UnstakeBreaksMinimumStake);
     // With a second position covering the leased devices, the first may go.
     let more = env.give_io(&owner.pubkey(), 300 * ONE_IO).await;
-    env.send(&[ix::stake(owner.pubkey(), more, stake_args(1, 300 * ONE_IO, 0))], &[&owner])
-        .await
-        .assert_ok();
+    env.send(
+        &[ix::stake(
+            owner.pubkey(),
+            more,
+            stake_args(1, 300 * ONE_IO, 0),
+        )],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
     // Governance votes block unstaking (flash-stake defence).
     let mut pos: StakePosition = env.account(&key).await;
     pos.active_votes = 1;
     env.write_account(&key, &pos).await;
-    env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::PositionHasActiveVotes);
+    env.expect_rejected(
+        &[ix::request_unstake(owner.pubkey(), provider, 0)],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PositionHasActiveVotes);
     pos.active_votes = 0;
     env.write_account(&key, &pos).await;
-    env.send(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::request_unstake(owner.pubkey(), provider, 0)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     ledger.check(&mut env).await;
-    env.expect_rejected(&[ix::request_unstake(owner.pubkey(), provider, 0)], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::AlreadyUnstaking);
+    env.expect_rejected(
+        &[ix::request_unstake(owner.pubkey(), provider, 0)],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::AlreadyUnstaking);
     ledger.check(&mut env).await;
 
     // A stranger cannot unstake or withdraw the owner's position.
@@ -331,11 +535,20 @@ async fn unstake_and_withdraw_guards() {
 
     // Withdrawing to an IOSD account is refused; to the owner's IO account works.
     let iosd = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
-    env.expect_rejected(&[ix::withdraw(owner.pubkey(), provider, 0, iosd)], &[&owner], &watch)
-        .await
-        .assert_error(IoComputeError::WrongMint);
+    env.expect_rejected(
+        &[ix::withdraw(owner.pubkey(), provider, 0, iosd)],
+        &[&owner],
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::WrongMint);
     let before = env.token_balance(&source).await;
-    env.send(&[ix::withdraw(owner.pubkey(), provider, 0, source)], &[&owner]).await.assert_ok();
+    env.send(
+        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
+        &[&owner],
+    )
+    .await
+    .assert_ok();
     assert_eq!(env.token_balance(&source).await, before + 400 * ONE_IO);
     ledger.check(&mut env).await;
 }

@@ -14,7 +14,9 @@ fn main() -> Result<()> {
         Some("--check") => true,
         Some(other) => bail!("unknown argument {other:?}; use --check or nothing"),
     };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize()?;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()?;
     let out = root.join("idl/io_compute.json");
 
     // anchor-lang-idl 0.1.4 turns RUSTUP_TOOLCHAIN (set by rustup's cargo
@@ -29,8 +31,8 @@ fn main() -> Result<()> {
     let json = serde_json::to_string_pretty(&idl)? + "\n";
 
     if check {
-        let committed = std::fs::read_to_string(&out)
-            .with_context(|| format!("reading {}", out.display()))?;
+        let committed =
+            std::fs::read_to_string(&out).with_context(|| format!("reading {}", out.display()))?;
         if committed != json {
             bail!(
                 "{} is stale: run `cargo run -p io-compute-idl` and commit the result",

@@ -64,6 +64,9 @@ impl Config {
     /// Seeds for signing as the vault authority (mint authority of IO and IOSD,
     /// owner of every vault).
     pub fn vault_authority_seeds(&self) -> [&[u8]; 2] {
-        [VAULT_AUTHORITY_SEED, std::slice::from_ref(&self.vault_authority_bump)]
+        [
+            VAULT_AUTHORITY_SEED,
+            std::slice::from_ref(&self.vault_authority_bump),
+        ]
     }
 }

@@ -82,8 +82,14 @@ impl Device {
     /// `Some(false)` when it stops, `None` when nothing changes.
     pub fn set_status_by_provider(&mut self, status: DeviceStatus) -> Result<Option<bool>> {
         require_provider_settable(status)?;
-        require!(self.status != DeviceStatus::Leased, IoComputeError::DeviceLeased);
-        require!(self.status != DeviceStatus::Jailed, IoComputeError::InvalidDeviceStatus);
+        require!(
+            self.status != DeviceStatus::Leased,
+            IoComputeError::DeviceLeased
+        );
+        require!(
+            self.status != DeviceStatus::Jailed,
+            IoComputeError::InvalidDeviceStatus
+        );
         let change = match (self.status.needs_stake(), status.needs_stake()) {
             (false, true) => Some(true),
             (true, false) => Some(false),
@@ -94,7 +100,10 @@ impl Device {
     }
 
     pub fn require_removable(&self) -> Result<()> {
-        require!(self.status != DeviceStatus::Leased, IoComputeError::DeviceLeased);
+        require!(
+            self.status != DeviceStatus::Leased,
+            IoComputeError::DeviceLeased
+        );
         Ok(())
     }
 }

@@ -124,14 +124,21 @@ mod tests {
 
     #[test]
     fn upsert_replaces_and_bounds() {
-        let mut table = GpuModels { models: vec![], bump: 0 };
-        table.upsert(&[model("A", 10_000), model("B", 20_000)]).unwrap();
+        let mut table = GpuModels {
+            models: vec![],
+            bump: 0,
+        };
+        table
+            .upsert(&[model("A", 10_000), model("B", 20_000)])
+            .unwrap();
         table.upsert(&[model("A", 30_000)]).unwrap();
         assert_eq!(table.models.len(), 2);
         assert_eq!(table.find(&code("A")).unwrap().reward_multiplier, 30_000);
         assert!(table.upsert(&[model("C", 1), model("D", 10_000)]).is_err());
         assert_eq!(table.models.len(), 2, "a bad batch changes nothing");
-        assert!(table.upsert(&[model("E", 10_000), model("E", 10_000)]).is_err());
+        assert!(table
+            .upsert(&[model("E", 10_000), model("E", 10_000)])
+            .is_err());
         let full: Vec<_> = (0..30).map(|i| model(&format!("M{i}"), 10_000)).collect();
         table.upsert(&full).unwrap();
         assert!(table.upsert(&[model("X", 10_000)]).is_err());

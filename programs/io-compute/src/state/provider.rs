@@ -35,7 +35,9 @@ pub struct Provider {
 }
 
 /// Reputation counters, updated by proofs, disputes and challenges.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct Reputation {
     pub proofs_finalized: u64,
     pub disputes_lost: u32,
@@ -52,7 +54,9 @@ pub struct Reputation {
 /// rata in O(1): a position is worth `shares * amount / total_shares`,
 /// rounded down. The last position out takes whatever remains, so rounding
 /// dust is never stranded in the vault.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 pub struct StakePool {
     /// IO base units in the stake vault for this provider, unstaking included.
     pub amount: u64,
@@ -144,7 +148,11 @@ impl Provider {
         let numerator = (min_stake_per_gpu as u128)
             .safe_mul(gpu_multiplier as u128)?
             .safe_mul(gpu_count as u128)?;
-        to_u64(crate::math::mul_div_ceil(numerator, 1, MULTIPLIER_ONE as u128)?)
+        to_u64(crate::math::mul_div_ceil(
+            numerator,
+            1,
+            MULTIPLIER_ONE as u128,
+        )?)
     }
 
     /// Counts a device's requirement toward the active total, then checks
@@ -263,7 +271,8 @@ mod tests {
         pool.begin_unstake(a, MULTIPLIER_ONE).unwrap();
         pool.begin_unstake(b, MULTIPLIER_ONE).unwrap();
         pool.begin_unstake(c, MULTIPLIER_ONE).unwrap();
-        let total = pool.withdraw(a).unwrap() + pool.withdraw(b).unwrap() + pool.withdraw(c).unwrap();
+        let total =
+            pool.withdraw(a).unwrap() + pool.withdraw(b).unwrap() + pool.withdraw(c).unwrap();
         assert_eq!(total, 501, "the last position takes the rounding dust");
         assert_eq!(pool, StakePool::default());
     }

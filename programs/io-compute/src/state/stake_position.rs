@@ -57,7 +57,10 @@ impl StakePosition {
     pub fn begin_unstake(&mut self, now: i64, cooldown_secs: i64) -> Result<()> {
         require!(!self.is_unstaking(), IoComputeError::AlreadyUnstaking);
         require!(now >= self.lockup_end, IoComputeError::LockupNotEnded);
-        require!(self.active_votes == 0, IoComputeError::PositionHasActiveVotes);
+        require!(
+            self.active_votes == 0,
+            IoComputeError::PositionHasActiveVotes
+        );
         // A cooldown end of 0 means "active", so never store 0.
         self.cooldown_end = now.safe_add(cooldown_secs)?.max(1);
         Ok(())
@@ -66,7 +69,10 @@ impl StakePosition {
     pub fn require_withdrawable(&self, now: i64) -> Result<()> {
         require!(self.is_unstaking(), IoComputeError::NotUnstaking);
         require!(now >= self.cooldown_end, IoComputeError::CooldownNotEnded);
-        require!(self.active_votes == 0, IoComputeError::PositionHasActiveVotes);
+        require!(
+            self.active_votes == 0,
+            IoComputeError::PositionHasActiveVotes
+        );
         Ok(())
     }
 }
@@ -78,8 +84,14 @@ mod tests {
     #[test]
     fn multiplier_is_linear_from_1x_to_4x() {
         assert_eq!(StakePosition::multiplier_for_lockup(0).unwrap(), 10_000);
-        assert_eq!(StakePosition::multiplier_for_lockup(MAX_LOCKUP_SECS).unwrap(), 40_000);
-        assert_eq!(StakePosition::multiplier_for_lockup(MAX_LOCKUP_SECS / 2).unwrap(), 25_000);
+        assert_eq!(
+            StakePosition::multiplier_for_lockup(MAX_LOCKUP_SECS).unwrap(),
+            40_000
+        );
+        assert_eq!(
+            StakePosition::multiplier_for_lockup(MAX_LOCKUP_SECS / 2).unwrap(),
+            25_000
+        );
         assert!(StakePosition::multiplier_for_lockup(-1).is_err());
         assert!(StakePosition::multiplier_for_lockup(MAX_LOCKUP_SECS + 1).is_err());
     }

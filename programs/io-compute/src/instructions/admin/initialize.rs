@@ -1,4 +1,10 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, ProtocolInitialized}, init, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, ProtocolInitialized},
+    init,
+    state::*,
+};
 use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
 use anchor_spl::{
     associated_token::{self, AssociatedToken},
@@ -95,7 +101,11 @@ pub fn require_deployer(
     );
     let (expected, _) =
         Pubkey::find_program_address(&[program.key.as_ref()], &bpf_loader_upgradeable::ID);
-    require_keys_eq!(*program_data.key, expected, IoComputeError::InvalidProgramData);
+    require_keys_eq!(
+        *program_data.key,
+        expected,
+        IoComputeError::InvalidProgramData
+    );
     require_keys_eq!(
         *program_data.owner,
         bpf_loader_upgradeable::ID,
@@ -166,10 +176,20 @@ impl Initialize<'_> {
             &a.gpu_models,
             8 + GpuModels::INIT_SPACE,
             &[GPU_MODELS_SEED, &[b.gpu_models]],
-            &GpuModels { models: Vec::new(), bump: b.gpu_models },
+            &GpuModels {
+                models: Vec::new(),
+                bump: b.gpu_models,
+            },
         )?;
 
-        init::create_mint(&payer, &a.io_mint, &[IO_MINT_SEED, &[b.io_mint]], IO_DECIMALS, &vault_authority, None)?;
+        init::create_mint(
+            &payer,
+            &a.io_mint,
+            &[IO_MINT_SEED, &[b.io_mint]],
+            IO_DECIMALS,
+            &vault_authority,
+            None,
+        )?;
         // IOSD keeps a (program-controlled) freeze authority so that the
         // tokenomics can restrict transfers if governance ever decides to.
         init::create_mint(
@@ -185,10 +205,30 @@ impl Initialize<'_> {
         let owner = a.vault_authority.to_account_info();
         for (vault, seed, bump, mint) in [
             (&a.stake_vault, STAKE_VAULT_SEED, b.stake_vault, &io_mint),
-            (&a.rewards_vault, REWARDS_VAULT_SEED, b.rewards_vault, &io_mint),
-            (&a.treasury_io_vault, TREASURY_IO_SEED, b.treasury_io_vault, &io_mint),
-            (&a.escrow_vault, ESCROW_VAULT_SEED, b.escrow_vault, &iosd_mint),
-            (&a.treasury_iosd_vault, TREASURY_IOSD_SEED, b.treasury_iosd_vault, &iosd_mint),
+            (
+                &a.rewards_vault,
+                REWARDS_VAULT_SEED,
+                b.rewards_vault,
+                &io_mint,
+            ),
+            (
+                &a.treasury_io_vault,
+                TREASURY_IO_SEED,
+                b.treasury_io_vault,
+                &io_mint,
+            ),
+            (
+                &a.escrow_vault,
+                ESCROW_VAULT_SEED,
+                b.escrow_vault,
+                &iosd_mint,
+            ),
+            (
+                &a.treasury_iosd_vault,
+                TREASURY_IOSD_SEED,
+                b.treasury_iosd_vault,
+                &iosd_mint,
+            ),
         ] {
             init::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;
         }
@@ -242,10 +282,23 @@ mod tests {
 
     impl Acc {
         fn new(key: Pubkey, owner: Pubkey, data: Vec<u8>) -> Self {
-            Self { key, owner, lamports: 1, data }
+            Self {
+                key,
+                owner,
+                lamports: 1,
+                data,
+            }
         }
         fn info(&mut self) -> AccountInfo<'_> {
-            AccountInfo::new(&self.key, false, false, &mut self.lamports, &mut self.data, &self.owner, true)
+            AccountInfo::new(
+                &self.key,
+                false,
+                false,
+                &mut self.lamports,
+                &mut self.data,
+                &self.owner,
+                true,
+            )
         }
     }
 

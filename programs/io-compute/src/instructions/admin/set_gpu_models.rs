@@ -1,4 +1,9 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, GpuModelSet}, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, GpuModelSet},
+    state::*,
+};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]

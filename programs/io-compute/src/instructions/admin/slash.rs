@@ -1,5 +1,9 @@
 use crate::{
-    constants::*, error::IoComputeError, events::{emit_event, ProviderSlashed}, math::SafeMath, state::*,
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, ProviderSlashed},
+    math::SafeMath,
+    state::*,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};

@@ -1,5 +1,10 @@
 use crate::{
-    constants::*, error::IoComputeError, events::{emit_event, DeviceAdded}, init, math::SafeMath, state::*,
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, DeviceAdded},
+    init,
+    math::SafeMath,
+    state::*,
 };
 use anchor_lang::prelude::*;
 
@@ -65,7 +70,12 @@ impl AddDevice<'_> {
             &accounts.authority,
             &accounts.device,
             8 + Device::INIT_SPACE,
-            &[DEVICE_SEED, provider_key.as_ref(), &index.to_le_bytes(), &[bump]],
+            &[
+                DEVICE_SEED,
+                provider_key.as_ref(),
+                &index.to_le_bytes(),
+                &[bump],
+            ],
             &device,
         )?;
         emit_event(DeviceAdded {

@@ -1,4 +1,9 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, ProviderClosed}, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, ProviderClosed},
+    state::*,
+};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]

@@ -1,4 +1,9 @@
-use crate::{constants::*, events::{emit_event, ProviderRegistered}, init, state::*};
+use crate::{
+    constants::*,
+    events::{emit_event, ProviderRegistered},
+    init,
+    state::*,
+};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]

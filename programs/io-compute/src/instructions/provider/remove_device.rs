@@ -1,5 +1,9 @@
 use crate::{
-    constants::*, error::IoComputeError, events::{emit_event, DeviceRemoved}, math::SafeMath, state::*,
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, DeviceRemoved},
+    math::SafeMath,
+    state::*,
 };
 use anchor_lang::prelude::*;
 

@@ -1,4 +1,9 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, DeviceUpdated}, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, DeviceUpdated},
+    state::*,
+};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -28,7 +33,10 @@ pub struct UpdateDevice<'info> {
 
 impl UpdateDeviceArgs {
     pub fn validate(&self) -> Result<()> {
-        require!(self.price_per_gpu_hour != Some(0), IoComputeError::InvalidPrice);
+        require!(
+            self.price_per_gpu_hour != Some(0),
+            IoComputeError::InvalidPrice
+        );
         Ok(())
     }
 }
@@ -43,8 +51,12 @@ impl UpdateDevice<'_> {
         }
         if let Some(status) = args.status {
             match device.set_status_by_provider(status)? {
-                Some(true) => accounts.provider.activate_device(device.stake_requirement)?,
-                Some(false) => accounts.provider.deactivate_device(device.stake_requirement)?,
+                Some(true) => accounts
+                    .provider
+                    .activate_device(device.stake_requirement)?,
+                Some(false) => accounts
+                    .provider
+                    .deactivate_device(device.stake_requirement)?,
                 None => {}
             }
         }

@@ -1,4 +1,11 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, Staked}, init, math::SafeMath, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, Staked},
+    init,
+    math::SafeMath,
+    state::*,
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
@@ -88,7 +95,13 @@ impl Stake<'_> {
             &self.owner,
             &self.position,
             8 + StakePosition::INIT_SPACE,
-            &[STAKE_SEED, owner.as_ref(), provider.as_ref(), &args.nonce.to_le_bytes(), &[bump]],
+            &[
+                STAKE_SEED,
+                owner.as_ref(),
+                provider.as_ref(),
+                &args.nonce.to_le_bytes(),
+                &[bump],
+            ],
             &position,
         )?;
         token::transfer_checked(

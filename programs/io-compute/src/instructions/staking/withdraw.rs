@@ -1,4 +1,9 @@
-use crate::{constants::*, error::IoComputeError, events::{emit_event, Withdrawn}, state::*};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, Withdrawn},
+    state::*,
+};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
 
@@ -33,7 +38,8 @@ pub struct Withdraw<'info> {
 
 impl Withdraw<'_> {
     pub fn validate(&self) -> Result<()> {
-        self.position.require_withdrawable(Clock::get()?.unix_timestamp)
+        self.position
+            .require_withdrawable(Clock::get()?.unix_timestamp)
     }
 
     /// Pays the position's share of the pool (less any slashes) and closes it.
