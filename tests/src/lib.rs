@@ -186,6 +186,24 @@ impl TestEnv {
         }
     }
 
+    /// Sends one instruction signed by `signer`; it must succeed.
+    pub async fn ok(&mut self, instruction: Instruction, signer: &Keypair) -> TxOutcome {
+        let outcome = self.send(&[instruction], &[signer]).await;
+        outcome.assert_ok();
+        outcome
+    }
+
+    /// Sends one instruction signed by `signer`; it must fail and leave
+    /// `watch` unchanged.
+    pub async fn rejects(
+        &mut self,
+        instruction: Instruction,
+        signer: &Keypair,
+        watch: &[Pubkey],
+    ) -> TxOutcome {
+        self.expect_rejected(&[instruction], &[signer], watch).await
+    }
+
     // ---- clock ----------------------------------------------------------
 
     pub async fn now(&mut self) -> i64 {

@@ -60,12 +60,11 @@ async fn run() -> Result<(), String> {
     )?;
 
     step(2, "set_gpu_models: the launch table");
-    env.send(
-        &[ix::set_gpu_models(admin.pubkey(), gpu::default_models())],
-        &[&admin],
+    env.ok(
+        ix::set_gpu_models(admin.pubkey(), gpu::default_models()),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     for model in gpu::default_models() {
         println!(
             "    {:<10} multiplier {:>6.2}x   fp32 {:>7.2} TFLOP/s   bf16 {:>7.2} TFLOP/s",
@@ -82,8 +81,8 @@ async fn run() -> Result<(), String> {
     );
     let provider_authority = env.wallet().await;
     let provider = pda::provider(&provider_authority.pubkey());
-    env.send(
-        &[ix::register_provider(
+    env.ok(
+        ix::register_provider(
             provider_authority.pubkey(),
             ProviderProfile {
                 name: "Lagos GPU Farm".into(),
@@ -91,11 +90,10 @@ async fn run() -> Result<(), String> {
                 endpoint: "https://gpu.lagos.example:8443".into(),
                 co_stake_share_bps: 2_500,
             },
-        )],
-        &[&provider_authority],
+        ),
+        &provider_authority,
     )
-    .await
-    .assert_ok();
+    .await;
     let provider_io = env
         .give_io(&provider_authority.pubkey(), 4_000 * ONE_IO)
         .await;
@@ -104,12 +102,11 @@ async fn run() -> Result<(), String> {
         amount: 4_000 * ONE_IO,
         lockup_secs: 90 * SECONDS_PER_DAY,
     };
-    env.send(
-        &[ix::stake(provider_authority.pubkey(), provider_io, stake)],
-        &[&provider_authority],
+    env.ok(
+        ix::stake(provider_authority.pubkey(), provider_io, stake),
+        &provider_authority,
     )
-    .await
-    .assert_ok();
+    .await;
     let position: StakePosition = env
         .account(&pda::stake_position(
             &provider_authority.pubkey(),
@@ -145,28 +142,25 @@ async fn run() -> Result<(), String> {
         price_per_gpu_hour: 2_490_000,
         status: DeviceStatus::Offline,
     };
-    env.send(
-        &[ix::add_device(provider_authority.pubkey(), 0, rtx)],
-        &[&provider_authority],
+    env.ok(
+        ix::add_device(provider_authority.pubkey(), 0, rtx),
+        &provider_authority,
     )
-    .await
-    .assert_ok();
-    env.send(
-        &[ix::add_device(provider_authority.pubkey(), 1, h100)],
-        &[&provider_authority],
+    .await;
+    env.ok(
+        ix::add_device(provider_authority.pubkey(), 1, h100),
+        &provider_authority,
     )
-    .await
-    .assert_ok();
+    .await;
     let online = UpdateDeviceArgs {
         price_per_gpu_hour: None,
         status: Some(DeviceStatus::Idle),
     };
-    env.send(
-        &[ix::update_device(provider_authority.pubkey(), 1, online)],
-        &[&provider_authority],
+    env.ok(
+        ix::update_device(provider_authority.pubkey(), 1, online),
+        &provider_authority,
     )
-    .await
-    .assert_ok();
+    .await;
     let p = env.provider(&provider_authority.pubkey()).await;
     check(
         "required stake (Idle + Leased)",
@@ -187,12 +181,11 @@ async fn run() -> Result<(), String> {
         amount: 1_000 * ONE_IO,
         lockup_secs: 0,
     };
-    env.send(
-        &[ix::co_stake(backer.pubkey(), provider, backer_io, co)],
-        &[&backer],
+    env.ok(
+        ix::co_stake(backer.pubkey(), provider, backer_io, co),
+        &backer,
     )
-    .await
-    .assert_ok();
+    .await;
     check(
         "stake vault",
         env.token_balance(&pda::stake_vault()).await,
@@ -203,17 +196,16 @@ async fn run() -> Result<(), String> {
         6,
         "the config authority slashes the provider 500 IO (10%), pro rata",
     );
-    env.send(
-        &[ix::slash(
+    env.ok(
+        ix::slash(
             admin.pubkey(),
             provider,
             pda::treasury_io_vault(),
             500 * ONE_IO,
-        )],
-        &[&admin],
+        ),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     let p = env.provider(&provider_authority.pubkey()).await;
     let own: StakePosition = env
         .account(&pda::stake_position(
@@ -245,19 +237,14 @@ async fn run() -> Result<(), String> {
         7,
         "the backer unstakes, waits the 14-day cooldown and withdraws",
     );
-    env.send(
-        &[ix::request_unstake(backer.pubkey(), provider, 0)],
-        &[&backer],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::request_unstake(backer.pubkey(), provider, 0), &backer)
+        .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(
-        &[ix::withdraw(backer.pubkey(), provider, 0, backer_io)],
-        &[&backer],
+    env.ok(
+        ix::withdraw(backer.pubkey(), provider, 0, backer_io),
+        &backer,
     )
-    .await
-    .assert_ok();
+    .await;
     check(
         "backer wallet",
         env.token_balance(&backer_io).await,

@@ -55,27 +55,18 @@ async fn add_device_records_spec_and_stake_requirement() {
     // Exactly at the requirement: one more Idle device does not fit, an
     // Offline one needs no stake.
     let watch = [provider, pda::device(&provider, 1)];
-    env.expect_rejected(
-        &[ix::add_device(
-            owner.pubkey(),
-            1,
-            spec("RTX4090", 1, DeviceStatus::Idle),
-        )],
-        &[&owner],
+    env.rejects(
+        ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
         &watch,
     )
     .await
     .assert_error(IoComputeError::InsufficientProviderStake);
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            1,
-            spec("RTX4090", 1, DeviceStatus::Offline),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Offline)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     let p = env.provider(&owner.pubkey()).await;
     assert_eq!(
         (p.device_count, p.required_stake_active),
@@ -126,18 +117,14 @@ async fn invalid_device_specs_are_refused() {
         ),
     ];
     for (bad, expected) in cases {
-        env.expect_rejected(&[ix::add_device(owner.pubkey(), 0, bad)], &[&owner], &watch)
+        env.rejects(ix::add_device(owner.pubkey(), 0, bad), &owner, &watch)
             .await
             .assert_error(expected);
     }
     // A device PDA that skips the next index does not match the seeds.
-    env.expect_rejected(
-        &[ix::add_device(
-            owner.pubkey(),
-            5,
-            spec("RTX4090", 1, DeviceStatus::Idle),
-        )],
-        &[&owner],
+    env.rejects(
+        ix::add_device(owner.pubkey(), 5, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
         &watch,
     )
     .await
@@ -147,9 +134,7 @@ async fn invalid_device_specs_are_refused() {
         price_per_gpu_hour: u64::MAX,
         ..spec("RTX4090", 16, DeviceStatus::Offline)
     };
-    env.send(&[ix::add_device(owner.pubkey(), 0, max)], &[&owner])
-        .await
-        .assert_ok();
+    env.ok(ix::add_device(owner.pubkey(), 0, max), &owner).await;
 }
 
 #[tokio::test]
@@ -158,32 +143,26 @@ async fn update_device_price_and_status_track_the_requirement() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT * 2).await;
     let provider = provider_key(&owner);
     let device = pda::device(&provider, 0);
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            0,
-            spec("RTX4090", 2, DeviceStatus::Offline),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 2, DeviceStatus::Offline)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 0);
 
     let update = |price, status| UpdateDeviceArgs {
         price_per_gpu_hour: price,
         status,
     };
-    env.send(
-        &[ix::update_device(
+    env.ok(
+        ix::update_device(
             owner.pubkey(),
             0,
             update(Some(900_000), Some(DeviceStatus::Idle)),
-        )],
-        &[&owner],
+        ),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     let d: Device = env.account(&device).await;
     assert_eq!(
         (d.price_per_gpu_hour, d.status),
@@ -195,31 +174,21 @@ async fn update_device_price_and_status_track_the_requirement() {
     );
 
     // Idle -> Idle is a no-op for the requirement.
-    env.send(
-        &[ix::update_device(
-            owner.pubkey(),
-            0,
-            update(None, Some(DeviceStatus::Idle)),
-        )],
-        &[&owner],
+    env.ok(
+        ix::update_device(owner.pubkey(), 0, update(None, Some(DeviceStatus::Idle))),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(
         env.provider(&owner.pubkey()).await.required_stake_active,
         2 * RTX4090_REQUIREMENT
     );
 
-    env.send(
-        &[ix::update_device(
-            owner.pubkey(),
-            0,
-            update(None, Some(DeviceStatus::Offline)),
-        )],
-        &[&owner],
+    env.ok(
+        ix::update_device(owner.pubkey(), 0, update(None, Some(DeviceStatus::Offline))),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(env.provider(&owner.pubkey()).await.required_stake_active, 0);
 
     let watch = [provider, device];
@@ -234,33 +203,24 @@ async fn update_device_price_and_status_track_the_requirement() {
             IoComputeError::InvalidDeviceStatus,
         ),
     ] {
-        env.expect_rejected(
-            &[ix::update_device(owner.pubkey(), 0, args)],
-            &[&owner],
-            &watch,
-        )
-        .await
-        .assert_error(expected);
+        env.rejects(ix::update_device(owner.pubkey(), 0, args), &owner, &watch)
+            .await
+            .assert_error(expected);
     }
 
     // Without enough stake the device cannot go Idle.
-    env.send(
-        &[ix::add_device(
+    env.ok(
+        ix::add_device(
             owner.pubkey(),
             1,
             spec("H100-SXM", 1, DeviceStatus::Offline),
-        )],
-        &[&owner],
+        ),
+        &owner,
     )
-    .await
-    .assert_ok();
-    env.expect_rejected(
-        &[ix::update_device(
-            owner.pubkey(),
-            1,
-            update(None, Some(DeviceStatus::Idle)),
-        )],
-        &[&owner],
+    .await;
+    env.rejects(
+        ix::update_device(owner.pubkey(), 1, update(None, Some(DeviceStatus::Idle))),
+        &owner,
         &[provider, pda::device(&provider, 1)],
     )
     .await
@@ -273,16 +233,11 @@ async fn leased_devices_cannot_be_removed_or_taken_offline() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT).await;
     let provider = provider_key(&owner);
     let key = pda::device(&provider, 0);
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            0,
-            spec("RTX4090", 1, DeviceStatus::Idle),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     // Put the device in the state `assign_devices` leaves it in.
     let mut device: Device = env.account(&key).await;
     device.status = DeviceStatus::Leased;
@@ -293,16 +248,16 @@ async fn leased_devices_cannot_be_removed_or_taken_offline() {
         price_per_gpu_hour: None,
         status: Some(DeviceStatus::Offline),
     };
-    env.expect_rejected(
-        &[ix::update_device(owner.pubkey(), 0, offline)],
-        &[&owner],
+    env.rejects(
+        ix::update_device(owner.pubkey(), 0, offline),
+        &owner,
         &[provider, key],
     )
     .await
     .assert_error(IoComputeError::DeviceLeased);
-    env.expect_rejected(
-        &[ix::remove_device(owner.pubkey(), 0)],
-        &[&owner],
+    env.rejects(
+        ix::remove_device(owner.pubkey(), 0),
+        &owner,
         &[provider, key],
     )
     .await
@@ -315,21 +270,14 @@ async fn remove_device_returns_rent_and_releases_requirement() {
     let (owner, _) = staked_provider(&mut env, RTX4090_REQUIREMENT).await;
     let provider = provider_key(&owner);
     let key = pda::device(&provider, 0);
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            0,
-            spec("RTX4090", 1, DeviceStatus::Idle),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     let rent = env.lamports(&key).await;
     let before = env.lamports(&owner.pubkey()).await;
-    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner])
-        .await
-        .assert_ok();
+    env.ok(ix::remove_device(owner.pubkey(), 0), &owner).await;
     assert!(!env.exists(&key).await);
     assert_eq!(env.lamports(&owner.pubkey()).await, before + rent);
     let p = env.provider(&owner.pubkey()).await;
@@ -339,26 +287,17 @@ async fn remove_device_returns_rent_and_releases_requirement() {
     );
 
     // Indices are never reused: the next device is index 1.
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            1,
-            spec("RTX4090", 1, DeviceStatus::Idle),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 1, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     // A stranger cannot remove it, even naming the right accounts.
     let stranger = env.wallet().await;
     let mut remove = ix::remove_device(stranger.pubkey(), 1);
     remove.accounts[1].pubkey = provider;
     remove.accounts[2].pubkey = pda::device(&provider, 1);
-    env.expect_rejected(
-        &[remove],
-        &[&stranger],
-        &[provider, pda::device(&provider, 1)],
-    )
-    .await
-    .assert_anchor_error(AnchorError::ConstraintSeeds);
+    env.rejects(remove, &stranger, &[provider, pda::device(&provider, 1)])
+        .await
+        .assert_anchor_error(AnchorError::ConstraintSeeds);
 }

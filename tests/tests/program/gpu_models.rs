@@ -44,15 +44,14 @@ async fn authority_sets_and_replaces_models() {
     assert_eq!(h100.reward_multiplier, 100_000, "H100 = 10x");
 
     let admin = env.admin.insecure_clone();
-    env.send(
-        &[ix::set_gpu_models(
+    env.ok(
+        ix::set_gpu_models(
             admin.pubkey(),
             vec![model("RTX4090", 12_500), model("B200", 150_000)],
-        )],
-        &[&admin],
+        ),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     let after: GpuModels = env.account(&pda::gpu_models()).await;
     assert_eq!(after.models.len(), table.models.len() + 1);
     let rtx = after
@@ -71,12 +70,9 @@ async fn bad_models_and_strangers_are_refused() {
     let stranger = env.wallet().await;
     let watch = [pda::gpu_models()];
 
-    env.expect_rejected(
-        &[ix::set_gpu_models(
-            stranger.pubkey(),
-            vec![model("X1", 10_000)],
-        )],
-        &[&stranger],
+    env.rejects(
+        ix::set_gpu_models(stranger.pubkey(), vec![model("X1", 10_000)]),
+        &stranger,
         &watch,
     )
     .await
@@ -106,13 +102,9 @@ async fn bad_models_and_strangers_are_refused() {
         ),
     ];
     for (models, expected) in cases {
-        env.expect_rejected(
-            &[ix::set_gpu_models(admin.pubkey(), models)],
-            &[&admin],
-            &watch,
-        )
-        .await
-        .assert_error(expected);
+        env.rejects(ix::set_gpu_models(admin.pubkey(), models), &admin, &watch)
+            .await
+            .assert_error(expected);
     }
 
     // Fill the table to its 32 entries, then one more is refused.
@@ -124,15 +116,11 @@ async fn bad_models_and_strangers_are_refused() {
     let fill: Vec<GpuModel> = (existing..32)
         .map(|i| model(&format!("M{i}"), 10_000))
         .collect();
-    env.send(&[ix::set_gpu_models(admin.pubkey(), fill)], &[&admin])
-        .await
-        .assert_ok();
-    env.expect_rejected(
-        &[ix::set_gpu_models(
-            admin.pubkey(),
-            vec![model("ONE-MORE", 10_000)],
-        )],
-        &[&admin],
+    env.ok(ix::set_gpu_models(admin.pubkey(), fill), &admin)
+        .await;
+    env.rejects(
+        ix::set_gpu_models(admin.pubkey(), vec![model("ONE-MORE", 10_000)]),
+        &admin,
         &watch,
     )
     .await

@@ -85,12 +85,11 @@ async fn genesis_supply_goes_to_the_chosen_owner() {
         io_max_supply: 10_000 * ONE_IO,
         staking: StakingParams::default(),
     };
-    env.send(
-        &[ix::initialize(admin.pubkey(), treasury.pubkey(), args)],
-        &[&admin],
+    env.ok(
+        ix::initialize(admin.pubkey(), treasury.pubkey(), args),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     let ata = pda::associated_token(&treasury.pubkey(), &pda::io_mint());
     assert_eq!(env.token_balance(&ata).await, 1_234 * ONE_IO);
     assert_eq!(env.config().await.io_max_supply, 10_000 * ONE_IO);
@@ -104,13 +103,9 @@ async fn second_initialize_fails_and_changes_nothing() {
     let watch = [pda::config(), pda::io_mint(), pda::stake_vault()];
     for signer in [env.admin.insecure_clone(), attacker] {
         let outcome = env
-            .expect_rejected(
-                &[ix::initialize(
-                    signer.pubkey(),
-                    signer.pubkey(),
-                    default_init_args(),
-                )],
-                &[&signer],
+            .rejects(
+                ix::initialize(signer.pubkey(), signer.pubkey(), default_init_args()),
+                &signer,
                 &watch,
             )
             .await;
@@ -172,9 +167,9 @@ async fn bad_parameters_are_refused() {
         ),
     ];
     for (args, expected) in cases {
-        env.expect_rejected(
-            &[ix::initialize(admin.pubkey(), admin.pubkey(), args)],
-            &[&admin],
+        env.rejects(
+            ix::initialize(admin.pubkey(), admin.pubkey(), args),
+            &admin,
             &watch,
         )
         .await
@@ -211,7 +206,7 @@ async fn missing_signer_and_wrong_program_account_are_refused() {
         .position(|m| m.pubkey == io_compute::ID)
         .unwrap();
     wrong.accounts[program_index].pubkey = spl_token_interface::ID;
-    env.expect_rejected(&[wrong], &[&admin], &watch)
+    env.rejects(wrong, &admin, &watch)
         .await
         .assert_anchor_error(AnchorError::ConstraintAddress);
 }
@@ -248,22 +243,20 @@ async fn pre_funded_addresses_cannot_block_creation() {
         "only the shortfall is paid"
     );
     let admin = env.admin.insecure_clone();
-    env.send(
-        &[ix::set_gpu_models(admin.pubkey(), gpu::default_models())],
-        &[&admin],
+    env.ok(
+        ix::set_gpu_models(admin.pubkey(), gpu::default_models()),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
 
     let owner = env.wallet().await;
     let provider = pda::provider(&owner.pubkey());
     env.airdrop(&provider, 5_000_000_000).await;
-    env.send(
-        &[ix::register_provider(owner.pubkey(), profile("griefed"))],
-        &[&owner],
+    env.ok(
+        ix::register_provider(owner.pubkey(), profile("griefed")),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(env.provider(&owner.pubkey()).await.name, "griefed");
     assert_eq!(
         env.lamports(&provider).await,
@@ -272,24 +265,18 @@ async fn pre_funded_addresses_cannot_block_creation() {
     );
 
     env.airdrop(&pda::device(&provider, 0), grief).await;
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            0,
-            spec("RTX4090", 1, DeviceStatus::Offline),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Offline)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     env.airdrop(&pda::stake_position(&owner.pubkey(), &provider, 0), grief)
         .await;
     let source = env.give_io(&owner.pubkey(), ONE_IO).await;
-    env.send(
-        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
-        &[&owner],
+    env.ok(
+        ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, ONE_IO);
 }

@@ -1,6 +1,7 @@
 //! Program tests: every instruction through a real bank, with exact balances,
 //! account fields and error codes.
 
+mod accounts;
 mod devices;
 mod gpu_models;
 mod initialize;
@@ -45,15 +46,11 @@ pub fn stake_args(nonce: u64, amount: u64, lockup_secs: i64) -> StakeArgs {
 /// A registered provider with no devices and no stake.
 pub async fn registered_provider(env: &mut TestEnv) -> Keypair {
     let authority = env.wallet().await;
-    env.send(
-        &[ix::register_provider(
-            authority.pubkey(),
-            profile("acme gpus"),
-        )],
-        &[&authority],
+    env.ok(
+        ix::register_provider(authority.pubkey(), profile("acme gpus")),
+        &authority,
     )
-    .await
-    .assert_ok();
+    .await;
     authority
 }
 
@@ -62,16 +59,11 @@ pub async fn registered_provider(env: &mut TestEnv) -> Keypair {
 pub async fn staked_provider(env: &mut TestEnv, amount: u64) -> (Keypair, Pubkey) {
     let authority = registered_provider(env).await;
     let source = env.give_io(&authority.pubkey(), amount).await;
-    env.send(
-        &[ix::stake(
-            authority.pubkey(),
-            source,
-            stake_args(0, amount, 0),
-        )],
-        &[&authority],
+    env.ok(
+        ix::stake(authority.pubkey(), source, stake_args(0, amount, 0)),
+        &authority,
     )
-    .await
-    .assert_ok();
+    .await;
     (authority, source)
 }
 

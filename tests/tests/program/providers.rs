@@ -8,15 +8,11 @@ async fn register_update_and_close() {
     let authority = env.wallet().await;
     let key = pda::provider(&authority.pubkey());
     let lamports_before = env.lamports(&authority.pubkey()).await;
-    env.send(
-        &[ix::register_provider(
-            authority.pubkey(),
-            profile("acme gpus"),
-        )],
-        &[&authority],
+    env.ok(
+        ix::register_provider(authority.pubkey(), profile("acme gpus")),
+        &authority,
     )
-    .await
-    .assert_ok();
+    .await;
 
     let provider: Provider = env.account(&key).await;
     assert_eq!(provider.authority, authority.pubkey());
@@ -37,12 +33,11 @@ async fn register_update_and_close() {
     changed.region = "eu-west".into();
     changed.endpoint = "http://10.0.0.7:9000".into();
     changed.co_stake_share_bps = 10_000;
-    env.send(
-        &[ix::update_provider(authority.pubkey(), changed.clone())],
-        &[&authority],
+    env.ok(
+        ix::update_provider(authority.pubkey(), changed.clone()),
+        &authority,
     )
-    .await
-    .assert_ok();
+    .await;
     let provider: Provider = env.account(&key).await;
     assert_eq!(
         (
@@ -59,9 +54,8 @@ async fn register_update_and_close() {
         )
     );
 
-    env.send(&[ix::close_provider(authority.pubkey())], &[&authority])
-        .await
-        .assert_ok();
+    env.ok(ix::close_provider(authority.pubkey()), &authority)
+        .await;
     assert!(!env.exists(&key).await);
     assert_eq!(
         env.lamports(&authority.pubkey()).await,
@@ -148,9 +142,9 @@ async fn invalid_profiles_are_refused() {
         ),
     ];
     for (bad, expected) in cases.clone() {
-        env.expect_rejected(
-            &[ix::register_provider(authority.pubkey(), bad)],
-            &[&authority],
+        env.rejects(
+            ix::register_provider(authority.pubkey(), bad),
+            &authority,
             &[key],
         )
         .await
@@ -162,16 +156,15 @@ async fn invalid_profiles_are_refused() {
         endpoint: format!("https://{}", "a".repeat(120)),
         ..profile("x")
     };
-    env.send(
-        &[ix::register_provider(authority.pubkey(), limits)],
-        &[&authority],
+    env.ok(
+        ix::register_provider(authority.pubkey(), limits),
+        &authority,
     )
-    .await
-    .assert_ok();
+    .await;
     for (bad, expected) in cases {
-        env.expect_rejected(
-            &[ix::update_provider(authority.pubkey(), bad)],
-            &[&authority],
+        env.rejects(
+            ix::update_provider(authority.pubkey(), bad),
+            &authority,
             &[key],
         )
         .await
@@ -187,9 +180,9 @@ async fn only_the_authority_controls_its_provider() {
     let key = provider_key(&owner);
 
     // Registering twice is refused.
-    env.expect_rejected(
-        &[ix::register_provider(owner.pubkey(), profile("again"))],
-        &[&owner],
+    env.rejects(
+        ix::register_provider(owner.pubkey(), profile("again")),
+        &owner,
         &[key],
     )
     .await
@@ -198,12 +191,12 @@ async fn only_the_authority_controls_its_provider() {
     // The attacker signs, naming the victim's provider account.
     let mut update = ix::update_provider(attacker.pubkey(), profile("pwned"));
     update.accounts[1].pubkey = key;
-    env.expect_rejected(&[update], &[&attacker], &[key])
+    env.rejects(update, &attacker, &[key])
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);
     let mut close = ix::close_provider(attacker.pubkey());
     close.accounts[1].pubkey = key;
-    env.expect_rejected(&[close], &[&attacker], &[key])
+    env.rejects(close, &attacker, &[key])
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);
 
@@ -217,7 +210,7 @@ async fn only_the_authority_controls_its_provider() {
     // A token account posing as the provider.
     let mut fake = ix::update_provider(owner.pubkey(), profile("pwned"));
     fake.accounts[1].pubkey = pda::stake_vault();
-    env.expect_rejected(&[fake], &[&owner], &[key])
+    env.rejects(fake, &owner, &[key])
         .await
         .assert_anchor_error(AnchorError::AccountOwnedByWrongProgram);
 }
@@ -227,40 +220,29 @@ async fn close_requires_no_devices_and_no_stake() {
     let mut env = TestEnv::initialized().await;
     let (owner, source) = staked_provider(&mut env, 1_000 * ONE_IO).await;
     let key = provider_key(&owner);
-    env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
+    env.rejects(ix::close_provider(owner.pubkey()), &owner, &[key])
         .await
         .assert_error(IoComputeError::ProviderHasStake);
 
-    env.send(&[ix::request_unstake(owner.pubkey(), key, 0)], &[&owner])
-        .await
-        .assert_ok();
-    env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
+    env.ok(ix::request_unstake(owner.pubkey(), key, 0), &owner)
+        .await;
+    env.rejects(ix::close_provider(owner.pubkey()), &owner, &[key])
         .await
         .assert_error(IoComputeError::ProviderHasStake);
     env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(&[ix::withdraw(owner.pubkey(), key, 0, source)], &[&owner])
-        .await
-        .assert_ok();
+    env.ok(ix::withdraw(owner.pubkey(), key, 0, source), &owner)
+        .await;
 
-    env.send(
-        &[ix::add_device(
-            owner.pubkey(),
-            0,
-            spec("RTX4090", 1, DeviceStatus::Offline),
-        )],
-        &[&owner],
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Offline)),
+        &owner,
     )
-    .await
-    .assert_ok();
-    env.expect_rejected(&[ix::close_provider(owner.pubkey())], &[&owner], &[key])
+    .await;
+    env.rejects(ix::close_provider(owner.pubkey()), &owner, &[key])
         .await
         .assert_error(IoComputeError::ProviderHasDevices);
-    env.send(&[ix::remove_device(owner.pubkey(), 0)], &[&owner])
-        .await
-        .assert_ok();
-    env.send(&[ix::close_provider(owner.pubkey())], &[&owner])
-        .await
-        .assert_ok();
+    env.ok(ix::remove_device(owner.pubkey(), 0), &owner).await;
+    env.ok(ix::close_provider(owner.pubkey()), &owner).await;
     assert!(!env.exists(&key).await);
     assert_eq!(env.token_balance(&source).await, 1_000 * ONE_IO);
 }

@@ -16,17 +16,11 @@ async fn provider_with_backers(
     for amount in [200 * ONE_IO, 100 * ONE_IO + 1] {
         let backer = env.wallet().await;
         let source = env.give_io(&backer.pubkey(), amount).await;
-        env.send(
-            &[ix::co_stake(
-                backer.pubkey(),
-                provider,
-                source,
-                stake_args(0, amount, 0),
-            )],
-            &[&backer],
+        env.ok(
+            ix::co_stake(backer.pubkey(), provider, source, stake_args(0, amount, 0)),
+            &backer,
         )
-        .await
-        .assert_ok();
+        .await;
         ledger.position(&backer.pubkey(), &provider, 0);
         ledger.check(env).await;
         stakers.push((backer, source));
@@ -140,30 +134,21 @@ async fn unstaking_positions_are_still_slashable() {
     let (owner, source) = staked_provider(&mut env, 100 * ONE_IO).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
-    env.send(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
-    env.send(
-        &[ix::slash(
+    env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
+        .await;
+    env.ok(
+        ix::slash(
             admin.pubkey(),
             provider,
             pda::treasury_io_vault(),
             40 * ONE_IO,
-        )],
-        &[&admin],
+        ),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(
-        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::withdraw(owner.pubkey(), provider, 0, source), &owner)
+        .await;
     assert_eq!(env.token_balance(&source).await, 60 * ONE_IO);
 }
 
@@ -173,56 +158,46 @@ async fn fully_slashed_provider_refuses_new_stake_until_positions_leave() {
     let (owner, source) = staked_provider(&mut env, 50 * ONE_IO).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
-    env.send(
-        &[ix::slash(
+    env.ok(
+        ix::slash(
             admin.pubkey(),
             provider,
             pda::treasury_io_vault(),
             50 * ONE_IO,
-        )],
-        &[&admin],
+        ),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), ONE_IO).await;
-    env.expect_rejected(
-        &[ix::co_stake(
+    env.rejects(
+        ix::co_stake(
             backer.pubkey(),
             provider,
             backer_source,
             stake_args(0, ONE_IO, 0),
-        )],
-        &[&backer],
+        ),
+        &backer,
         &[provider, backer_source],
     )
     .await
     .assert_error(IoComputeError::StakePoolWiped);
-    env.send(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
+        .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
-    env.send(
-        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::withdraw(owner.pubkey(), provider, 0, source), &owner)
+        .await;
     assert_eq!(env.token_balance(&source).await, 0);
-    env.send(
-        &[ix::co_stake(
+    env.ok(
+        ix::co_stake(
             backer.pubkey(),
             provider,
             backer_source,
             stake_args(0, ONE_IO, 0),
-        )],
-        &[&backer],
+        ),
+        &backer,
     )
-    .await
-    .assert_ok();
+    .await;
 }
 
 #[tokio::test]
@@ -239,27 +214,27 @@ async fn bad_slashes_are_refused() {
         (100 * ONE_IO + 1, IoComputeError::SlashExceedsStake),
         (u64::MAX, IoComputeError::SlashExceedsStake),
     ] {
-        env.expect_rejected(
-            &[ix::slash(admin.pubkey(), provider, treasury, amount)],
-            &[&admin],
+        env.rejects(
+            ix::slash(admin.pubkey(), provider, treasury, amount),
+            &admin,
             &watch,
         )
         .await
         .assert_error(expected);
     }
     let stranger = env.wallet().await;
-    env.expect_rejected(
-        &[ix::slash(stranger.pubkey(), provider, treasury, ONE_IO)],
-        &[&stranger],
+    env.rejects(
+        ix::slash(stranger.pubkey(), provider, treasury, ONE_IO),
+        &stranger,
         &watch,
     )
     .await
     .assert_error(IoComputeError::NotConfigAuthority);
     // The slash may only go to the configured destination.
     let thief = env.give_io(&stranger.pubkey(), 0).await;
-    env.expect_rejected(
-        &[ix::slash(admin.pubkey(), provider, thief, ONE_IO)],
-        &[&admin],
+    env.rejects(
+        ix::slash(admin.pubkey(), provider, thief, ONE_IO),
+        &admin,
         &watch,
     )
     .await
@@ -270,11 +245,10 @@ async fn bad_slashes_are_refused() {
         .await
         .assert_anchor_error(AnchorError::AccountNotSigner);
     // Slashing exactly everything is allowed.
-    env.send(
-        &[ix::slash(admin.pubkey(), provider, treasury, 100 * ONE_IO)],
-        &[&admin],
+    env.ok(
+        ix::slash(admin.pubkey(), provider, treasury, 100 * ONE_IO),
+        &admin,
     )
-    .await
-    .assert_ok();
+    .await;
     assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, 0);
 }

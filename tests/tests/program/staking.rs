@@ -77,17 +77,16 @@ async fn stake_and_co_stake_record_positions_and_pool() {
 
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 300 * ONE_IO).await;
-    env.send(
-        &[ix::co_stake(
+    env.ok(
+        ix::co_stake(
             backer.pubkey(),
             provider,
             backer_source,
             stake_args(0, 300 * ONE_IO, 0),
-        )],
-        &[&backer],
+        ),
+        &backer,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.position(&backer.pubkey(), &provider, 0);
     ledger.check(&mut env).await;
     let c = position(&mut env, &backer.pubkey(), &provider, 0).await;
@@ -109,16 +108,15 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(pool.effective_stake().unwrap(), 900 * ONE_IO);
 
     // Half a year of lockup: 1x + 3x * 0.5 = 2.5x.
-    env.send(
-        &[ix::stake(
+    env.ok(
+        ix::stake(
             owner.pubkey(),
             source,
             stake_args(8, ONE_IO, MAX_LOCKUP_SECS / 2),
-        )],
-        &[&owner],
+        ),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.position(&owner.pubkey(), &provider, 8);
     ledger.check(&mut env).await;
     assert_eq!(
@@ -161,13 +159,9 @@ async fn bad_stakes_are_refused_and_change_nothing() {
             IoComputeError::InvalidLockup,
         ),
     ] {
-        env.expect_rejected(
-            &[ix::stake(owner.pubkey(), source, args)],
-            &[&owner],
-            &watch,
-        )
-        .await
-        .assert_error(expected);
+        env.rejects(ix::stake(owner.pubkey(), source, args), &owner, &watch)
+            .await
+            .assert_error(expected);
     }
 
     // `stake` is for the provider itself, `co_stake` for everyone else.
@@ -176,17 +170,12 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     let mut by_stranger = ix::stake(backer.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
     by_stranger.accounts[2].pubkey = provider;
     by_stranger.accounts[3].pubkey = pda::stake_position(&backer.pubkey(), &provider, 0);
-    env.expect_rejected(&[by_stranger], &[&backer], &[provider, backer_source])
+    env.rejects(by_stranger, &backer, &[provider, backer_source])
         .await
         .assert_error(IoComputeError::StakeByNonAuthority);
-    env.expect_rejected(
-        &[ix::co_stake(
-            owner.pubkey(),
-            provider,
-            source,
-            stake_args(0, ONE_IO, 0),
-        )],
-        &[&owner],
+    env.rejects(
+        ix::co_stake(owner.pubkey(), provider, source, stake_args(0, ONE_IO, 0)),
+        &owner,
         &watch,
     )
     .await
@@ -194,13 +183,9 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     // An IOSD account as the source: wrong mint.
     let iosd_account = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
-    env.expect_rejected(
-        &[ix::stake(
-            owner.pubkey(),
-            iosd_account,
-            stake_args(0, ONE_IO, 0),
-        )],
-        &[&owner],
+    env.rejects(
+        ix::stake(owner.pubkey(), iosd_account, stake_args(0, ONE_IO, 0)),
+        &owner,
         &watch,
     )
     .await
@@ -211,7 +196,7 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     let mut foreign = ix::stake(owner.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
     foreign.accounts[4].pubkey = backer_source;
     let outcome = env
-        .expect_rejected(&[foreign], &[&owner], &[provider, backer_source])
+        .rejects(foreign, &owner, &[provider, backer_source])
         .await;
     assert!(
         outcome.logs_contain("owner does not match"),
@@ -222,14 +207,14 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     // A vault that is not the stake vault (the treasury, same mint and owner).
     let mut wrong_vault = ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0));
     wrong_vault.accounts[5].pubkey = pda::treasury_io_vault();
-    env.expect_rejected(&[wrong_vault], &[&owner], &watch)
+    env.rejects(wrong_vault, &owner, &watch)
         .await
         .assert_error(IoComputeError::WrongVault);
 
     // A config owned by another program (the IO mint) at the config slot.
     let mut fake_config = ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0));
     fake_config.accounts[1].pubkey = pda::io_mint();
-    env.expect_rejected(&[fake_config], &[&owner], &watch)
+    env.rejects(fake_config, &owner, &watch)
         .await
         .assert_anchor_error(AnchorError::AccountOwnedByWrongProgram);
 
@@ -242,16 +227,15 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     // The same nonce twice.
     ledger.check(&mut env).await;
-    env.send(
-        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
-        &[&owner],
+    env.ok(
+        ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.check(&mut env).await;
-    env.expect_rejected(
-        &[ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0))],
-        &[&owner],
+    env.rejects(
+        ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0)),
+        &owner,
         &watch,
     )
     .await
@@ -269,16 +253,11 @@ async fn lockup_boundary_is_exact() {
     let mut ledger = StakeLedger::default();
     ledger.provider(&owner);
     for nonce in 0..3 {
-        env.send(
-            &[ix::stake(
-                owner.pubkey(),
-                source,
-                stake_args(nonce, ONE_IO, lockup),
-            )],
-            &[&owner],
+        env.ok(
+            ix::stake(owner.pubkey(), source, stake_args(nonce, ONE_IO, lockup)),
+            &owner,
         )
-        .await
-        .assert_ok();
+        .await;
         ledger.position(&owner.pubkey(), &provider, nonce);
         ledger.check(&mut env).await;
     }
@@ -287,9 +266,9 @@ async fn lockup_boundary_is_exact() {
     env.set_time(lockup_end - 1).await;
     for nonce in 0..3 {
         let key = pda::stake_position(&owner.pubkey(), &provider, nonce);
-        env.expect_rejected(
-            &[ix::request_unstake(owner.pubkey(), provider, nonce)],
-            &[&owner],
+        env.rejects(
+            ix::request_unstake(owner.pubkey(), provider, nonce),
+            &owner,
             &[key, provider],
         )
         .await
@@ -297,12 +276,8 @@ async fn lockup_boundary_is_exact() {
         ledger.check(&mut env).await;
     }
     env.set_time(lockup_end).await;
-    env.send(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
+        .await;
     ledger.check(&mut env).await;
     assert_eq!(
         position(&mut env, &owner.pubkey(), &provider, 0)
@@ -311,12 +286,8 @@ async fn lockup_boundary_is_exact() {
         lockup_end + COOLDOWN
     );
     env.set_time(lockup_end + 1).await;
-    env.send(
-        &[ix::request_unstake(owner.pubkey(), provider, 1)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::request_unstake(owner.pubkey(), provider, 1), &owner)
+        .await;
     ledger.check(&mut env).await;
     assert_eq!(
         position(&mut env, &owner.pubkey(), &provider, 1)
@@ -346,27 +317,18 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     let mut ledger = StakeLedger::default();
     ledger.provider(&owner);
     for nonce in 0..3 {
-        env.send(
-            &[ix::stake(
-                owner.pubkey(),
-                source,
-                stake_args(nonce, 100 * ONE_IO, 0),
-            )],
-            &[&owner],
+        env.ok(
+            ix::stake(owner.pubkey(), source, stake_args(nonce, 100 * ONE_IO, 0)),
+            &owner,
         )
-        .await
-        .assert_ok();
+        .await;
         ledger.position(&owner.pubkey(), &provider, nonce);
         ledger.check(&mut env).await;
     }
     let cooldown_end = GENESIS_TIME + COOLDOWN;
     for nonce in 0..3 {
-        env.send(
-            &[ix::request_unstake(owner.pubkey(), provider, nonce)],
-            &[&owner],
-        )
-        .await
-        .assert_ok();
+        env.ok(ix::request_unstake(owner.pubkey(), provider, nonce), &owner)
+            .await;
         ledger.check(&mut env).await;
     }
     let destination = env.give_io(&owner.pubkey(), 0).await;
@@ -374,9 +336,9 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     env.set_time(cooldown_end - 1).await;
     for nonce in 0..3 {
         let key = pda::stake_position(&owner.pubkey(), &provider, nonce);
-        env.expect_rejected(
-            &[ix::withdraw(owner.pubkey(), provider, nonce, destination)],
-            &[&owner],
+        env.rejects(
+            ix::withdraw(owner.pubkey(), provider, nonce, destination),
+            &owner,
             &[key, provider, destination, pda::stake_vault()],
         )
         .await
@@ -419,20 +381,18 @@ async fn cooldown_boundary_is_exact_and_withdraw_pays_exactly() {
     ledger.check(&mut env).await;
 
     env.set_time(cooldown_end + 1).await;
-    env.send(
-        &[ix::withdraw(owner.pubkey(), provider, 1, destination)],
-        &[&owner],
+    env.ok(
+        ix::withdraw(owner.pubkey(), provider, 1, destination),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 200 * ONE_IO);
-    env.send(
-        &[ix::withdraw(owner.pubkey(), provider, 2, destination)],
-        &[&owner],
+    env.ok(
+        ix::withdraw(owner.pubkey(), provider, 2, destination),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.check(&mut env).await;
     assert_eq!(env.token_balance(&destination).await, 300 * ONE_IO);
     let pool = env.provider(&owner.pubkey()).await.stake;
@@ -456,9 +416,9 @@ async fn unstake_and_withdraw_guards() {
     ledger.position(&owner.pubkey(), &provider, 0);
     ledger.position(&owner.pubkey(), &provider, 1);
 
-    env.expect_rejected(
-        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
-        &[&owner],
+    env.rejects(
+        ix::withdraw(owner.pubkey(), provider, 0, source),
+        &owner,
         &watch,
     )
     .await
@@ -470,49 +430,40 @@ async fn unstake_and_withdraw_guards() {
     let mut p = env.provider(&owner.pubkey()).await;
     p.required_stake_leased = 300 * ONE_IO;
     env.write_account(&provider, &p).await;
-    env.expect_rejected(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
+    env.rejects(
+        ix::request_unstake(owner.pubkey(), provider, 0),
+        &owner,
         &watch,
     )
     .await
     .assert_error(IoComputeError::UnstakeBreaksMinimumStake);
     // With a second position covering the leased devices, the first may go.
     let more = env.give_io(&owner.pubkey(), 300 * ONE_IO).await;
-    env.send(
-        &[ix::stake(
-            owner.pubkey(),
-            more,
-            stake_args(1, 300 * ONE_IO, 0),
-        )],
-        &[&owner],
+    env.ok(
+        ix::stake(owner.pubkey(), more, stake_args(1, 300 * ONE_IO, 0)),
+        &owner,
     )
-    .await
-    .assert_ok();
+    .await;
     ledger.check(&mut env).await;
     // Governance votes block unstaking (flash-stake defence).
     let mut pos: StakePosition = env.account(&key).await;
     pos.active_votes = 1;
     env.write_account(&key, &pos).await;
-    env.expect_rejected(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
+    env.rejects(
+        ix::request_unstake(owner.pubkey(), provider, 0),
+        &owner,
         &watch,
     )
     .await
     .assert_error(IoComputeError::PositionHasActiveVotes);
     pos.active_votes = 0;
     env.write_account(&key, &pos).await;
-    env.send(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
+        .await;
     ledger.check(&mut env).await;
-    env.expect_rejected(
-        &[ix::request_unstake(owner.pubkey(), provider, 0)],
-        &[&owner],
+    env.rejects(
+        ix::request_unstake(owner.pubkey(), provider, 0),
+        &owner,
         &watch,
     )
     .await
@@ -524,31 +475,27 @@ async fn unstake_and_withdraw_guards() {
     let mut steal = ix::withdraw(stranger.pubkey(), provider, 0, source);
     steal.accounts[3].pubkey = key;
     env.advance_time(COOLDOWN).await;
-    env.expect_rejected(&[steal], &[&stranger], &watch)
+    env.rejects(steal, &stranger, &watch)
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);
     let mut steal = ix::request_unstake(stranger.pubkey(), provider, 1);
     steal.accounts[3].pubkey = pda::stake_position(&owner.pubkey(), &provider, 1);
-    env.expect_rejected(&[steal], &[&stranger], &[provider])
+    env.rejects(steal, &stranger, &[provider])
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);
 
     // Withdrawing to an IOSD account is refused; to the owner's IO account works.
     let iosd = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
-    env.expect_rejected(
-        &[ix::withdraw(owner.pubkey(), provider, 0, iosd)],
-        &[&owner],
+    env.rejects(
+        ix::withdraw(owner.pubkey(), provider, 0, iosd),
+        &owner,
         &watch,
     )
     .await
     .assert_error(IoComputeError::WrongMint);
     let before = env.token_balance(&source).await;
-    env.send(
-        &[ix::withdraw(owner.pubkey(), provider, 0, source)],
-        &[&owner],
-    )
-    .await
-    .assert_ok();
+    env.ok(ix::withdraw(owner.pubkey(), provider, 0, source), &owner)
+        .await;
     assert_eq!(env.token_balance(&source).await, before + 400 * ONE_IO);
     ledger.check(&mut env).await;
 }
