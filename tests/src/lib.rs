@@ -6,7 +6,7 @@
 use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
 use io_compute::{error::IoComputeError, state::*, InitializeArgs};
 use io_compute_sdk::{gpu, ix, pda};
-use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     clock::Clock,
@@ -16,8 +16,6 @@ use solana_sdk::{
     signer::Signer,
     transaction::{Transaction, TransactionError},
 };
-
-pub mod native;
 
 pub use io_compute::constants::{ONE_IO, SECONDS_PER_DAY};
 
@@ -115,11 +113,7 @@ pub struct TestEnv {
 impl TestEnv {
     /// A bank with the program loaded and nothing initialized.
     pub async fn new() -> Self {
-        let mut program_test =
-            ProgramTest::new("io_compute", io_compute::ID, native::io_compute_builtin());
-        program_test.prefer_bpf(false);
-        let ctx = program_test.start_with_context().await;
-        native::install_log_capture();
+        let ctx = localnet::runtime::start(localnet::runtime::program_test()).await;
         let admin = Keypair::new();
         let clock: Clock = ctx.banks_client.get_sysvar().await.unwrap();
         ctx.set_sysvar(&Clock {

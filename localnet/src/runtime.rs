@@ -1,5 +1,5 @@
-//! Glue that runs io-compute natively inside a solana-program-test bank as
-//! faithfully as an SBF deployment: the builtin entry, and event logs.
+//! A solana-program-test bank with io-compute loaded natively, as faithful
+//! to an SBF deployment as it can be: the builtin entry, events and logs.
 //!
 //! Natively, solana-program-test's stubs print `sol_log_data` (events) and
 //! solana-msg prints `msg!` to stdout instead of the transaction's logs. The
@@ -10,11 +10,28 @@
 use solana_program_runtime::stable_log;
 use solana_program_test::{
     get_runtime_environment_key, invoke_builtin_function, EbpfError, EbpfVm, InvokeContext,
+    ProgramTest, ProgramTestContext,
 };
 use solana_sdk::{account_info::AccountInfo, instruction::Instruction, pubkey::Pubkey};
 use solana_svm_log_collector::LogCollector;
 use solana_sysvar::program_stubs::{set_syscall_stubs, SyscallStubs};
 use std::{cell::RefCell, rc::Rc, sync::Once};
+
+/// A bank builder with io-compute as a native builtin and the SPL Token,
+/// Token-2022, ATA and Memo programs (solana-program-test's defaults).
+pub fn program_test() -> ProgramTest {
+    let mut program_test = ProgramTest::new("io_compute", io_compute::ID, io_compute_builtin());
+    program_test.prefer_bpf(false);
+    program_test
+}
+
+/// Starts the bank and routes native program logs and events into
+/// transaction logs.
+pub async fn start(program_test: ProgramTest) -> ProgramTestContext {
+    let ctx = program_test.start_with_context().await;
+    install_log_capture();
+    ctx
+}
 
 thread_local! {
     static LOG_COLLECTOR: RefCell<Option<Rc<RefCell<LogCollector>>>> = const { RefCell::new(None) };

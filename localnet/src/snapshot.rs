@@ -1,0 +1,166 @@
+//! Ledger persistence: the accounts the localnet knows of (all but builtins,
+//! sysvars and genesis programs) and the clock offset, written atomically to
+//! `<ledger>/accounts.json` and loaded into genesis at the next start.
+
+use base64::{prelude::BASE64_STANDARD, Engine};
+use serde::{Deserialize, Serialize};
+use solana_sdk::{account::Account, pubkey, pubkey::Pubkey};
+use std::{fs, io, path::Path};
+
+pub const SNAPSHOT_FILE: &str = "accounts.json";
+pub const TOKEN_2022_ID: Pubkey = pubkey!("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+
+/// Accounts present at genesis, which a snapshot never holds.
+pub fn genesis_keys() -> Vec<Pubkey> {
+    use solana_sdk::sysvar;
+    vec![
+        io_compute::ID,
+        spl_token_interface::ID,
+        TOKEN_2022_ID,
+        pubkey!("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"),
+        pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr"),
+        pubkey!("Memo1UhkJRfHyvLMcVucJwxXeuD728EqVDDwQDxFMNo"),
+        pubkey!("11111111111111111111111111111111"),
+        sysvar::clock::ID,
+        sysvar::rent::ID,
+        sysvar::epoch_schedule::ID,
+        sysvar::slot_hashes::ID,
+        sysvar::recent_blockhashes::ID,
+        sysvar::fees::ID,
+        sysvar::rewards::ID,
+        sysvar::last_restart_slot::ID,
+        sysvar::epoch_rewards::ID,
+    ]
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub clock_offset: i64,
+    pub accounts: Vec<(Pubkey, Account)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SnapshotFile {
+    version: u32,
+    clock_offset: i64,
+    accounts: Vec<AccountFile>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct AccountFile {
+    pubkey: String,
+    lamports: u64,
+    owner: String,
+    executable: bool,
+    rent_epoch: u64,
+    data: String,
+}
+
+fn invalid(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+/// Writes the snapshot atomically: a crash leaves the previous one intact.
+pub fn save(dir: &Path, snapshot: &Snapshot) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let file = SnapshotFile {
+        version: 1,
+        clock_offset: snapshot.clock_offset,
+        accounts: snapshot
+            .accounts
+            .iter()
+            .map(|(key, a)| AccountFile {
+                pubkey: key.to_string(),
+                lamports: a.lamports,
+                owner: a.owner.to_string(),
+                executable: a.executable,
+                rent_epoch: a.rent_epoch,
+                data: BASE64_STANDARD.encode(&a.data),
+            })
+            .collect(),
+    };
+    let tmp = dir.join(format!("{SNAPSHOT_FILE}.tmp"));
+    fs::write(
+        &tmp,
+        serde_json::to_vec(&file).map_err(|e| invalid(e.to_string()))?,
+    )?;
+    fs::File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, dir.join(SNAPSHOT_FILE))
+}
+
+/// Loads `<dir>/accounts.json`; `Ok(None)` when there is none yet.
+pub fn load(dir: &Path) -> io::Result<Option<Snapshot>> {
+    let path = dir.join(SNAPSHOT_FILE);
+    let bytes = match fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let file: SnapshotFile =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    if file.version != 1 {
+        return Err(invalid(format!(
+            "{}: unknown snapshot version {}",
+            path.display(),
+            file.version
+        )));
+    }
+    let mut accounts = Vec::with_capacity(file.accounts.len());
+    for a in file.accounts {
+        let key: Pubkey = a
+            .pubkey
+            .parse()
+            .map_err(|_| invalid(format!("bad pubkey {}", a.pubkey)))?;
+        let owner: Pubkey = a
+            .owner
+            .parse()
+            .map_err(|_| invalid(format!("bad owner {}", a.owner)))?;
+        let data = BASE64_STANDARD
+            .decode(&a.data)
+            .map_err(|e| invalid(e.to_string()))?;
+        accounts.push((
+            key,
+            Account {
+                lamports: a.lamports,
+                data,
+                owner,
+                executable: a.executable,
+                rent_epoch: a.rent_epoch,
+            },
+        ));
+    }
+    Ok(Some(Snapshot {
+        clock_offset: file.clock_offset,
+        accounts,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_missing() {
+        let dir = std::env::temp_dir().join(format!("ioc-snapshot-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        assert_eq!(load(&dir).unwrap(), None);
+        let snapshot = Snapshot {
+            clock_offset: 3_600,
+            accounts: vec![(
+                Pubkey::new_unique(),
+                Account {
+                    lamports: 7,
+                    data: vec![1, 2, 3],
+                    owner: Pubkey::new_unique(),
+                    executable: false,
+                    rent_epoch: 0,
+                },
+            )],
+        };
+        save(&dir, &snapshot).unwrap();
+        assert_eq!(load(&dir).unwrap(), Some(snapshot));
+        fs::write(dir.join(SNAPSHOT_FILE), b"{not json").unwrap();
+        assert!(load(&dir).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
