@@ -802,8 +802,11 @@ impl BankOwner {
             };
             if let Some(record) = self.history.remove(&old) {
                 for key in record.transaction.message.static_account_keys() {
+                    // Lists are in execution order, so the oldest is first.
                     if let Some(list) = self.by_address.get_mut(key) {
-                        list.retain(|s| *s != old);
+                        if list.front() == Some(&old) {
+                            list.pop_front();
+                        }
                         if list.is_empty() {
                             self.by_address.remove(key);
                         }

@@ -77,6 +77,35 @@ async fn send(
     client.send_and_confirm_transaction(&tx).await.unwrap()
 }
 
+/// A new SPL Token mint with `authority` as mint authority.
+async fn create_mint(client: &RpcClient, authority: &Keypair, decimals: u8) -> Keypair {
+    let mint = Keypair::new();
+    let token = spl_token_interface::ID;
+    let rent = client
+        .get_minimum_balance_for_rent_exemption(82)
+        .await
+        .unwrap();
+    let instructions = [
+        solana_system_interface::instruction::create_account(
+            &authority.pubkey(),
+            &mint.pubkey(),
+            rent,
+            82,
+            &token,
+        ),
+        spl_token_interface::instruction::initialize_mint2(
+            &token,
+            &mint.pubkey(),
+            &authority.pubkey(),
+            None,
+            decimals,
+        )
+        .unwrap(),
+    ];
+    send(client, &instructions, authority, &[&mint]).await;
+    mint
+}
+
 async fn raw(url: &str, body: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(url)
@@ -169,30 +198,8 @@ async fn token_mint_transfer_and_queries() {
     let (localnet, client) = start().await;
     let owner = funded(&client, 5).await;
     let friend = Keypair::new();
-    let mint = Keypair::new();
+    let mint = create_mint(&client, &owner, 6).await;
     let token = spl_token_interface::ID;
-    let rent = client
-        .get_minimum_balance_for_rent_exemption(82)
-        .await
-        .unwrap();
-    let create_mint = [
-        solana_system_interface::instruction::create_account(
-            &owner.pubkey(),
-            &mint.pubkey(),
-            rent,
-            82,
-            &token,
-        ),
-        spl_token_interface::instruction::initialize_mint2(
-            &token,
-            &mint.pubkey(),
-            &owner.pubkey(),
-            None,
-            6,
-        )
-        .unwrap(),
-    ];
-    send(&client, &create_mint, &owner, &[&mint]).await;
     let ata = |wallet: &Pubkey| pda::associated_token(wallet, &mint.pubkey());
     let create_atas: Vec<Instruction> = [owner.pubkey(), friend.pubkey()]
         .iter()
@@ -624,4 +631,142 @@ async fn restart_with_ledger_keeps_balances_and_program_accounts() {
     );
     localnet.shutdown().await;
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn genesis_has_the_program_and_the_spl_programs() {
+    let (localnet, client) = start().await;
+    for (name, key) in [
+        ("io-compute", io_compute::ID.to_string()),
+        (
+            "SPL Token",
+            "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA".to_string(),
+        ),
+        (
+            "Token-2022",
+            "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb".to_string(),
+        ),
+        (
+            "Associated Token Account",
+            "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL".to_string(),
+        ),
+        (
+            "Memo",
+            "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr".to_string(),
+        ),
+    ] {
+        let account = client
+            .get_account(&key.parse().unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(account.executable, "{name} is not executable");
+    }
+    let version = client.get_version().await.unwrap();
+    assert_eq!(version.solana_core, "3.1.12");
+    let info = client.get_epoch_info().await.unwrap();
+    assert!(info.absolute_slot > 0 || info.block_height == 0);
+    assert_eq!(
+        client.get_genesis_hash().await.unwrap(),
+        client.get_genesis_hash().await.unwrap()
+    );
+    localnet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulation_fees_blockhashes_and_account_slices() {
+    use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
+    let (localnet, client) = start().await;
+    let url = localnet.rpc_url();
+    let payer = funded(&client, 2).await;
+
+    // Return data and metered units from an SBF program (SPL Token).
+    let mint = create_mint(&client, &payer, 0).await;
+    let token = spl_token_interface::ID;
+    let size_ix =
+        spl_token_interface::instruction::get_account_data_size(&token, &mint.pubkey()).unwrap();
+    let stale = solana_sdk::hash::Hash::new_from_array([9; 32]);
+    let tx =
+        Transaction::new_signed_with_payer(&[size_ix], Some(&payer.pubkey()), &[&payer], stale);
+    let config = RpcSimulateTransactionConfig {
+        replace_recent_blockhash: true,
+        ..Default::default()
+    };
+    let result = client
+        .simulate_transaction_with_config(&tx, config)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(result.err, None, "{result:?}");
+    assert!(result.units_consumed.unwrap() > 0);
+    let return_data = result.return_data.unwrap();
+    assert_eq!(return_data.program_id, token.to_string());
+    let bytes =
+        base64::Engine::decode(&base64::prelude::BASE64_STANDARD, &return_data.data.0).unwrap();
+    assert_eq!(bytes, 165u64.to_le_bytes(), "a token account is 165 bytes");
+    let replacement = result.replacement_blockhash.unwrap();
+    assert_ne!(replacement.blockhash, stale.to_string());
+    // Without the replacement the stale blockhash is refused.
+    let plain = client.simulate_transaction(&tx).await.unwrap().value;
+    assert_eq!(
+        plain.err,
+        Some(solana_sdk::transaction::TransactionError::BlockhashNotFound.into())
+    );
+
+    // sigVerify rejects a forged signature; it may not be combined with replacement.
+    let mut forged = tx.clone();
+    forged.signatures[0] = Signature::from([1u8; 64]);
+    let call = |config: Value| {
+        let wire = base64_of(&bincode_of(&forged));
+        json!({"jsonrpc": "2.0", "id": 1, "method": "simulateTransaction", "params": [wire, config]}).to_string()
+    };
+    let (_, body) = raw(
+        &url,
+        &call(json!({"encoding": "base64", "sigVerify": true})),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], -32003, "{body}");
+    let (_, body) = raw(
+        &url,
+        &call(json!({"encoding": "base64", "sigVerify": true, "replaceRecentBlockhash": true})),
+    )
+    .await;
+    assert_eq!(body["error"]["code"], -32602, "{body}");
+
+    // Blockhash validity and fees.
+    let latest = client.get_latest_blockhash().await.unwrap();
+    assert!(client
+        .is_blockhash_valid(&latest, CommitmentConfig::confirmed())
+        .await
+        .unwrap());
+    assert!(!client
+        .is_blockhash_valid(&stale, CommitmentConfig::confirmed())
+        .await
+        .unwrap());
+    let message = solana_sdk::message::Message::new_with_blockhash(
+        &[solana_system_interface::instruction::transfer(
+            &payer.pubkey(),
+            &mint.pubkey(),
+            1,
+        )],
+        Some(&payer.pubkey()),
+        &latest,
+    );
+    assert_eq!(client.get_fee_for_message(&message).await.unwrap(), FEE);
+    let fees = client.get_recent_prioritization_fees(&[]).await.unwrap();
+    assert_eq!(fees.len(), 1);
+
+    // getMultipleAccounts with a data slice: bytes 44..46 of the mint are
+    // its decimals (0) and is_initialized (1).
+    let params = json!([[mint.pubkey().to_string(), Pubkey::new_unique().to_string()], {"encoding": "base64", "dataSlice": {"offset": 44, "length": 2}}]);
+    let (_, body) = raw(
+        &url,
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "getMultipleAccounts", "params": params})
+            .to_string(),
+    )
+    .await;
+    let values = body["result"]["value"].as_array().unwrap();
+    assert_eq!(values[0]["data"], json!([base64_of(&[0, 1]), "base64"]));
+    assert_eq!(values[0]["space"], 82);
+    assert_eq!(values[1], Value::Null);
+    localnet.shutdown().await;
 }
