@@ -233,7 +233,7 @@ async fn main() {
                 (h.clone(), u.clone(), p.clone(), hash.clone(), nonce.clone());
             async move {
                 // A distinct amount per transfer keeps every signature unique.
-                let lamports = nonce.fetch_add(1, Ordering::Relaxed);
+                let lamports = 1 + nonce.fetch_add(1, Ordering::Relaxed) % 1_000_000;
                 let wire = transfer(&p[client], &recipient, lamports, *hash.read().await);
                 let params = json!([wire, {"encoding": "base64", "skipPreflight": skip_preflight}]);
                 call(&h, &u, "sendTransaction", params).await["result"].is_string()
@@ -281,7 +281,7 @@ async fn soak(
     let stop = Arc::new(AtomicBool::new(false));
     let requests = Arc::new(AtomicU64::new(0));
     let transfers = Arc::new(AtomicU64::new(0));
-    let nonce = Arc::new(AtomicU64::new(10_000_000));
+    let nonce = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for client in 0..options.clients {
         let (h, u, p) = (http.clone(), url.clone(), payers.clone());

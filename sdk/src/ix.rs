@@ -9,8 +9,9 @@ use anchor_lang::{
 };
 use io_compute::{
     accounts, instruction,
-    state::{DeviceSpec, GpuModel, ProviderProfile},
-    InitializeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs, ID,
+    state::{DeviceSpec, GpuModel, OracleConfig, ProviderProfile, TokenomicsParams},
+    BurnArgs, InitializeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs,
+    UpdatePriceArgs, ID,
 };
 
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
@@ -218,5 +219,72 @@ pub fn withdraw(owner: Pubkey, provider: Pubkey, nonce: u64, destination: Pubkey
             token_program: TOKEN_PROGRAM,
         },
         instruction::Withdraw {},
+    )
+}
+
+pub fn set_oracle(authority: Pubkey, oracle: OracleConfig) -> Instruction {
+    build(
+        accounts::SetOracle {
+            authority,
+            config: pda::config(),
+            price_feed: pda::price_feed(),
+            system_program: system_program::ID,
+        },
+        instruction::SetOracle { args: oracle },
+    )
+}
+
+pub fn init_tokenomics(authority: Pubkey, params: TokenomicsParams) -> Instruction {
+    build(
+        accounts::InitTokenomics {
+            authority,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(0),
+            system_program: system_program::ID,
+        },
+        instruction::InitTokenomics { args: params },
+    )
+}
+
+pub fn update_price(price_authority: Pubkey, price: i64, conf: u64, expo: i32) -> Instruction {
+    build(
+        accounts::UpdatePrice {
+            price_authority,
+            config: pda::config(),
+            price_feed: pda::price_feed(),
+        },
+        instruction::UpdatePrice {
+            args: UpdatePriceArgs { price, conf, expo },
+        },
+    )
+}
+
+/// `burn_io_for_iosd`: `price` is the configured source (the authority
+/// price feed PDA, or a Pyth price update account); `current_epoch` is
+/// `Tokenomics.current_epoch`.
+pub fn burn_io_for_iosd(
+    owner: Pubkey,
+    source: Pubkey,
+    destination: Pubkey,
+    price: Pubkey,
+    current_epoch: u64,
+    args: BurnArgs,
+) -> Instruction {
+    build(
+        accounts::BurnIoForIosd {
+            owner,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(current_epoch),
+            price,
+            io_mint: pda::io_mint(),
+            iosd_mint: pda::iosd_mint(),
+            source,
+            destination,
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::BurnIoForIosd { args },
     )
 }

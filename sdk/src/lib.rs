@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod events;
 pub mod gpu;
 pub mod ix;
+pub mod oracle;
 pub mod pda;
 
 pub use io_compute::{self as program, ID as PROGRAM_ID};

@@ -78,3 +78,15 @@ pub fn program_data() -> Pubkey {
 pub fn associated_token(owner: &Pubkey, mint: &Pubkey) -> Pubkey {
     spl_associated_token_account_interface::address::get_associated_token_address(owner, mint)
 }
+
+pub fn price_feed() -> Pubkey {
+    find(&[PRICE_FEED_SEED])
+}
+
+pub fn tokenomics() -> Pubkey {
+    find(&[TOKENOMICS_SEED])
+}
+
+pub fn epoch(number: u64) -> Pubkey {
+    find(&[EPOCH_SEED, &number.to_le_bytes()])
+}

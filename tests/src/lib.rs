@@ -141,6 +141,21 @@ impl TestEnv {
         env
     }
 
+    /// `initialized()` plus tokenomics (`default_tokenomics()`) and an
+    /// authority price of 2.50 USD per IO (exponent -8, no confidence).
+    pub async fn with_tokenomics() -> Self {
+        let mut env = Self::initialized().await;
+        let admin = env.admin.insecure_clone();
+        let key = admin.pubkey();
+        env.ok(ix::set_oracle(key, OracleConfig::default_for(key)), &admin)
+            .await;
+        env.ok(ix::init_tokenomics(key, default_tokenomics()), &admin)
+            .await;
+        env.ok(ix::update_price(key, 250_000_000, 0, -8), &admin)
+            .await;
+        env
+    }
+
     pub async fn initialize(&mut self, args: InitializeArgs) -> TxOutcome {
         let admin = self.admin.insecure_clone();
         self.send(
@@ -383,6 +398,18 @@ impl TestEnv {
 pub fn spl_token_account_amount(data: &[u8]) -> u64 {
     u64::from_le_bytes(data[64..72].try_into().expect("token account data"))
 }
+
+/// One-day epochs; at most 1,000,000 IOSD minted per day.
+pub fn default_tokenomics() -> TokenomicsParams {
+    TokenomicsParams {
+        epoch_length_secs: SECONDS_PER_DAY,
+        iosd_mint_cap: 1_000_000 * ONE_IOSD,
+        iosd_mint_window_secs: SECONDS_PER_DAY as u32,
+    }
+}
+
+/// One whole IOSD in base units.
+pub const ONE_IOSD: u64 = 1_000_000;
 
 /// io.net's launch parameters: 500M genesis of an 800M cap, 200 IO per GPU,
 /// 14-day cooldown.

@@ -36,6 +36,12 @@ pub const PROVIDER_SEED: &[u8] = b"provider";
 pub const DEVICE_SEED: &[u8] = b"device";
 #[constant]
 pub const STAKE_SEED: &[u8] = b"stake";
+#[constant]
+pub const PRICE_FEED_SEED: &[u8] = b"price_feed";
+#[constant]
+pub const TOKENOMICS_SEED: &[u8] = b"tokenomics";
+#[constant]
+pub const EPOCH_SEED: &[u8] = b"epoch";
 
 // ---- Tokens ----------------------------------------------------------------
 
@@ -70,6 +76,18 @@ pub const MAX_UNSTAKE_COOLDOWN_SECS: i64 = 90 * SECONDS_PER_DAY;
 pub const MAX_LOCKUP_SECS: i64 = 365 * SECONDS_PER_DAY;
 /// Position multiplier at `MAX_LOCKUP_SECS` (Nosana xNOS style): 4.0x.
 pub const MAX_LOCKUP_MULTIPLIER: u64 = 4 * MULTIPLIER_ONE;
+
+/// Oracle defaults: a price at most 10 minutes old, confidence within 2 %,
+/// an authority update moving the price at most 10 %.
+pub const DEFAULT_ORACLE_MAX_AGE_SECS: u32 = 600;
+pub const DEFAULT_ORACLE_MAX_CONF_BPS: u16 = 200;
+pub const DEFAULT_ORACLE_MAX_CHANGE_BPS: u16 = 1_000;
+/// Hard bounds governance can never cross.
+pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
+pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
+pub const MAX_ORACLE_CHANGE_BPS: u16 = 5_000;
+pub const MIN_EPOCH_LENGTH_SECS: i64 = 1;
+pub const MAX_EPOCH_LENGTH_SECS: i64 = 30 * SECONDS_PER_DAY;
 
 // ---- Sizes -----------------------------------------------------------------
 

@@ -110,6 +110,36 @@ pub enum IoComputeError {
     #[msg("Slash amount exceeds the provider's staked IO")]
     SlashExceedsStake,
 
+    // ---- oracle and tokenomics ---------------------------------------------
+    #[msg("Oracle account data is not a price update this program can read")]
+    OracleMalformed,
+    #[msg("Oracle price is zero or negative (after subtracting twice its confidence)")]
+    OraclePriceNotPositive,
+    #[msg("Oracle price is older than the configured maximum age; post a fresh price update")]
+    OracleStale,
+    #[msg("Oracle confidence interval is too wide relative to the price")]
+    OracleTooUncertain,
+    #[msg("Oracle price update is for another feed than the configured IO/USD feed")]
+    OracleWrongFeed,
+    #[msg("Oracle account is not owned by the Pyth receiver program")]
+    OracleWrongOwner,
+    #[msg("Pyth price update is only partially verified; post it with full verification")]
+    OracleNotFullyVerified,
+    #[msg("Account is not the configured price feed")]
+    OracleWrongAccount,
+    #[msg("Signer is not the price authority")]
+    NotPriceAuthority,
+    #[msg("Price moved more than the maximum change allowed in one update")]
+    PriceChangeTooLarge,
+    #[msg("Price exponent must stay the same across updates and lie in -18..=0")]
+    InvalidPriceExponent,
+    #[msg("Result is below your minimum (or above your maximum); the price moved, try again")]
+    SlippageExceeded,
+    #[msg("Circuit breaker: too much minted in the current window; wait for it to decay")]
+    CircuitBreakerTripped,
+    #[msg("Tokenomics are not initialized yet (run the init_tokenomics migration)")]
+    TokenomicsNotInitialized,
+
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]
     WrongMint,

@@ -136,3 +136,45 @@ pub struct ProviderSlashed {
     /// Provider pool left after the slash.
     pub remaining_stake: u64,
 }
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OracleSet {
+    pub source: crate::state::OracleSource,
+    pub pyth_feed_id: [u8; 32],
+    pub price_authority: Pubkey,
+    pub max_age_secs: u32,
+    pub max_conf_bps: u16,
+    pub max_change_bps: u16,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceUpdated {
+    pub price: i64,
+    pub conf: u64,
+    pub expo: i32,
+    pub publish_time: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenomicsInitialized {
+    pub epoch_length_secs: i64,
+    pub iosd_mint_cap: u64,
+    pub iosd_mint_window_secs: u32,
+    pub epoch_start: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IoBurnedForIosd {
+    pub owner: Pubkey,
+    pub destination: Pubkey,
+    pub epoch: u64,
+    pub io_burned: u64,
+    pub iosd_minted: u64,
+    /// The conservative price used: mantissa x 10^expo USD per IO.
+    pub price: i64,
+    pub expo: i32,
+}

@@ -14,6 +14,7 @@ pub mod instructions;
 pub mod math;
 #[cfg(not(target_os = "solana"))]
 pub mod native;
+pub mod oracle;
 pub mod state;
 
 pub use instructions::*;
@@ -37,6 +38,14 @@ pub mod io_compute {
 
     pub fn slash(ctx: Context<Slash>, args: SlashArgs) -> Result<()> {
         Slash::handle(ctx, args)
+    }
+
+    pub fn set_oracle(ctx: Context<SetOracle>, args: OracleConfig) -> Result<()> {
+        SetOracle::handle(ctx, args)
+    }
+
+    pub fn init_tokenomics(ctx: Context<InitTokenomics>, args: TokenomicsParams) -> Result<()> {
+        InitTokenomics::handle(ctx, args)
     }
 
     // ---- provider ---------------------------------------------------------
@@ -81,5 +90,15 @@ pub mod io_compute {
 
     pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
         Withdraw::handle(ctx)
+    }
+
+    // ---- tokenomics -------------------------------------------------------
+
+    pub fn update_price(ctx: Context<UpdatePrice>, args: UpdatePriceArgs) -> Result<()> {
+        UpdatePrice::handle(ctx, args)
+    }
+
+    pub fn burn_io_for_iosd(ctx: Context<BurnIoForIosd>, args: BurnArgs) -> Result<()> {
+        BurnIoForIosd::handle(ctx, args)
     }
 }

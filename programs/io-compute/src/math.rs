@@ -43,13 +43,8 @@ pub fn mul_div_floor(a: u128, b: u128, d: u128) -> Result<u128> {
 
 /// `a * b / d` in u128, rounded up.
 pub fn mul_div_ceil(a: u128, b: u128, d: u128) -> Result<u128> {
-    let product = a.safe_mul(b)?;
-    let quotient = product.safe_div(d)?;
-    if product % d == 0 {
-        Ok(quotient)
-    } else {
-        quotient.safe_add(1)
-    }
+    require!(d != 0, IoComputeError::MathOverflow);
+    Ok(a.safe_mul(b)?.div_ceil(d))
 }
 
 /// Narrows a u128 to u64, failing with `MathOverflow` instead of truncating.

@@ -9,6 +9,7 @@ mod logs;
 mod providers;
 mod slash;
 mod staking;
+mod tokenomics;
 
 use io_compute::state::{DeviceSpec, DeviceStatus, ProviderProfile};
 use io_compute::StakeArgs;

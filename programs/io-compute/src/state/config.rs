@@ -1,4 +1,8 @@
-use crate::{constants::*, error::IoComputeError};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    state::{OracleConfig, TokenomicsParams},
+};
 use anchor_lang::prelude::*;
 
 /// Protocol-wide configuration [config]. Written only by admin (later
@@ -22,6 +26,9 @@ pub struct Config {
     /// IO minted at initialize.
     pub genesis_supply: u64,
     pub staking: StakingParams,
+    pub oracle: OracleConfig,
+    /// Set by `init_tokenomics`; all zero until then.
+    pub tokenomics: TokenomicsParams,
     /// Total IO slashed over the protocol's life.
     pub total_slashed: u64,
     pub created_at: i64,

@@ -1,11 +1,15 @@
 mod config;
 mod device;
 mod gpu_models;
+mod oracle;
 mod provider;
 mod stake_position;
+mod tokenomics;
 
 pub use config::*;
 pub use device::*;
 pub use gpu_models::*;
+pub use oracle::*;
 pub use provider::*;
 pub use stake_position::*;
+pub use tokenomics::*;

@@ -157,6 +157,8 @@ impl Initialize<'_> {
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
             staking: args.staking,
+            oracle: OracleConfig::default_for(a.authority.key()),
+            tokenomics: TokenomicsParams::default(),
             total_slashed: 0,
             created_at: Clock::get()?.unix_timestamp,
             bump: b.config,
