@@ -3,11 +3,11 @@
 //! following wall time, slots and notifications. One task owns all of it;
 //! everything else reaches it through a [`BankHandle`].
 
+use crate::runtime::Chain;
 use crate::snapshot::{self, Snapshot};
 use solana_account_decoder::{
     parse_account_data::SplTokenAdditionalDataV2, parse_token::token_amount_to_ui_amount_v3,
 };
-use solana_program_test::ProgramTestContext;
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_sdk::{
     account::Account,
@@ -34,6 +34,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 /// Transactions kept for getTransaction / getSignatureStatuses; older ones
 /// are forgotten so that memory stays flat under steady load.
 pub const HISTORY_LIMIT: usize = 20_000;
+/// Accounts maintenance runs every this many slots (10 s at 400 ms).
+const MAINTENANCE_SLOTS: u64 = 25;
 /// Largest airdrop a single request may ask for: 10,000 SOL.
 pub const MAX_AIRDROP_LAMPORTS: u64 = 10_000 * 1_000_000_000;
 /// SPL Token and Token-2022 account size (the base layout).
@@ -299,14 +301,14 @@ pub struct BankConfig {
 /// handle and the task, which ends when `shutdown` flips to true (after a
 /// final snapshot).
 pub async fn spawn(
-    ctx: ProgramTestContext,
+    chain: Chain,
     restored: Option<Snapshot>,
     config: BankConfig,
     shutdown: watch::Receiver<bool>,
 ) -> (BankHandle, tokio::task::JoinHandle<()>) {
     let (commands, receiver) = mpsc::channel(1024);
     let (notifications, _) = broadcast::channel(4096);
-    let mut owner = BankOwner::new(ctx, restored, config, notifications.clone()).await;
+    let mut owner = BankOwner::new(chain, restored, config, notifications.clone()).await;
     let task = tokio::spawn(async move { owner.run(receiver, shutdown).await });
     (
         BankHandle {
@@ -318,8 +320,7 @@ pub async fn spawn(
 }
 
 struct BankOwner {
-    ctx: ProgramTestContext,
-    faucet: Keypair,
+    chain: Chain,
     identity: Pubkey,
     genesis_hash: Hash,
     slot: Slot,
@@ -345,17 +346,15 @@ fn wall_clock() -> i64 {
 
 impl BankOwner {
     async fn new(
-        ctx: ProgramTestContext,
+        chain: Chain,
         restored: Option<Snapshot>,
         config: BankConfig,
         notifications: broadcast::Sender<Notification>,
     ) -> Self {
-        let faucet = ctx.payer.insecure_clone();
-        let genesis_hash = ctx.genesis_config().hash();
+        let genesis_hash = chain.genesis_hash;
         let mut owner = Self {
-            ctx,
+            chain,
             identity: Keypair::new().pubkey(),
-            faucet,
             genesis_hash,
             slot: 0,
             clock_offset: restored.as_ref().map_or(0, |s| s.clock_offset),
@@ -369,10 +368,10 @@ impl BankOwner {
             config,
             dirty: false,
         };
-        owner.slot = owner.ctx.banks_client.get_root_slot().await.unwrap_or(0);
+        owner.slot = owner.chain.banks_client.get_root_slot().await.unwrap_or(0);
         let genesis: Vec<Pubkey> = snapshot::genesis_keys()
             .into_iter()
-            .chain([owner.faucet.pubkey()])
+            .chain([owner.chain.faucet.pubkey()])
             .collect();
         for key in &genesis {
             owner.genesis_keys.insert(*key);
@@ -425,7 +424,14 @@ impl BankOwner {
             Command::Accounts(keys, reply) => {
                 let mut out = Vec::with_capacity(keys.len());
                 for key in keys {
-                    out.push(self.ctx.banks_client.get_account(key).await.ok().flatten());
+                    out.push(
+                        self.chain
+                            .banks_client
+                            .get_account(key)
+                            .await
+                            .ok()
+                            .flatten(),
+                    );
                 }
                 let _ = reply.send((self.slot, out));
             }
@@ -441,9 +447,10 @@ impl BankOwner {
                 let _ = reply.send((self.slot, found));
             }
             Command::IsBlockhashValid(hash, reply) => {
-                let message = Message::new_with_blockhash(&[], Some(&self.faucet.pubkey()), &hash);
+                let message =
+                    Message::new_with_blockhash(&[], Some(&self.chain.faucet.pubkey()), &hash);
                 let valid = self
-                    .ctx
+                    .chain
                     .banks_client
                     .get_fee_for_message(message)
                     .await
@@ -455,7 +462,7 @@ impl BankOwner {
             Command::FeeForMessage(message, reply) => {
                 let fee = match message {
                     VersionedMessage::Legacy(message) => self
-                        .ctx
+                        .chain
                         .banks_client
                         .get_fee_for_message(message)
                         .await
@@ -466,7 +473,7 @@ impl BankOwner {
                 let _ = reply.send((self.slot, fee));
             }
             Command::MinimumBalance(len, reply) => {
-                let rent = self.ctx.banks_client.get_rent().await.unwrap_or_default();
+                let rent = self.chain.banks_client.get_rent().await.unwrap_or_default();
                 let _ = reply.send(rent.minimum_balance(len));
             }
             Command::Simulate {
@@ -521,7 +528,7 @@ impl BankOwner {
                 let _ = reply.send(now);
             }
             Command::SetAccount(pubkey, account, reply) => {
-                self.ctx.set_account(&pubkey, &account.clone().into());
+                self.chain.set_account(&pubkey, &account);
                 self.index.insert(pubkey, account.clone());
                 self.dirty = true;
                 let _ = self.notifications.send(Notification::Account {
@@ -539,7 +546,7 @@ impl BankOwner {
 
     async fn info(&mut self) -> ChainInfo {
         let (blockhash, last_valid_block_height) = self
-            .ctx
+            .chain
             .banks_client
             .get_latest_blockhash_with_commitment(
                 solana_commitment_config::CommitmentLevel::Processed,
@@ -549,14 +556,24 @@ impl BankOwner {
             .flatten()
             .unwrap_or_default();
         let block_height = self
-            .ctx
+            .chain
             .banks_client
             .get_root_block_height()
             .await
             .unwrap_or(0);
-        let schedule: EpochSchedule = self.ctx.banks_client.get_sysvar().await.unwrap_or_default();
+        let schedule: EpochSchedule = self
+            .chain
+            .banks_client
+            .get_sysvar()
+            .await
+            .unwrap_or_default();
         let (epoch, slot_index) = schedule.get_epoch_and_slot_index(self.slot);
-        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap_or_default();
+        let clock: Clock = self
+            .chain
+            .banks_client
+            .get_sysvar()
+            .await
+            .unwrap_or_default();
         ChainInfo {
             slot: self.slot,
             block_height,
@@ -576,13 +593,15 @@ impl BankOwner {
         }
     }
 
-    /// One slot forward; the clock follows wall time plus any warp.
+    /// One slot forward; the clock follows wall time plus any warp. Every
+    /// `MAINTENANCE_SLOTS` the accounts cache is flushed and cleaned.
     async fn advance_slot(&mut self) {
         let parent = self.slot;
-        if self.ctx.warp_to_slot(parent + 1).is_err() {
-            return;
-        }
+        self.chain.advance_to(parent + 1);
         self.slot = parent + 1;
+        if self.slot % MAINTENANCE_SLOTS == 0 {
+            self.chain.maintain();
+        }
         self.set_clock().await;
         let _ = self.notifications.send(Notification::Slot {
             slot: self.slot,
@@ -592,9 +611,14 @@ impl BankOwner {
     }
 
     async fn set_clock(&mut self) -> i64 {
-        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap_or_default();
+        let clock: Clock = self
+            .chain
+            .banks_client
+            .get_sysvar()
+            .await
+            .unwrap_or_default();
         let unix_timestamp = wall_clock().saturating_add(self.clock_offset);
-        self.ctx.set_sysvar(&Clock {
+        self.chain.set_sysvar(&Clock {
             unix_timestamp,
             ..clock
         });
@@ -603,7 +627,13 @@ impl BankOwner {
 
     /// Re-reads `key` from the bank into the index.
     async fn refresh(&mut self, key: &Pubkey) -> Option<Account> {
-        let account = self.ctx.banks_client.get_account(*key).await.ok().flatten();
+        let account = self
+            .chain
+            .banks_client
+            .get_account(*key)
+            .await
+            .ok()
+            .flatten();
         match &account {
             Some(account) => {
                 self.index.insert(*key, account.clone());
@@ -640,7 +670,7 @@ impl BankOwner {
             replacement = Some((info.blockhash, info.last_valid_block_height));
         }
         let result = self
-            .ctx
+            .chain
             .banks_client
             .simulate_transaction(transaction)
             .await
@@ -654,7 +684,14 @@ impl BankOwner {
         // they are now (a real node reports them after the simulation).
         let mut post = Vec::with_capacity(accounts.len());
         for key in accounts {
-            post.push(self.ctx.banks_client.get_account(key).await.ok().flatten());
+            post.push(
+                self.chain
+                    .banks_client
+                    .get_account(key)
+                    .await
+                    .ok()
+                    .flatten(),
+            );
         }
         Ok(Simulation {
             slot: self.slot,
@@ -695,7 +732,7 @@ impl BankOwner {
         let keys: Vec<Pubkey> = transaction.message.static_account_keys().to_vec();
         let fee = match &transaction.message {
             VersionedMessage::Legacy(message) => self
-                .ctx
+                .chain
                 .banks_client
                 .get_fee_for_message(message.clone())
                 .await
@@ -706,10 +743,17 @@ impl BankOwner {
         };
         let mut pre = Vec::with_capacity(keys.len());
         for key in &keys {
-            pre.push(self.ctx.banks_client.get_account(*key).await.ok().flatten());
+            pre.push(
+                self.chain
+                    .banks_client
+                    .get_account(*key)
+                    .await
+                    .ok()
+                    .flatten(),
+            );
         }
         let outcome = self
-            .ctx
+            .chain
             .banks_client
             .process_transaction_with_metadata(transaction.clone())
             .await
@@ -783,7 +827,12 @@ impl BankOwner {
     }
 
     async fn block_time(&mut self) -> i64 {
-        let clock: Clock = self.ctx.banks_client.get_sysvar().await.unwrap_or_default();
+        let clock: Clock = self
+            .chain
+            .banks_client
+            .get_sysvar()
+            .await
+            .unwrap_or_default();
         clock.unix_timestamp
     }
 
@@ -878,7 +927,7 @@ impl BankOwner {
 
     async fn mint_decimals(&mut self, mint: &Pubkey) -> Option<u8> {
         let account = self
-            .ctx
+            .chain
             .banks_client
             .get_account(*mint)
             .await
@@ -897,12 +946,15 @@ impl BankOwner {
             )));
         }
         let blockhash = self.info().await.blockhash;
-        let transfer =
-            solana_system_interface::instruction::transfer(&self.faucet.pubkey(), &to, lamports);
+        let transfer = solana_system_interface::instruction::transfer(
+            &self.chain.faucet.pubkey(),
+            &to,
+            lamports,
+        );
         let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
             &[transfer],
-            Some(&self.faucet.pubkey()),
-            &[&self.faucet],
+            Some(&self.chain.faucet.pubkey()),
+            &[&self.chain.faucet],
             blockhash,
         );
         self.execute(tx.into()).await

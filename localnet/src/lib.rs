@@ -105,16 +105,13 @@ impl Localnet {
         };
         let ws_listener = bind(ws_port).await?;
 
-        let mut program_test = runtime::program_test();
         let accounts_restored = restored.as_ref().map_or(0, |s| s.accounts.len());
-        for (key, account) in restored.iter().flat_map(|s| s.accounts.iter()) {
-            program_test.add_account(*key, account.clone());
-        }
-        let ctx = runtime::start(program_test).await;
+        let chain =
+            runtime::Chain::start(restored.as_ref().map_or(&[][..], |s| &s.accounts[..])).await;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (bank, bank_task) = bank::spawn(
-            ctx,
+            chain,
             restored,
             BankConfig {
                 slot_duration: config.slot_duration,

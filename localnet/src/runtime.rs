@@ -165,3 +165,181 @@ impl SyscallStubs for EventLogStubs {
         self.inner.sol_get_stack_height()
     }
 }
+
+/// A chain the localnet owns outright: genesis, bank forks and a banks server
+/// for clients, built as solana-program-test builds its own, plus the
+/// accounts maintenance that agave's background service would do and that
+/// `ProgramTestContext` cannot (its bank forks are private). Without it every
+/// rooted slot's writes stay in the accounts cache and memory only grows.
+pub struct Chain {
+    pub bank_forks: std::sync::Arc<std::sync::RwLock<solana_runtime::bank_forks::BankForks>>,
+    pub banks_client: solana_program_test::BanksClient,
+    /// Funded at genesis with 500M SOL; pays airdrops.
+    pub faucet: solana_sdk::signature::Keypair,
+    pub genesis_hash: solana_sdk::hash::Hash,
+    block_commitment_cache:
+        std::sync::Arc<std::sync::RwLock<solana_runtime::commitment::BlockCommitmentCache>>,
+}
+
+impl Chain {
+    /// Genesis with io-compute as a builtin, the SPL and core BPF programs
+    /// and `accounts`, then a banks server on it.
+    pub async fn start(accounts: &[(Pubkey, solana_sdk::account::Account)]) -> Self {
+        use solana_runtime::{
+            bank::Bank, bank_forks::BankForks, commitment::BlockCommitmentCache,
+            genesis_utils::create_genesis_config_with_leader_ex, runtime_config::RuntimeConfig,
+        };
+        use solana_sdk::{native_token::LAMPORTS_PER_SOL, rent::Rent, signer::Signer};
+        use std::sync::{Arc, RwLock};
+
+        ensure_native_stubs().await;
+        let rent = Rent::default();
+        let faucet = solana_sdk::signature::Keypair::new();
+        let feature_set = agave_feature_set::FeatureSet::all_enabled();
+        let fees = solana_fee_calculator::FeeRateGovernor {
+            lamports_per_signature: solana_fee_calculator::DEFAULT_TARGET_LAMPORTS_PER_SIGNATURE
+                / 2,
+            ..Default::default()
+        };
+        let mut genesis = create_genesis_config_with_leader_ex(
+            500_000_000 * LAMPORTS_PER_SOL,
+            &faucet.pubkey(),
+            &Pubkey::new_unique(),
+            &Pubkey::new_unique(),
+            &Pubkey::new_unique(),
+            None,
+            rent.minimum_balance(4_000) + 1_000_000 * LAMPORTS_PER_SOL,
+            42,
+            fees,
+            rent.clone(),
+            solana_cluster_type::ClusterType::Development,
+            &feature_set,
+            vec![],
+        );
+        genesis.poh_config =
+            solana_poh_config::PohConfig::new_sleep(std::time::Duration::from_micros(100));
+        let bank = Bank::new_from_genesis(
+            &genesis,
+            Arc::new(RuntimeConfig::default()),
+            Vec::default(),
+            None,
+            solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING,
+            None,
+            None,
+            Arc::default(),
+            None,
+            None,
+        );
+        for (program_id, account) in solana_program_binaries::spl_programs(&rent).iter() {
+            bank.store_account(program_id, account);
+        }
+        for (program_id, account) in solana_program_binaries::core_bpf_programs(&rent, |feature| {
+            genesis.accounts.contains_key(feature)
+        })
+        .iter()
+        {
+            bank.store_account(program_id, account);
+        }
+        let builtin = io_compute_builtin().expect("builtin entry");
+        bank.add_builtin(
+            io_compute::ID,
+            "io_compute",
+            solana_program_runtime::loaded_programs::ProgramCacheEntry::new_builtin(
+                0,
+                "io_compute".len(),
+                builtin,
+            ),
+        );
+        for (key, account) in accounts {
+            bank.store_account(key, &account.clone().into());
+        }
+        bank.set_capitalization_for_tests(bank.calculate_capitalization_for_tests());
+        let bank = Arc::new(bank);
+        bank.fill_bank_with_ticks_for_tests();
+        let bank = Bank::new_from_parent(bank.clone(), bank.collector_id(), bank.slot() + 1);
+        let slot = bank.slot();
+        let bank_forks = BankForks::new_rw_arc(bank);
+        let block_commitment_cache = Arc::new(RwLock::new(
+            BlockCommitmentCache::new_for_tests_with_slots(slot, slot),
+        ));
+        let transport = solana_banks_server::banks_server::start_local_server(
+            bank_forks.clone(),
+            block_commitment_cache.clone(),
+            std::time::Duration::from_millis(400),
+        )
+        .await;
+        let banks_client = solana_banks_client::start_client(transport)
+            .await
+            .expect("banks client");
+        Self {
+            bank_forks,
+            banks_client,
+            faucet,
+            genesis_hash: genesis.hash(),
+            block_commitment_cache,
+        }
+    }
+
+    pub fn working_bank(&self) -> std::sync::Arc<solana_runtime::bank::Bank> {
+        self.bank_forks.read().unwrap().working_bank()
+    }
+
+    /// Moves to `slot` (the next slot, as solana-program-test's warp does):
+    /// freeze the working bank, root it, and open a child.
+    pub fn advance_to(&mut self, slot: u64) {
+        use solana_runtime::bank::Bank;
+        let mut forks = self.bank_forks.write().unwrap();
+        let bank = forks.working_bank();
+        bank.fill_bank_with_ticks_for_tests();
+        if slot <= bank.slot() {
+            return;
+        }
+        bank.freeze();
+        let parent_slot = bank.slot();
+        forks.set_root(parent_slot, None, Some(parent_slot));
+        forks.insert(Bank::new_from_parent(bank, &Pubkey::default(), slot));
+        self.block_commitment_cache
+            .write()
+            .unwrap()
+            .set_all_slots(slot, slot);
+    }
+
+    pub fn set_sysvar<T: solana_sdk::sysvar::SysvarId + solana_sysvar::SysvarSerialize>(
+        &self,
+        sysvar: &T,
+    ) {
+        self.working_bank().set_sysvar_for_tests(sysvar);
+    }
+
+    pub fn set_account(&self, key: &Pubkey, account: &solana_sdk::account::Account) {
+        self.working_bank()
+            .store_account(key, &account.clone().into());
+    }
+
+    /// Flushes rooted slots from the accounts cache, drops dead account
+    /// versions and compacts sparse storage: what agave's accounts
+    /// background service does between snapshots.
+    pub fn maintain(&self) {
+        let root = self.bank_forks.read().unwrap().root_bank();
+        root.force_flush_accounts_cache();
+        root.rc.accounts.accounts_db.clean_accounts(
+            Some(root.slot().saturating_sub(1)),
+            false,
+            root.epoch_schedule(),
+        );
+        root.shrink_candidate_slots();
+    }
+}
+
+/// solana-program-test's syscall stubs (CPI from native code among them)
+/// are private and installed by its first bank; start one throwaway bank to
+/// install them, then the log capture over them.
+async fn ensure_native_stubs() {
+    static STARTED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    STARTED
+        .get_or_init(|| async {
+            drop(ProgramTest::default().start_with_context().await);
+            install_log_capture();
+        })
+        .await;
+}
