@@ -599,7 +599,7 @@ impl BankOwner {
         let parent = self.slot;
         self.chain.advance_to(parent + 1);
         self.slot = parent + 1;
-        if self.slot % MAINTENANCE_SLOTS == 0 {
+        if self.slot.is_multiple_of(MAINTENANCE_SLOTS) {
             self.chain.maintain();
         }
         self.set_clock().await;
