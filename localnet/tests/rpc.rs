@@ -351,6 +351,23 @@ async fn program_instructions_program_accounts_and_preflight_logs() {
         .await
         .unwrap();
     assert_eq!(all.len(), 3);
+    let size = (8 + <Provider as anchor_lang::Space>::INIT_SPACE) as u64;
+    let sized = client
+        .get_program_ui_accounts_with_config(
+            &io_compute::ID,
+            config(vec![RpcFilterType::DataSize(size)]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sized.len(), 3, "providers by size");
+    let none = client
+        .get_program_ui_accounts_with_config(
+            &io_compute::ID,
+            config(vec![RpcFilterType::DataSize(size + 1)]),
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty());
     let beta = providers[1].pubkey();
     let one = client
         .get_program_ui_accounts_with_config(
