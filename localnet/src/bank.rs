@@ -170,19 +170,31 @@ pub struct BankHandle {
     notifications: broadcast::Sender<Notification>,
 }
 
-/// The owner task stopped (the localnet is shutting down).
+/// Longest a request waits for the bank before it is answered with an error.
+pub const BANK_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The owner task did not answer: it stopped (shutdown) or is stuck.
 #[derive(Debug, thiserror::Error)]
-#[error("the localnet bank has stopped")]
-pub struct BankStopped;
+pub enum BankStopped {
+    #[error("the localnet bank has stopped")]
+    Stopped,
+    #[error("the localnet bank did not answer within {} s", BANK_CALL_TIMEOUT.as_secs())]
+    Timeout,
+}
 
 impl BankHandle {
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, BankStopped> {
         let (reply, response) = oneshot::channel();
-        self.commands
-            .send(make(reply))
+        let exchange = async {
+            self.commands
+                .send(make(reply))
+                .await
+                .map_err(|_| BankStopped::Stopped)?;
+            response.await.map_err(|_| BankStopped::Stopped)
+        };
+        tokio::time::timeout(BANK_CALL_TIMEOUT, exchange)
             .await
-            .map_err(|_| BankStopped)?;
-        response.await.map_err(|_| BankStopped)
+            .map_err(|_| BankStopped::Timeout)?
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notification> {

@@ -787,3 +787,13 @@ async fn simulation_fees_blockhashes_and_account_slices() {
     assert_eq!(values[1], Value::Null);
     localnet.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_after_shutdown_fail_instead_of_hanging() {
+    let (localnet, _client) = start().await;
+    let bank = localnet.bank().clone();
+    assert!(bank.info().await.is_ok());
+    localnet.shutdown().await;
+    let err = bank.info().await.unwrap_err();
+    assert!(matches!(err, localnet::bank::BankStopped::Stopped), "{err}");
+}
