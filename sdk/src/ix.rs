@@ -288,3 +288,18 @@ pub fn burn_io_for_iosd(
         instruction::BurnIoForIosd { args },
     )
 }
+
+/// `advance_epoch`: `current_epoch` is `Tokenomics.current_epoch`.
+pub fn advance_epoch(cranker: Pubkey, current_epoch: u64) -> Instruction {
+    build(
+        accounts::AdvanceEpoch {
+            cranker,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            current: pda::epoch(current_epoch),
+            next: pda::epoch(current_epoch + 1),
+            system_program: system_program::ID,
+        },
+        instruction::AdvanceEpoch {},
+    )
+}

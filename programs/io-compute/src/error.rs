@@ -137,8 +137,8 @@ pub enum IoComputeError {
     SlippageExceeded,
     #[msg("Circuit breaker: too much minted in the current window; wait for it to decay")]
     CircuitBreakerTripped,
-    #[msg("Tokenomics are not initialized yet (run the init_tokenomics migration)")]
-    TokenomicsNotInitialized,
+    #[msg("The current epoch has not ended yet")]
+    EpochNotEnded,
 
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]

@@ -178,3 +178,13 @@ pub struct IoBurnedForIosd {
     pub price: i64,
     pub expo: i32,
 }
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpochAdvanced {
+    pub epoch: u64,
+    pub start: i64,
+    /// IO burned and IOSD minted in the epoch that ended.
+    pub previous_io_burned: u64,
+    pub previous_iosd_minted: u64,
+}

@@ -101,4 +101,8 @@ pub mod io_compute {
     pub fn burn_io_for_iosd(ctx: Context<BurnIoForIosd>, args: BurnArgs) -> Result<()> {
         BurnIoForIosd::handle(ctx, args)
     }
+
+    pub fn advance_epoch(ctx: Context<AdvanceEpoch>) -> Result<()> {
+        AdvanceEpoch::handle(ctx)
+    }
 }

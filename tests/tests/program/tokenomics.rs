@@ -575,3 +575,93 @@ async fn tokenomics_setup_is_guarded() {
         (0, GENESIS_TIME, 0)
     );
 }
+
+#[tokio::test]
+async fn epochs_advance_exactly_once_on_schedule() {
+    let mut env = TestEnv::with_tokenomics().await;
+    let cranker = env.wallet().await;
+    let day = SECONDS_PER_DAY;
+    let watch = [pda::tokenomics(), pda::epoch(1)];
+
+    env.set_time(GENESIS_TIME + day - 1).await;
+    env.rejects(ix::advance_epoch(cranker.pubkey(), 0), &cranker, &watch)
+        .await
+        .assert_error(IoComputeError::EpochNotEnded);
+    env.set_time(GENESIS_TIME + day).await;
+    let outcome = env
+        .ok(ix::advance_epoch(cranker.pubkey(), 0), &cranker)
+        .await;
+    assert_eq!(
+        outcome.events::<io_compute::events::EpochAdvanced>(),
+        vec![io_compute::events::EpochAdvanced {
+            epoch: 1,
+            start: GENESIS_TIME + day,
+            previous_io_burned: 0,
+            previous_iosd_minted: 0
+        }]
+    );
+    assert_eq!(
+        env.account::<Tokenomics>(&pda::tokenomics())
+            .await
+            .current_epoch,
+        1
+    );
+    // Exactly once: epoch 1 has not ended, and epoch 0 cannot open epoch 1 again.
+    env.rejects(
+        ix::advance_epoch(cranker.pubkey(), 1),
+        &cranker,
+        &[pda::tokenomics(), pda::epoch(2)],
+    )
+    .await
+    .assert_error(IoComputeError::EpochNotEnded);
+    env.rejects(
+        ix::advance_epoch(cranker.pubkey(), 0),
+        &cranker,
+        &[pda::tokenomics()],
+    )
+    .await
+    .assert_anchor_error(anchor_lang::error::ErrorCode::ConstraintSeeds);
+
+    // Burns land in the current epoch.
+    let b = burner(&mut env, 10 * ONE_IO).await;
+    env.ok(
+        ix::update_price(env.admin.pubkey(), 250_000_000, 0, -8),
+        &env.admin.insecure_clone(),
+    )
+    .await;
+    burn(
+        &mut env,
+        &b,
+        pda::price_feed(),
+        BurnArgs::ExactIn {
+            io: 2 * ONE_IO,
+            min_iosd: 0,
+        },
+    )
+    .await
+    .assert_ok();
+    let one: Epoch = env.account(&pda::epoch(1)).await;
+    assert_eq!(
+        (one.number, one.start, one.io_burned, one.iosd_minted),
+        (1, GENESIS_TIME + day, 2 * ONE_IO, 5 * ONE_IOSD)
+    );
+    assert_eq!(env.account::<Epoch>(&pda::epoch(0)).await.io_burned, 0);
+
+    // A late crank catches up one epoch per call, on the original schedule.
+    env.set_time(GENESIS_TIME + 4 * day + 5).await;
+    for n in 1..4 {
+        env.ok(ix::advance_epoch(cranker.pubkey(), n), &cranker)
+            .await;
+        assert_eq!(
+            env.account::<Epoch>(&pda::epoch(n + 1)).await.start,
+            GENESIS_TIME + (n as i64 + 1) * day
+        );
+    }
+    env.rejects(
+        ix::advance_epoch(cranker.pubkey(), 4),
+        &cranker,
+        &[pda::tokenomics(), pda::epoch(5)],
+    )
+    .await
+    .assert_error(IoComputeError::EpochNotEnded);
+}

@@ -77,6 +77,13 @@ pub struct Epoch {
     pub bump: u8,
 }
 
+impl Epoch {
+    /// When this epoch ends and the next may start.
+    pub fn end(&self, epoch_length_secs: i64) -> Result<i64> {
+        self.start.safe_add(epoch_length_secs)
+    }
+}
+
 impl Tokenomics {
     /// Records a burn of `io` for `iosd` in the running totals and `epoch`.
     pub fn record_burn(&mut self, epoch: &mut Epoch, io: u64, iosd: u64) -> Result<()> {
