@@ -52,7 +52,8 @@ pub fn io_compute_builtin(
         // logs with `Rc::try_unwrap` when the transaction ends, so a clone
         // left behind would make it drop every log of the transaction.
         let collector = vm.context_object_pointer.get_log_collector();
-        let outer = LOG_COLLECTOR.with(|slot| slot.replace(collector));
+        let start = collector.as_ref().map(|c| c.borrow().messages.len());
+        let outer = LOG_COLLECTOR.with(|slot| slot.replace(collector.clone()));
         vm.program_result = invoke_builtin_function(
             io_compute::native::process_instruction,
             vm.context_object_pointer,
@@ -60,7 +61,34 @@ pub fn io_compute_builtin(
         .map_err(EbpfError::SyscallError)
         .into();
         LOG_COLLECTOR.with(|slot| *slot.borrow_mut() = outer);
+        if let (Some(collector), Some(start)) = (collector, start) {
+            drop_wrapper_lines(&mut collector.borrow_mut().messages, start);
+        }
     })
+}
+
+/// solana-program-test's `invoke_builtin_function` writes its own
+/// `Program … invoke [n]` and `Program … success|failed` lines around the
+/// ones the runtime writes for every program, so a natively run program's
+/// logs would show both twice. Drops the wrapper's copies: the invoke line at
+/// `start` that repeats the one before it, and the closing line it appended.
+fn drop_wrapper_lines(messages: &mut Vec<String>, start: usize) {
+    let program = format!("Program {} ", io_compute::ID);
+    let closing = messages.last().is_some_and(|last| {
+        messages.len() > start
+            && last.starts_with(&program)
+            && (last.ends_with(" success") || last.contains(" failed: "))
+    });
+    if closing {
+        messages.pop();
+    }
+    let repeated = start > 0
+        && messages.get(start).is_some_and(|line| {
+            line.starts_with(&program) && line.contains(" invoke [") && messages[start - 1] == *line
+        });
+    if repeated {
+        messages.remove(start);
+    }
 }
 
 /// Installs `EventLogStubs` over solana-program-test's stubs and the
