@@ -434,17 +434,7 @@ impl BankOwner {
                 let _ = reply.send(self.info().await);
             }
             Command::Accounts(keys, reply) => {
-                let mut out = Vec::with_capacity(keys.len());
-                for key in keys {
-                    out.push(
-                        self.chain
-                            .banks_client
-                            .get_account(key)
-                            .await
-                            .ok()
-                            .flatten(),
-                    );
-                }
+                let out = self.fetch(&keys).await;
                 let _ = reply.send((self.slot, out));
             }
             Command::ProgramAccounts(owner, filters, reply) => {
@@ -637,15 +627,27 @@ impl BankOwner {
         unix_timestamp
     }
 
-    /// Re-reads `key` from the bank into the index.
-    async fn refresh(&mut self, key: &Pubkey) -> Option<Account> {
-        let account = self
-            .chain
+    async fn account(&mut self, key: impl std::borrow::Borrow<Pubkey>) -> Option<Account> {
+        let key = *key.borrow();
+        self.chain
             .banks_client
-            .get_account(*key)
+            .get_account(key)
             .await
             .ok()
-            .flatten();
+            .flatten()
+    }
+
+    async fn fetch(&mut self, keys: &[Pubkey]) -> Vec<Option<Account>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(self.account(key).await);
+        }
+        out
+    }
+
+    /// Re-reads `key` from the bank into the index.
+    async fn refresh(&mut self, key: &Pubkey) -> Option<Account> {
+        let account = self.account(key).await;
         match &account {
             Some(account) => {
                 self.index.insert(*key, account.clone());
@@ -694,17 +696,7 @@ impl BankOwner {
         };
         // The bank did not keep the simulated state; report the accounts as
         // they are now (a real node reports them after the simulation).
-        let mut post = Vec::with_capacity(accounts.len());
-        for key in accounts {
-            post.push(
-                self.chain
-                    .banks_client
-                    .get_account(key)
-                    .await
-                    .ok()
-                    .flatten(),
-            );
-        }
+        let post = self.fetch(&accounts).await;
         Ok(Simulation {
             slot: self.slot,
             err,
@@ -753,17 +745,7 @@ impl BankOwner {
                 .unwrap_or(0),
             VersionedMessage::V0(_) => 0,
         };
-        let mut pre = Vec::with_capacity(keys.len());
-        for key in &keys {
-            pre.push(
-                self.chain
-                    .banks_client
-                    .get_account(*key)
-                    .await
-                    .ok()
-                    .flatten(),
-            );
-        }
+        let pre = self.fetch(&keys).await;
         let outcome = self
             .chain
             .banks_client
@@ -938,17 +920,7 @@ impl BankOwner {
     }
 
     async fn mint_decimals(&mut self, mint: &Pubkey) -> Option<u8> {
-        let account = self
-            .chain
-            .banks_client
-            .get_account(*mint)
-            .await
-            .ok()
-            .flatten()?;
-        // SPL Mint layout: decimals at byte 44 (both token programs).
-        is_token_program(&account.owner)
-            .then(|| account.data.get(44).copied())
-            .flatten()
+        mint_decimals(&self.account(mint).await?)
     }
 
     async fn airdrop(&mut self, to: Pubkey, lamports: u64) -> Result<Signature, SendError> {
@@ -997,6 +969,13 @@ impl BankOwner {
 
 pub fn is_token_program(owner: &Pubkey) -> bool {
     *owner == spl_token_interface::ID || *owner == snapshot::TOKEN_2022_ID
+}
+
+/// Decimals of an SPL Token or Token-2022 mint (byte 44 of the layout).
+pub fn mint_decimals(account: &Account) -> Option<u8> {
+    is_token_program(&account.owner)
+        .then(|| account.data.get(44).copied())
+        .flatten()
 }
 
 /// (mint, owner, amount) of an initialized SPL token account.

@@ -621,10 +621,7 @@ fn verify_filters(filters: &[RpcFilterType]) -> Result<(), RpcError> {
 
 async fn mint_decimals(bank: &BankHandle, mint: &Pubkey) -> Result<Option<u8>, RpcError> {
     let (_, accounts) = bank.accounts(vec![*mint]).await?;
-    Ok(accounts[0]
-        .as_ref()
-        .filter(|a| bank::is_token_program(&a.owner))
-        .and_then(|a| a.data.get(44).copied()))
+    Ok(accounts[0].as_ref().and_then(bank::mint_decimals))
 }
 
 async fn encode(
