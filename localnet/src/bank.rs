@@ -51,7 +51,6 @@ pub struct ChainInfo {
     pub epoch_info: EpochInfo,
     pub genesis_hash: Hash,
     pub identity: Pubkey,
-    pub unix_timestamp: i64,
 }
 
 /// A transaction the localnet executed.
@@ -335,6 +334,8 @@ struct BankOwner {
     chain: Chain,
     identity: Pubkey,
     genesis_hash: Hash,
+    /// Fixed at genesis.
+    epoch_schedule: EpochSchedule,
     slot: Slot,
     clock_offset: i64,
     transaction_count: u64,
@@ -368,6 +369,7 @@ impl BankOwner {
             chain,
             identity: Keypair::new().pubkey(),
             genesis_hash,
+            epoch_schedule: EpochSchedule::default(),
             slot: 0,
             clock_offset: restored.as_ref().map_or(0, |s| s.clock_offset),
             transaction_count: 0,
@@ -381,6 +383,12 @@ impl BankOwner {
             dirty: false,
         };
         owner.slot = owner.chain.banks_client.get_root_slot().await.unwrap_or(0);
+        owner.epoch_schedule = owner
+            .chain
+            .banks_client
+            .get_sysvar()
+            .await
+            .unwrap_or_default();
         let genesis: Vec<Pubkey> = snapshot::genesis_keys()
             .into_iter()
             .chain([owner.chain.faucet.pubkey()])
@@ -546,9 +554,9 @@ impl BankOwner {
         }
     }
 
-    async fn info(&mut self) -> ChainInfo {
-        let (blockhash, last_valid_block_height) = self
-            .chain
+    /// The newest blockhash and the last block height it is valid for.
+    async fn latest_blockhash(&mut self) -> (Hash, u64) {
+        self.chain
             .banks_client
             .get_latest_blockhash_with_commitment(
                 solana_commitment_config::CommitmentLevel::Processed,
@@ -556,26 +564,19 @@ impl BankOwner {
             .await
             .ok()
             .flatten()
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    async fn info(&mut self) -> ChainInfo {
+        let (blockhash, last_valid_block_height) = self.latest_blockhash().await;
         let block_height = self
             .chain
             .banks_client
             .get_root_block_height()
             .await
             .unwrap_or(0);
-        let schedule: EpochSchedule = self
-            .chain
-            .banks_client
-            .get_sysvar()
-            .await
-            .unwrap_or_default();
+        let schedule = &self.epoch_schedule;
         let (epoch, slot_index) = schedule.get_epoch_and_slot_index(self.slot);
-        let clock: Clock = self
-            .chain
-            .banks_client
-            .get_sysvar()
-            .await
-            .unwrap_or_default();
         ChainInfo {
             slot: self.slot,
             block_height,
@@ -591,7 +592,6 @@ impl BankOwner {
             },
             genesis_hash: self.genesis_hash,
             identity: self.identity,
-            unix_timestamp: clock.unix_timestamp,
         }
     }
 
@@ -679,9 +679,9 @@ impl BankOwner {
         }
         let mut replacement = None;
         if replace_blockhash {
-            let info = self.info().await;
-            transaction.message.set_recent_blockhash(info.blockhash);
-            replacement = Some((info.blockhash, info.last_valid_block_height));
+            let (blockhash, last_valid_block_height) = self.latest_blockhash().await;
+            transaction.message.set_recent_blockhash(blockhash);
+            replacement = Some((blockhash, last_valid_block_height));
         }
         let result = self
             .chain
@@ -769,8 +769,9 @@ impl BankOwner {
         self.transaction_count += 1;
         self.dirty = true;
 
-        let pre_token_balances = self.token_balances(&pre).await;
-        let post_token_balances = self.token_balances(&post).await;
+        let mut decimals = HashMap::new();
+        let pre_token_balances = self.token_balances(&pre, &mut decimals).await;
+        let post_token_balances = self.token_balances(&post, &mut decimals).await;
         let meta = TransactionStatusMeta {
             status: outcome.result.clone(),
             fee,
@@ -892,9 +893,12 @@ impl BankOwner {
         out
     }
 
+    /// Token balances of `accounts`; `decimals` caches mint lookups across
+    /// the pre and post balances of one transaction.
     async fn token_balances(
         &mut self,
         accounts: &[Option<Account>],
+        decimals: &mut HashMap<Pubkey, Option<u8>>,
     ) -> Vec<TransactionTokenBalance> {
         let mut out = Vec::new();
         for (index, account) in accounts.iter().enumerate() {
@@ -902,7 +906,15 @@ impl BankOwner {
             let Some((mint, owner, amount)) = token_account_fields(account) else {
                 continue;
             };
-            let Some(decimals) = self.mint_decimals(&mint).await else {
+            let known = match decimals.get(&mint) {
+                Some(known) => *known,
+                None => {
+                    let found = self.account(mint).await.as_ref().and_then(mint_decimals);
+                    decimals.insert(mint, found);
+                    found
+                }
+            };
+            let Some(decimals) = known else {
                 continue;
             };
             out.push(TransactionTokenBalance {
@@ -919,17 +931,13 @@ impl BankOwner {
         out
     }
 
-    async fn mint_decimals(&mut self, mint: &Pubkey) -> Option<u8> {
-        mint_decimals(&self.account(mint).await?)
-    }
-
     async fn airdrop(&mut self, to: Pubkey, lamports: u64) -> Result<Signature, SendError> {
         if lamports == 0 || lamports > MAX_AIRDROP_LAMPORTS {
             return Err(SendError::Invalid(format!(
                 "airdrop must be between 1 and {MAX_AIRDROP_LAMPORTS} lamports"
             )));
         }
-        let blockhash = self.info().await.blockhash;
+        let (blockhash, _) = self.latest_blockhash().await;
         let transfer = solana_system_interface::instruction::transfer(
             &self.chain.faucet.pubkey(),
             &to,
@@ -971,11 +979,25 @@ pub fn is_token_program(owner: &Pubkey) -> bool {
     *owner == spl_token_interface::ID || *owner == snapshot::TOKEN_2022_ID
 }
 
-/// Decimals of an SPL Token or Token-2022 mint (byte 44 of the layout).
+/// SPL mint size; a Token-2022 mint with extensions is longer and marked
+/// by account type 1 right after the 165-byte base account.
+const MINT_LEN: usize = 82;
+const TOKEN_2022_ACCOUNT_TYPE_MINT: u8 = 1;
+
+/// (supply, decimals) of an initialized SPL Token or Token-2022 mint.
+pub fn mint_fields(account: &Account) -> Option<(u64, u8)> {
+    let d = &account.data;
+    let is_mint = d.len() == MINT_LEN
+        || (d.len() > TOKEN_ACCOUNT_LEN && d[TOKEN_ACCOUNT_LEN] == TOKEN_2022_ACCOUNT_TYPE_MINT);
+    // Byte 45 is is_initialized.
+    if !is_token_program(&account.owner) || !is_mint || d[45] == 0 {
+        return None;
+    }
+    Some((u64::from_le_bytes(d[36..44].try_into().ok()?), d[44]))
+}
+
 pub fn mint_decimals(account: &Account) -> Option<u8> {
-    is_token_program(&account.owner)
-        .then(|| account.data.get(44).copied())
-        .flatten()
+    mint_fields(account).map(|(_, decimals)| decimals)
 }
 
 /// (mint, owner, amount) of an initialized SPL token account.

@@ -389,12 +389,10 @@ async fn dispatch(state: &RpcState, method: &str, p: Vec<Value>) -> RpcResult {
         "getTokenSupply" => {
             let mint = pubkey(&p, 0)?;
             let (slot, accounts) = bank.accounts(vec![mint]).await?;
-            let account = accounts[0]
+            let (supply, decimals) = accounts[0]
                 .as_ref()
-                .filter(|a| bank::is_token_program(&a.owner) && a.data.len() >= 82)
+                .and_then(bank::mint_fields)
                 .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token mint"))?;
-            let supply = u64::from_le_bytes(account.data[36..44].try_into().expect("8 bytes"));
-            let decimals = account.data[44];
             with_context(
                 slot,
                 token_amount_to_ui_amount_v3(

@@ -61,10 +61,19 @@ impl OracleConfig {
     pub fn read_price(&self, account: &AccountInfo, now: i64) -> Result<OraclePrice> {
         let raw = match self.source {
             OracleSource::Authority => {
-                let (expected, _) = Pubkey::find_program_address(&[PRICE_FEED_SEED], &crate::ID);
-                require_keys_eq!(*account.key, expected, IoComputeError::OracleWrongAccount);
+                // Owner and discriminator first, then the address from the
+                // stored canonical bump: one hash, not a bump search.
+                require_keys_eq!(
+                    *account.owner,
+                    crate::ID,
+                    IoComputeError::OracleWrongAccount
+                );
                 let feed = PriceFeed::try_deserialize(&mut &account.try_borrow_data()?[..])
                     .map_err(|_| error!(IoComputeError::OracleWrongAccount))?;
+                let expected =
+                    Pubkey::create_program_address(&[PRICE_FEED_SEED, &[feed.bump]], &crate::ID)
+                        .map_err(|_| error!(IoComputeError::OracleWrongAccount))?;
+                require_keys_eq!(*account.key, expected, IoComputeError::OracleWrongAccount);
                 feed.price()
             }
             OracleSource::Pyth => {
