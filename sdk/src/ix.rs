@@ -10,8 +10,8 @@ use anchor_lang::{
 use io_compute::{
     accounts, instruction,
     state::{DeviceSpec, GpuModel, OracleConfig, ProviderProfile, TokenomicsParams},
-    BurnArgs, InitializeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs,
-    UpdatePriceArgs, ID,
+    AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, InitializeArgs, PostDeviceRewardsArgs,
+    SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
 };
 
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
@@ -41,6 +41,8 @@ pub fn initialize(authority: Pubkey, genesis_owner: Pubkey, args: InitializeArgs
             treasury_io_vault: pda::treasury_io_vault(),
             escrow_vault: pda::escrow_vault(),
             treasury_iosd_vault: pda::treasury_iosd_vault(),
+            rewards_iosd_vault: pda::rewards_iosd_vault(),
+            keeper_bond_vault: pda::keeper_bond_vault(),
             genesis_owner,
             genesis_token: pda::associated_token(&genesis_owner, &io_mint),
             program: ID,
@@ -79,6 +81,7 @@ pub fn slash(
             authority,
             config: pda::config(),
             provider,
+            tokenomics: pda::tokenomics(),
             stake_vault: pda::stake_vault(),
             slash_destination,
             io_mint: pda::io_mint(),
@@ -107,6 +110,7 @@ pub fn update_provider(authority: Pubkey, profile: ProviderProfile) -> Instructi
         accounts::UpdateProvider {
             authority,
             provider: pda::provider(&authority),
+            tokenomics: pda::tokenomics(),
         },
         instruction::UpdateProvider { args: profile },
     )
@@ -167,6 +171,7 @@ fn stake_accounts(owner: Pubkey, provider: Pubkey, source: Pubkey, nonce: u64) -
         owner,
         config: pda::config(),
         provider,
+        tokenomics: pda::tokenomics(),
         position: pda::stake_position(&owner, &provider, nonce),
         source,
         stake_vault: pda::stake_vault(),
@@ -199,6 +204,7 @@ pub fn request_unstake(owner: Pubkey, provider: Pubkey, nonce: u64) -> Instructi
             owner,
             config: pda::config(),
             provider,
+            tokenomics: pda::tokenomics(),
             position: pda::stake_position(&owner, &provider, nonce),
         },
         instruction::RequestUnstake {},
@@ -211,6 +217,7 @@ pub fn withdraw(owner: Pubkey, provider: Pubkey, nonce: u64, destination: Pubkey
             owner,
             config: pda::config(),
             provider,
+            tokenomics: pda::tokenomics(),
             position: pda::stake_position(&owner, &provider, nonce),
             destination,
             stake_vault: pda::stake_vault(),
@@ -298,8 +305,149 @@ pub fn advance_epoch(cranker: Pubkey, current_epoch: u64) -> Instruction {
             tokenomics: pda::tokenomics(),
             current: pda::epoch(current_epoch),
             next: pda::epoch(current_epoch + 1),
+            io_mint: pda::io_mint(),
+            rewards_vault: pda::rewards_vault(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
             system_program: system_program::ID,
         },
         instruction::AdvanceEpoch {},
+    )
+}
+
+fn reward_payout(io_destination: Pubkey, iosd_destination: Pubkey) -> accounts::RewardPayout {
+    accounts::RewardPayout {
+        config: pda::config(),
+        io_destination,
+        iosd_destination,
+        rewards_vault: pda::rewards_vault(),
+        rewards_iosd_vault: pda::rewards_iosd_vault(),
+        io_mint: pda::io_mint(),
+        iosd_mint: pda::iosd_mint(),
+        vault_authority: pda::vault_authority(),
+        token_program: TOKEN_PROGRAM,
+    }
+}
+
+/// `claim_rewards`: pays the position's IO and IOSD rewards to the given
+/// accounts (both must exist, whatever the amounts).
+pub fn claim_rewards(
+    owner: Pubkey,
+    provider: Pubkey,
+    nonce: u64,
+    io_destination: Pubkey,
+    iosd_destination: Pubkey,
+) -> Instruction {
+    build(
+        accounts::ClaimRewards {
+            owner,
+            provider,
+            tokenomics: pda::tokenomics(),
+            position: pda::stake_position(&owner, &provider, nonce),
+            payout: reward_payout(io_destination, iosd_destination),
+        },
+        instruction::ClaimRewards {},
+    )
+}
+
+pub fn claim_commission(
+    authority: Pubkey,
+    io_destination: Pubkey,
+    iosd_destination: Pubkey,
+) -> Instruction {
+    build(
+        accounts::ClaimCommission {
+            authority,
+            provider: pda::provider(&authority),
+            tokenomics: pda::tokenomics(),
+            payout: reward_payout(io_destination, iosd_destination),
+        },
+        instruction::ClaimCommission {},
+    )
+}
+
+/// `admit_keeper`: signed by the config authority and the keeper, whose
+/// `bond_source` pays the bond.
+pub fn admit_keeper(
+    authority: Pubkey,
+    keeper_authority: Pubkey,
+    bond_source: Pubkey,
+    bond: u64,
+) -> Instruction {
+    build(
+        accounts::AdmitKeeper {
+            authority,
+            config: pda::config(),
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            bond_source,
+            keeper_bond_vault: pda::keeper_bond_vault(),
+            io_mint: pda::io_mint(),
+            token_program: TOKEN_PROGRAM,
+            system_program: system_program::ID,
+        },
+        instruction::AdmitKeeper {
+            args: AdmitKeeperArgs { bond },
+        },
+    )
+}
+
+pub fn remove_keeper(
+    authority: Pubkey,
+    keeper_authority: Pubkey,
+    bond_destination: Pubkey,
+) -> Instruction {
+    build(
+        accounts::RemoveKeeper {
+            authority,
+            config: pda::config(),
+            keeper: pda::keeper(&keeper_authority),
+            keeper_authority,
+            bond_destination,
+            keeper_bond_vault: pda::keeper_bond_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::RemoveKeeper {},
+    )
+}
+
+pub fn post_device_rewards(keeper_authority: Pubkey, args: PostDeviceRewardsArgs) -> Instruction {
+    build(
+        accounts::PostDeviceRewards {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(args.epoch),
+        },
+        instruction::PostDeviceRewards { args },
+    )
+}
+
+/// `claim_device_reward`: `destination` is an IO account owned by the
+/// leaf's owner; `payer` pays the claim receipt's rent.
+pub fn claim_device_reward(
+    payer: Pubkey,
+    device: Pubkey,
+    destination: Pubkey,
+    args: ClaimDeviceRewardArgs,
+) -> Instruction {
+    build(
+        accounts::ClaimDeviceReward {
+            payer,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(args.epoch),
+            device,
+            claim: pda::device_claim(args.epoch, &device),
+            destination,
+            rewards_vault: pda::rewards_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+            system_program: system_program::ID,
+        },
+        instruction::ClaimDeviceReward { args },
     )
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod events;
 pub mod gpu;
 pub mod ix;
+pub mod merkle;
 pub mod oracle;
 pub mod pda;
 

@@ -48,6 +48,22 @@ pub fn treasury_iosd_vault() -> Pubkey {
     find(&[TREASURY_IOSD_SEED])
 }
 
+pub fn rewards_iosd_vault() -> Pubkey {
+    find(&[REWARDS_IOSD_SEED])
+}
+
+pub fn keeper_bond_vault() -> Pubkey {
+    find(&[KEEPER_BOND_SEED])
+}
+
+pub fn keeper(authority: &Pubkey) -> Pubkey {
+    find(&[KEEPER_SEED, authority.as_ref()])
+}
+
+pub fn device_claim(epoch: u64, device: &Pubkey) -> Pubkey {
+    find(&[DEVICE_CLAIM_SEED, &epoch.to_le_bytes(), device.as_ref()])
+}
+
 pub fn provider(authority: &Pubkey) -> Pubkey {
     find(&[PROVIDER_SEED, authority.as_ref()])
 }

@@ -127,8 +127,9 @@ impl TestEnv {
     }
 
     /// A bank with the protocol initialized with `default_init_args`, the
-    /// admin holding the genesis supply, and the default GPU models set.
-    pub async fn initialized() -> Self {
+    /// admin holding the genesis supply, and the default GPU models set;
+    /// tokenomics not yet initialized.
+    pub async fn protocol_only() -> Self {
         let mut env = Self::new().await;
         env.initialize(default_init_args()).await.assert_ok();
         let admin = env.admin.insecure_clone();
@@ -141,19 +142,36 @@ impl TestEnv {
         env
     }
 
-    /// `initialized()` plus tokenomics (`default_tokenomics()`) and an
-    /// authority price of 2.50 USD per IO (exponent -8, no confidence).
-    pub async fn with_tokenomics() -> Self {
-        let mut env = Self::initialized().await;
+    /// `protocol_only()` plus tokenomics with `params` (staking needs them:
+    /// rewards accrue from the first stake).
+    pub async fn initialized_with(params: TokenomicsParams) -> Self {
+        let mut env = Self::protocol_only().await;
         let admin = env.admin.insecure_clone();
-        let key = admin.pubkey();
-        env.ok(ix::set_oracle(key, OracleConfig::default_for(key)), &admin)
-            .await;
-        env.ok(ix::init_tokenomics(key, default_tokenomics()), &admin)
-            .await;
-        env.ok(ix::update_price(key, 250_000_000, 0, -8), &admin)
+        env.ok(ix::init_tokenomics(admin.pubkey(), params), &admin)
             .await;
         env
+    }
+
+    /// `initialized_with(default_tokenomics())`.
+    pub async fn initialized() -> Self {
+        Self::initialized_with(default_tokenomics()).await
+    }
+
+    /// `initialized()` plus the authority oracle at 2.50 USD per IO
+    /// (exponent -8, no confidence).
+    pub async fn with_tokenomics() -> Self {
+        let mut env = Self::initialized().await;
+        env.with_price(250_000_000).await;
+        env
+    }
+
+    /// Sets the authority oracle source and posts `price` x 10^-8 USD.
+    pub async fn with_price(&mut self, price: i64) {
+        let admin = self.admin.insecure_clone();
+        let key = admin.pubkey();
+        self.ok(ix::set_oracle(key, OracleConfig::default_for(key)), &admin)
+            .await;
+        self.ok(ix::update_price(key, price, 0, -8), &admin).await;
     }
 
     pub async fn initialize(&mut self, args: InitializeArgs) -> TxOutcome {
@@ -394,18 +412,26 @@ impl TestEnv {
     }
 }
 
+/// Puts `new` where `instruction` names `old` (for substitution attacks).
+#[track_caller]
+pub fn swap_account(instruction: &mut Instruction, old: &Pubkey, new: Pubkey) {
+    let meta = instruction
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.pubkey == *old)
+        .unwrap_or_else(|| panic!("instruction does not name {old}"));
+    meta.pubkey = new;
+}
+
 /// Amount field of an SPL token account (bytes 64..72).
 pub fn spl_token_account_amount(data: &[u8]) -> u64 {
     u64::from_le_bytes(data[64..72].try_into().expect("token account data"))
 }
 
-/// One-day epochs; at most 1,000,000 IOSD minted per day.
+/// The program's launch defaults: one-day epochs, io.net's emission
+/// schedule, at most 1,000,000 IOSD minted per day.
 pub fn default_tokenomics() -> TokenomicsParams {
-    TokenomicsParams {
-        epoch_length_secs: SECONDS_PER_DAY,
-        iosd_mint_cap: 1_000_000 * ONE_IOSD,
-        iosd_mint_window_secs: SECONDS_PER_DAY as u32,
-    }
+    TokenomicsParams::launch_defaults()
 }
 
 /// One whole IOSD in base units.

@@ -42,6 +42,17 @@ pub const PRICE_FEED_SEED: &[u8] = b"price_feed";
 pub const TOKENOMICS_SEED: &[u8] = b"tokenomics";
 #[constant]
 pub const EPOCH_SEED: &[u8] = b"epoch";
+/// IOSD fee shares waiting to be claimed by stakers.
+#[constant]
+pub const REWARDS_IOSD_SEED: &[u8] = b"rewards_iosd";
+/// IO bonds posted by keepers.
+#[constant]
+pub const KEEPER_BOND_SEED: &[u8] = b"keeper_bond";
+#[constant]
+pub const KEEPER_SEED: &[u8] = b"keeper";
+/// Receipt of one device-reward claim [device_claim, epoch, device].
+#[constant]
+pub const DEVICE_CLAIM_SEED: &[u8] = b"device_claim";
 
 // ---- Tokens ----------------------------------------------------------------
 
@@ -68,6 +79,8 @@ pub const DEFAULT_IO_MAX_SUPPLY: u64 = 800_000_000 * ONE_IO;
 pub const DEFAULT_GENESIS_SUPPLY: u64 = 500_000_000 * ONE_IO;
 /// io.net: 200 IO per GPU, times the GPU model's multiplier.
 pub const DEFAULT_MIN_STAKE_PER_GPU: u64 = 200 * ONE_IO;
+/// A keeper backs what it posts with at least 10,000 IO.
+pub const DEFAULT_MIN_KEEPER_BOND: u64 = 10_000 * ONE_IO;
 pub const SECONDS_PER_DAY: i64 = 86_400;
 pub const DEFAULT_UNSTAKE_COOLDOWN_SECS: i64 = 14 * SECONDS_PER_DAY;
 /// Longest cooldown governance may ever set.
@@ -87,7 +100,36 @@ pub const MAX_ORACLE_AGE_SECS: u32 = 3_600;
 pub const MAX_ORACLE_CONF_BPS: u16 = 1_000;
 pub const MAX_ORACLE_CHANGE_BPS: u16 = 5_000;
 pub const MIN_EPOCH_LENGTH_SECS: i64 = 1;
-pub const MAX_EPOCH_LENGTH_SECS: i64 = 30 * SECONDS_PER_DAY;
+/// The emission schedule decays once per 30-day month.
+pub const SECONDS_PER_MONTH: i64 = 30 * SECONDS_PER_DAY;
+/// No longer than a month, so one epoch advance crosses at most one month.
+pub const MAX_EPOCH_LENGTH_SECS: i64 = SECONDS_PER_MONTH;
+
+// ---- Emissions and rewards -------------------------------------------------
+
+/// io.net: 300M IO over 20 years, 8 % of it (24M) in year one = 2M a month,
+/// each month 1.02 % less than the one before.
+pub const DEFAULT_INITIAL_MONTHLY_EMISSION: u64 = 2_000_000 * ONE_IO;
+pub const DEFAULT_MONTHLY_DECAY_BPS: u16 = 102;
+/// At most 20,000 IO a day re-minted for burns (Helium caps net emissions
+/// the same way).
+pub const DEFAULT_NET_EMISSION_CAP_PER_DAY: u64 = 20_000 * ONE_IO;
+/// Stakers get 30 % of each epoch's emission, reliable devices 70 %.
+pub const DEFAULT_STAKERS_EMISSION_BPS: u16 = 3_000;
+/// The IO breaker allows three days of the largest daily emission per day.
+pub const DEFAULT_IO_EMISSION_CAP_PER_DAY: u64 = 300_000 * ONE_IO;
+/// At most 1M IOSD minted per day.
+pub const DEFAULT_IOSD_MINT_CAP_PER_DAY: u64 = 1_000_000 * 1_000_000;
+/// Net emission (re-minting of burned IO) is the average burn over this many
+/// ended epochs (Helium's smoothing).
+pub const NET_EMISSION_WINDOW_EPOCHS: usize = 7;
+/// Reward indexes are fixed point: rewards per unit of weight x 10^18.
+pub const REWARD_INDEX_SCALE: u128 = 1_000_000_000_000_000_000;
+/// A lower co-stake share takes effect this long after the provider sets it,
+/// so co-stakers can unstake first; a higher share applies at once.
+pub const CO_STAKE_SHARE_NOTICE_SECS: i64 = 30 * SECONDS_PER_DAY;
+/// Device-reward Merkle proofs are at most this deep (2^32 leaves).
+pub const MAX_MERKLE_PROOF_LEN: usize = 32;
 
 // ---- Sizes -----------------------------------------------------------------
 

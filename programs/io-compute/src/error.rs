@@ -135,10 +135,47 @@ pub enum IoComputeError {
     InvalidPriceExponent,
     #[msg("Result is below your minimum (or above your maximum); the price moved, try again")]
     SlippageExceeded,
-    #[msg("Circuit breaker: too much minted in the current window; wait for it to decay")]
-    CircuitBreakerTripped,
+    #[msg(
+        "IOSD circuit breaker: too much IOSD minted in the current window; wait for it to decay"
+    )]
+    IosdBreakerTripped,
     #[msg("The current epoch has not ended yet")]
     EpochNotEnded,
+
+    #[msg("IO emission circuit breaker: this epoch's emission would exceed the window's cap; advance again once the window has decayed")]
+    EmissionBreakerTripped,
+    #[msg("Fee split must sum to exactly 10,000 bps (treasury + stakers + burn)")]
+    InvalidFeeSplit,
+    #[msg("Reward pool would pay out more than it received")]
+    RewardPoolExhausted,
+    #[msg("Nothing to claim yet")]
+    NothingToClaim,
+    #[msg("Position has unclaimed rewards; claim them before withdrawing")]
+    UnclaimedRewards,
+    #[msg("Provider has unclaimed co-stake commission; claim it before closing")]
+    UnclaimedCommission,
+
+    // ---- keepers and device rewards -----------------------------------------
+    #[msg("Signer is not an admitted keeper")]
+    NotAdmittedKeeper,
+    #[msg("Keeper bond is below the minimum")]
+    KeeperBondTooSmall,
+    #[msg("Device rewards can only be posted for an epoch that has ended")]
+    EpochNotClosed,
+    #[msg("Device rewards for this epoch were already posted")]
+    DeviceRewardsAlreadyPosted,
+    #[msg("Device rewards exceed the unallocated device reward pool")]
+    DeviceRewardsExceedPool,
+    #[msg("No device rewards have been posted for this epoch yet")]
+    DeviceRewardsNotPosted,
+    #[msg("Merkle proof does not lead to the epoch's device reward root")]
+    InvalidMerkleProof,
+    #[msg("This device's reward for this epoch was already claimed")]
+    DeviceRewardAlreadyClaimed,
+    #[msg("Claims would exceed the total posted for this epoch")]
+    DeviceRewardsExhausted,
+    #[msg("Destination token account is not owned by the reward's recipient")]
+    WrongRewardDestination,
 
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]

@@ -2,7 +2,7 @@
 
 use crate::{
     constants::GPU_MODEL_CODE_LEN,
-    state::{DeviceStatus, StakeKind},
+    state::{DeviceStatus, EpochEmission, StakeKind, TokenomicsParams},
 };
 use anchor_lang::prelude::*;
 
@@ -56,7 +56,11 @@ pub struct ProviderUpdated {
     pub name: String,
     pub region: String,
     pub endpoint: String,
+    /// The share in effect now.
     pub co_stake_share_bps: u16,
+    /// A lower share announced and when it applies (0: none).
+    pub pending_co_stake_share_bps: u16,
+    pub pending_share_effective_at: i64,
 }
 
 #[event]
@@ -160,9 +164,7 @@ pub struct PriceUpdated {
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenomicsInitialized {
-    pub epoch_length_secs: i64,
-    pub iosd_mint_cap: u64,
-    pub iosd_mint_window_secs: u32,
+    pub params: TokenomicsParams,
     pub epoch_start: i64,
 }
 
@@ -187,4 +189,64 @@ pub struct EpochAdvanced {
     /// IO burned and IOSD minted in the epoch that ended.
     pub previous_io_burned: u64,
     pub previous_iosd_minted: u64,
+    /// What the ended epoch emitted.
+    pub emission: EpochEmission,
+    /// The stakers' IO reward index after the emission.
+    pub reward_index: u128,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RewardsClaimed {
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    pub provider: Pubkey,
+    pub io: u64,
+    pub iosd: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommissionClaimed {
+    pub provider: Pubkey,
+    pub authority: Pubkey,
+    pub io: u64,
+    pub iosd: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeeperAdmitted {
+    pub keeper: Pubkey,
+    pub authority: Pubkey,
+    pub bond: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeeperRemoved {
+    pub keeper: Pubkey,
+    pub authority: Pubkey,
+    pub bond_returned: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRewardsPosted {
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    pub root: [u8; 32],
+    pub total: u64,
+    /// Device pool left unallocated after this root.
+    pub pool_available: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRewardClaimed {
+    pub epoch: u64,
+    pub device: Pubkey,
+    pub owner: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
 }

@@ -12,10 +12,12 @@ pub mod events;
 pub mod init;
 pub mod instructions;
 pub mod math;
+pub mod merkle;
 #[cfg(not(target_os = "solana"))]
 pub mod native;
 pub mod oracle;
 pub mod state;
+pub mod vault;
 
 pub use instructions::*;
 pub use state::*;
@@ -48,6 +50,14 @@ pub mod io_compute {
         InitTokenomics::handle(ctx, args)
     }
 
+    pub fn admit_keeper(ctx: Context<AdmitKeeper>, args: AdmitKeeperArgs) -> Result<()> {
+        AdmitKeeper::handle(ctx, args)
+    }
+
+    pub fn remove_keeper(ctx: Context<RemoveKeeper>) -> Result<()> {
+        RemoveKeeper::handle(ctx)
+    }
+
     // ---- provider ---------------------------------------------------------
 
     pub fn register_provider(ctx: Context<RegisterProvider>, args: ProviderProfile) -> Result<()> {
@@ -74,6 +84,10 @@ pub mod io_compute {
         RemoveDevice::handle(ctx)
     }
 
+    pub fn claim_commission(ctx: Context<ClaimCommission>) -> Result<()> {
+        ClaimCommission::handle(ctx)
+    }
+
     // ---- staking ----------------------------------------------------------
 
     pub fn stake(ctx: Context<Stake>, args: StakeArgs) -> Result<()> {
@@ -92,6 +106,10 @@ pub mod io_compute {
         Withdraw::handle(ctx)
     }
 
+    pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
+        ClaimRewards::handle(ctx)
+    }
+
     // ---- tokenomics -------------------------------------------------------
 
     pub fn update_price(ctx: Context<UpdatePrice>, args: UpdatePriceArgs) -> Result<()> {
@@ -104,5 +122,21 @@ pub mod io_compute {
 
     pub fn advance_epoch(ctx: Context<AdvanceEpoch>) -> Result<()> {
         AdvanceEpoch::handle(ctx)
+    }
+
+    pub fn claim_device_reward(
+        ctx: Context<ClaimDeviceReward>,
+        args: ClaimDeviceRewardArgs,
+    ) -> Result<()> {
+        ClaimDeviceReward::handle(ctx, args)
+    }
+
+    // ---- keeper -----------------------------------------------------------
+
+    pub fn post_device_rewards(
+        ctx: Context<PostDeviceRewards>,
+        args: PostDeviceRewardsArgs,
+    ) -> Result<()> {
+        PostDeviceRewards::handle(ctx, args)
     }
 }

@@ -1,15 +1,20 @@
 //! The program's end-to-end scenario on a real bank, narrated: launch, GPU
-//! models, a provider with devices, own stake and co-stake, a slash, unstake
-//! and withdraw. Prints what happens and the balances that prove it, and
+//! models and tokenomics, a provider with devices, own stake and co-stake, a
+//! slash, an epoch's emission paid out as device rewards (by Merkle proof)
+//! and staking rewards, unstake and withdraw. Prints what happens and the balances that prove it, and
 //! exits non-zero if any balance is not exactly what it must be.
 //!
 //! `cargo run -p io-compute-tests --bin scenario`
 
 use io_compute::{
-    state::{DeviceSpec, DeviceStatus, ProviderProfile, StakePosition},
-    StakeArgs, UpdateDeviceArgs,
+    state::{DeviceSpec, DeviceStatus, Epoch, ProviderProfile, StakePosition},
+    ClaimDeviceRewardArgs, PostDeviceRewardsArgs, StakeArgs, UpdateDeviceArgs,
 };
-use io_compute_sdk::{gpu, ix, pda};
+use io_compute_sdk::{
+    gpu, ix,
+    merkle::{DeviceReward, DeviceRewardTree},
+    pda,
+};
 use io_compute_tests::{TestEnv, ONE_IO, SECONDS_PER_DAY};
 use solana_sdk::signer::Signer;
 use std::process::ExitCode;
@@ -59,9 +64,17 @@ async fn run() -> Result<(), String> {
         500_000_000 * ONE_IO,
     )?;
 
-    step(2, "set_gpu_models: the launch table");
+    step(
+        2,
+        "set_gpu_models: the launch table; init_tokenomics: one-day epochs, 2M IO a month decaying 1.02 %",
+    );
     env.ok(
         ix::set_gpu_models(admin.pubkey(), gpu::default_models()),
+        &admin,
+    )
+    .await;
+    env.ok(
+        ix::init_tokenomics(admin.pubkey(), io_compute_tests::default_tokenomics()),
         &admin,
     )
     .await;
@@ -88,7 +101,7 @@ async fn run() -> Result<(), String> {
                 name: "Lagos GPU Farm".into(),
                 region: "af-west".into(),
                 endpoint: "https://gpu.lagos.example:8443".into(),
-                co_stake_share_bps: 2_500,
+                co_stake_share_bps: 8_000,
             },
         ),
         &provider_authority,
@@ -235,6 +248,136 @@ async fn run() -> Result<(), String> {
 
     step(
         7,
+        "a day passes: advance_epoch mints epoch 0's emission, 30 % stakers, 70 % devices",
+    );
+    let supply = env.mint_supply(&pda::io_mint()).await;
+    env.set_time(io_compute_tests::GENESIS_TIME + SECONDS_PER_DAY)
+        .await;
+    env.ok(ix::advance_epoch(admin.pubkey(), 0), &admin).await;
+    let epoch: Epoch = env.account(&pda::epoch(0)).await;
+    let emission = epoch.emission;
+    check(
+        "scheduled (2M IO / 30)",
+        emission.scheduled,
+        66_666_666_666_666,
+    )?;
+    check(
+        "IO minted",
+        env.mint_supply(&pda::io_mint()).await - supply,
+        emission.scheduled,
+    )?;
+    check("  for stakers", emission.stakers, 19_999_999_999_999)?;
+    check("  for devices", emission.devices, 46_666_666_666_667)?;
+
+    step(
+        8,
+        "a bonded keeper posts epoch 0's device rewards; the provider claims them by Merkle proof",
+    );
+    let keeper = env.wallet().await;
+    let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    let bond_source = env.give_io(&keeper.pubkey(), bond).await;
+    env.send(
+        &[ix::admit_keeper(
+            admin.pubkey(),
+            keeper.pubkey(),
+            bond_source,
+            bond,
+        )],
+        &[&admin, &keeper],
+    )
+    .await
+    .assert_ok();
+    let devices = [pda::device(&provider, 0), pda::device(&provider, 1)];
+    let owner = provider_authority.pubkey();
+    let rtx_reward = 20_000 * ONE_IO;
+    let tree = DeviceRewardTree::new(
+        0,
+        vec![
+            DeviceReward {
+                device: devices[0],
+                owner,
+                amount: rtx_reward,
+            },
+            DeviceReward {
+                device: devices[1],
+                owner,
+                amount: emission.devices - rtx_reward,
+            },
+        ],
+    );
+    env.ok(
+        ix::post_device_rewards(
+            keeper.pubkey(),
+            PostDeviceRewardsArgs {
+                epoch: 0,
+                root: tree.root(),
+                total: tree.total(),
+            },
+        ),
+        &keeper,
+    )
+    .await;
+    let before = env.token_balance(&provider_io).await;
+    for (i, reward) in tree.rewards.iter().enumerate() {
+        let args = ClaimDeviceRewardArgs {
+            epoch: 0,
+            amount: reward.amount,
+            proof: tree.proof(i),
+        };
+        env.ok(
+            ix::claim_device_reward(owner, reward.device, provider_io, args),
+            &provider_authority,
+        )
+        .await;
+    }
+    check(
+        "provider's device rewards",
+        env.token_balance(&provider_io).await - before,
+        emission.devices,
+    )?;
+
+    step(
+        9,
+        "staking rewards by weight (IO x lockup multiplier); the backer keeps 80 %, the provider earns 20 % commission",
+    );
+    let backer_iosd = env.ata(&backer.pubkey(), &pda::iosd_mint()).await;
+    let provider_iosd = env.ata(&owner, &pda::iosd_mint()).await;
+    let mut paid = 0;
+    for (label, claim, signer, wallet) in [
+        (
+            "provider's own position",
+            ix::claim_rewards(owner, provider, 0, provider_io, provider_iosd),
+            &provider_authority,
+            provider_io,
+        ),
+        (
+            "backer's co-stake",
+            ix::claim_rewards(backer.pubkey(), provider, 0, backer_io, backer_iosd),
+            &backer,
+            backer_io,
+        ),
+        (
+            "provider's commission",
+            ix::claim_commission(owner, provider_io, provider_iosd),
+            &provider_authority,
+            provider_io,
+        ),
+    ] {
+        let before = env.token_balance(&wallet).await;
+        env.ok(claim, signer).await;
+        let amount = env.token_balance(&wallet).await - before;
+        println!("    {label:<34} {:>28}", io(amount));
+        paid += amount;
+    }
+    let dust = env.token_balance(&pda::rewards_vault()).await;
+    check("paid + rounding dust left", paid + dust, emission.stakers)?;
+    if dust > 3 {
+        return Err(format!("{dust} base units of dust: more than rounding"));
+    }
+    let backer_rewards = env.token_balance(&backer_io).await;
+
+    step(
+        10,
         "the backer unstakes, waits the 14-day cooldown and withdraws",
     );
     env.ok(ix::request_unstake(backer.pubkey(), provider, 0), &backer)
@@ -246,9 +389,9 @@ async fn run() -> Result<(), String> {
     )
     .await;
     check(
-        "backer wallet",
+        "backer wallet (900 IO + rewards)",
         env.token_balance(&backer_io).await,
-        900 * ONE_IO,
+        900 * ONE_IO + backer_rewards,
     )?;
     check(
         "stake vault",
@@ -256,13 +399,22 @@ async fn run() -> Result<(), String> {
         3_600 * ONE_IO,
     )?;
 
-    step(8, "conservation: genesis supply is all accounted for");
+    step(
+        11,
+        "conservation: genesis supply plus emissions is all accounted for",
+    );
     let total = env.token_balance(&genesis).await
         + env.token_balance(&provider_io).await
         + env.token_balance(&backer_io).await
         + env.token_balance(&pda::stake_vault()).await
-        + env.token_balance(&pda::treasury_io_vault()).await;
-    check("sum of all IO accounts", total, 500_000_000 * ONE_IO)?;
+        + env.token_balance(&pda::treasury_io_vault()).await
+        + env.token_balance(&pda::keeper_bond_vault()).await
+        + env.token_balance(&pda::rewards_vault()).await;
+    check(
+        "sum of all IO accounts",
+        total,
+        500_000_000 * ONE_IO + emission.emitted,
+    )?;
     Ok(())
 }
 

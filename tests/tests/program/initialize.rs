@@ -230,6 +230,8 @@ async fn pre_funded_addresses_cannot_block_creation() {
         pda::io_mint(),
         pda::stake_vault(),
         pda::escrow_vault(),
+        pda::rewards_iosd_vault(),
+        pda::keeper_bond_vault(),
     ] {
         env.airdrop(&key, grief).await;
     }
@@ -272,6 +274,14 @@ async fn pre_funded_addresses_cannot_block_creation() {
     .await;
     env.airdrop(&pda::stake_position(&owner.pubkey(), &provider, 0), grief)
         .await;
+    for key in [pda::tokenomics(), pda::epoch(0)] {
+        env.airdrop(&key, grief).await;
+    }
+    env.ok(
+        ix::init_tokenomics(admin.pubkey(), default_tokenomics()),
+        &admin,
+    )
+    .await;
     let source = env.give_io(&owner.pubkey(), ONE_IO).await;
     env.ok(
         ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0)),

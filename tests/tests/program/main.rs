@@ -7,6 +7,7 @@ mod gpu_models;
 mod initialize;
 mod logs;
 mod providers;
+mod rewards;
 mod slash;
 mod staking;
 mod tokenomics;

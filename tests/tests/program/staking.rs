@@ -168,8 +168,13 @@ async fn bad_stakes_are_refused_and_change_nothing() {
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 10 * ONE_IO).await;
     let mut by_stranger = ix::stake(backer.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
-    by_stranger.accounts[2].pubkey = provider;
-    by_stranger.accounts[3].pubkey = pda::stake_position(&backer.pubkey(), &provider, 0);
+    let backer_provider = pda::provider(&backer.pubkey());
+    swap_account(
+        &mut by_stranger,
+        &pda::stake_position(&backer.pubkey(), &backer_provider, 0),
+        pda::stake_position(&backer.pubkey(), &provider, 0),
+    );
+    swap_account(&mut by_stranger, &backer_provider, provider);
     env.rejects(by_stranger, &backer, &[provider, backer_source])
         .await
         .assert_error(IoComputeError::StakeByNonAuthority);
@@ -193,8 +198,7 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     // Someone else's IO account as the source: the token program refuses
     // because the owner did not sign for it.
-    let mut foreign = ix::stake(owner.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
-    foreign.accounts[4].pubkey = backer_source;
+    let foreign = ix::stake(owner.pubkey(), backer_source, stake_args(0, ONE_IO, 0));
     let outcome = env
         .rejects(foreign, &owner, &[provider, backer_source])
         .await;
@@ -206,14 +210,18 @@ async fn bad_stakes_are_refused_and_change_nothing() {
 
     // A vault that is not the stake vault (the treasury, same mint and owner).
     let mut wrong_vault = ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0));
-    wrong_vault.accounts[5].pubkey = pda::treasury_io_vault();
+    swap_account(
+        &mut wrong_vault,
+        &pda::stake_vault(),
+        pda::treasury_io_vault(),
+    );
     env.rejects(wrong_vault, &owner, &watch)
         .await
         .assert_error(IoComputeError::WrongVault);
 
     // A config owned by another program (the IO mint) at the config slot.
     let mut fake_config = ix::stake(owner.pubkey(), source, stake_args(0, ONE_IO, 0));
-    fake_config.accounts[1].pubkey = pda::io_mint();
+    swap_account(&mut fake_config, &pda::config(), pda::io_mint());
     env.rejects(fake_config, &owner, &watch)
         .await
         .assert_anchor_error(AnchorError::AccountOwnedByWrongProgram);
@@ -473,13 +481,21 @@ async fn unstake_and_withdraw_guards() {
     // A stranger cannot unstake or withdraw the owner's position.
     let stranger = env.wallet().await;
     let mut steal = ix::withdraw(stranger.pubkey(), provider, 0, source);
-    steal.accounts[3].pubkey = key;
+    swap_account(
+        &mut steal,
+        &pda::stake_position(&stranger.pubkey(), &provider, 0),
+        key,
+    );
     env.advance_time(COOLDOWN).await;
     env.rejects(steal, &stranger, &watch)
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);
     let mut steal = ix::request_unstake(stranger.pubkey(), provider, 1);
-    steal.accounts[3].pubkey = pda::stake_position(&owner.pubkey(), &provider, 1);
+    swap_account(
+        &mut steal,
+        &pda::stake_position(&stranger.pubkey(), &provider, 1),
+        pda::stake_position(&owner.pubkey(), &provider, 1),
+    );
     env.rejects(steal, &stranger, &[provider])
         .await
         .assert_anchor_error(AnchorError::ConstraintSeeds);

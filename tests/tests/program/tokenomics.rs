@@ -430,20 +430,16 @@ async fn pyth_source_uses_the_ema_and_rejects_each_bad_update() {
 
 #[tokio::test]
 async fn circuit_breaker_caps_minting_and_decays() {
-    let mut env = TestEnv::initialized().await;
-    let admin = env.admin.insecure_clone();
-    let key = admin.pubkey();
-    let params = io_compute::state::TokenomicsParams {
-        epoch_length_secs: SECONDS_PER_DAY,
+    let mut env = TestEnv::initialized_with(io_compute::state::TokenomicsParams {
         iosd_mint_cap: 100 * ONE_IOSD,
         iosd_mint_window_secs: 1_000,
-    };
-    env.ok(ix::set_oracle(key, OracleConfig::default_for(key)), &admin)
-        .await;
-    env.ok(ix::init_tokenomics(key, params), &admin).await;
+        ..default_tokenomics()
+    })
+    .await;
+    let admin = env.admin.insecure_clone();
+    let key = admin.pubkey();
     // 1 USD per IO makes the arithmetic plain: 1 IO = 1 IOSD.
-    env.ok(ix::update_price(key, 100_000_000, 0, -8), &admin)
-        .await;
+    env.with_price(100_000_000).await;
     let b = burner(&mut env, 1_000 * ONE_IO).await;
     let start = env.now().await;
 
@@ -472,7 +468,7 @@ async fn circuit_breaker_caps_minting_and_decays() {
     );
     env.rejects(one_more.clone(), &b.owner, &guarded)
         .await
-        .assert_error(IoComputeError::CircuitBreakerTripped);
+        .assert_error(IoComputeError::IosdBreakerTripped);
 
     // Half the window later, half the cap is free again; not one unit more.
     env.set_time(start + 500).await;
@@ -489,7 +485,7 @@ async fn circuit_breaker_caps_minting_and_decays() {
     .assert_ok();
     env.rejects(one_more.clone(), &b.owner, &guarded)
         .await
-        .assert_error(IoComputeError::CircuitBreakerTripped);
+        .assert_error(IoComputeError::IosdBreakerTripped);
     // A full window later the breaker is empty (the price is refreshed,
     // it would be stale by now).
     env.set_time(start + 1_500).await;
@@ -512,7 +508,7 @@ async fn circuit_breaker_caps_minting_and_decays() {
 
 #[tokio::test]
 async fn tokenomics_setup_is_guarded() {
-    let mut env = TestEnv::initialized().await;
+    let mut env = TestEnv::protocol_only().await;
     let admin = env.admin.insecure_clone();
     let stranger = env.wallet().await;
     let key = admin.pubkey();
@@ -538,6 +534,11 @@ async fn tokenomics_setup_is_guarded() {
     env.rejects(ix::init_tokenomics(key, bad), &admin, &watch)
         .await
         .assert_error(IoComputeError::InvalidParameter);
+    let mut uneven = default_tokenomics();
+    uneven.fee_split.burn_bps += 1;
+    env.rejects(ix::init_tokenomics(key, uneven), &admin, &watch)
+        .await
+        .assert_error(IoComputeError::InvalidFeeSplit);
     for oracle in [
         OracleConfig {
             max_age_secs: 0,
@@ -597,7 +598,17 @@ async fn epochs_advance_exactly_once_on_schedule() {
             epoch: 1,
             start: GENESIS_TIME + day,
             previous_io_burned: 0,
-            previous_iosd_minted: 0
+            previous_iosd_minted: 0,
+            // 2M IO a month for one day of 30; nobody stakes, so only the
+            // devices' 70 % is minted.
+            emission: io_compute::state::EpochEmission {
+                scheduled: 66_666_666_666_666,
+                net: 0,
+                emitted: 46_666_666_666_667,
+                stakers: 0,
+                devices: 46_666_666_666_667,
+            },
+            reward_index: 0,
         }]
     );
     assert_eq!(

@@ -19,6 +19,10 @@ pub struct Config {
     pub treasury_io_vault: Pubkey,
     pub escrow_vault: Pubkey,
     pub treasury_iosd_vault: Pubkey,
+    /// IOSD fee shares owed to stakers.
+    pub rewards_iosd_vault: Pubkey,
+    /// IO bonds of admitted keepers.
+    pub keeper_bond_vault: Pubkey,
     /// IO token account that receives slashed stake.
     pub slash_destination: Pubkey,
     /// Hard cap on IO supply; emissions can never exceed it.
@@ -44,6 +48,8 @@ pub struct StakingParams {
     pub min_stake_per_gpu: u64,
     /// Seconds between `request_unstake` and `withdraw`.
     pub unstake_cooldown_secs: i64,
+    /// Least IO bond a keeper posts to be admitted.
+    pub min_keeper_bond: u64,
 }
 
 impl Default for StakingParams {
@@ -51,6 +57,7 @@ impl Default for StakingParams {
         Self {
             min_stake_per_gpu: DEFAULT_MIN_STAKE_PER_GPU,
             unstake_cooldown_secs: DEFAULT_UNSTAKE_COOLDOWN_SECS,
+            min_keeper_bond: DEFAULT_MIN_KEEPER_BOND,
         }
     }
 }
@@ -59,6 +66,7 @@ impl StakingParams {
     pub fn validate(&self) -> Result<()> {
         require!(
             self.min_stake_per_gpu > 0
+                && self.min_keeper_bond > 0
                 && self.unstake_cooldown_secs >= 0
                 && self.unstake_cooldown_secs <= MAX_UNSTAKE_COOLDOWN_SECS,
             IoComputeError::InvalidParameter

@@ -1,6 +1,7 @@
 mod config;
 mod device;
 mod gpu_models;
+mod keeper;
 mod oracle;
 mod provider;
 mod stake_position;
@@ -9,6 +10,7 @@ mod tokenomics;
 pub use config::*;
 pub use device::*;
 pub use gpu_models::*;
+pub use keeper::*;
 pub use oracle::*;
 pub use provider::*;
 pub use stake_position::*;

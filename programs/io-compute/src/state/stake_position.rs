@@ -1,4 +1,9 @@
-use crate::{constants::*, error::IoComputeError, math::SafeMath};
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    math::{mul_div_floor, to_u64, SafeMath},
+    state::{ProviderRewards, REWARD_TOKENS},
+};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -31,6 +36,10 @@ pub struct StakePosition {
     /// Governance votes on proposals that have not ended; unstaking waits
     /// until this is zero.
     pub active_votes: u32,
+    /// The provider's index for this position's kind, as last accrued.
+    pub reward_index: [u128; REWARD_TOKENS],
+    /// Rewards accrued and not yet claimed: IO, IOSD.
+    pub rewards_owed: [u64; REWARD_TOKENS],
     pub created_at: i64,
     pub bump: u8,
 }
@@ -66,12 +75,46 @@ impl StakePosition {
         Ok(())
     }
 
+    /// Reward weight within the provider: shares x multiplier while active.
+    pub fn weighted_shares(&self) -> Result<u128> {
+        if self.is_unstaking() {
+            return Ok(0);
+        }
+        self.shares.safe_mul(self.multiplier as u128)
+    }
+
+    /// Moves what the position earned since its last accrual into
+    /// `rewards_owed`. The provider must have accrued first.
+    pub fn accrue_rewards(&mut self, provider: &ProviderRewards) -> Result<()> {
+        let index = provider.index_for(self.kind);
+        let weight = self.weighted_shares()?;
+        for ((owed, last), current) in self
+            .rewards_owed
+            .iter_mut()
+            .zip(self.reward_index.iter_mut())
+            .zip(index)
+        {
+            let earned = to_u64(mul_div_floor(
+                weight,
+                current.safe_sub(*last)?,
+                REWARD_INDEX_SCALE,
+            )?)?;
+            *owed = owed.safe_add(earned)?;
+            *last = current;
+        }
+        Ok(())
+    }
+
     pub fn require_withdrawable(&self, now: i64) -> Result<()> {
         require!(self.is_unstaking(), IoComputeError::NotUnstaking);
         require!(now >= self.cooldown_end, IoComputeError::CooldownNotEnded);
         require!(
             self.active_votes == 0,
             IoComputeError::PositionHasActiveVotes
+        );
+        require!(
+            self.rewards_owed == [0; REWARD_TOKENS],
+            IoComputeError::UnclaimedRewards
         );
         Ok(())
     }

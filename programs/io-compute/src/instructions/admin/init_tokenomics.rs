@@ -43,8 +43,20 @@ impl InitTokenomics<'_> {
                     level: 0,
                     last_update: now,
                 },
+                io_breaker: CircuitBreaker {
+                    level: 0,
+                    last_update: now,
+                },
                 total_io_burned: 0,
                 total_iosd_minted: 0,
+                total_io_emitted: 0,
+                schedule_start: now,
+                emission_month: 0,
+                monthly_emission: args.emission.initial_monthly_emission,
+                recent_burns: [0; NET_EMISSION_WINDOW_EPOCHS],
+                stakers: StakerRewardPool::default(),
+                devices: DeviceRewardPool::default(),
+                total_fees_burned: 0,
                 bump: tokenomics_bump,
             },
         )?;
@@ -53,19 +65,11 @@ impl InitTokenomics<'_> {
             &accounts.epoch,
             8 + Epoch::INIT_SPACE,
             &[EPOCH_SEED, &0u64.to_le_bytes(), &[epoch_bump]],
-            &Epoch {
-                number: 0,
-                start: now,
-                io_burned: 0,
-                iosd_minted: 0,
-                bump: epoch_bump,
-            },
+            &Epoch::open(0, now, epoch_bump),
         )?;
         accounts.config.tokenomics = args;
         emit_event(TokenomicsInitialized {
-            epoch_length_secs: args.epoch_length_secs,
-            iosd_mint_cap: args.iosd_mint_cap,
-            iosd_mint_window_secs: args.iosd_mint_window_secs,
+            params: args,
             epoch_start: now,
         });
         Ok(())

@@ -60,6 +60,12 @@ pub struct Initialize<'info> {
     /// CHECK: created as an IOSD vault by the handler.
     #[account(mut, seeds = [TREASURY_IOSD_SEED], bump)]
     pub treasury_iosd_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IOSD vault by the handler.
+    #[account(mut, seeds = [REWARDS_IOSD_SEED], bump)]
+    pub rewards_iosd_vault: UncheckedAccount<'info>,
+    /// CHECK: created as an IO vault by the handler.
+    #[account(mut, seeds = [KEEPER_BOND_SEED], bump)]
+    pub keeper_bond_vault: UncheckedAccount<'info>,
     /// CHECK: any wallet chosen by the deployer; it receives the genesis supply.
     pub genesis_owner: UncheckedAccount<'info>,
     /// CHECK: the genesis owner's IO associated token account, created by the
@@ -153,6 +159,8 @@ impl Initialize<'_> {
             treasury_io_vault: a.treasury_io_vault.key(),
             escrow_vault: a.escrow_vault.key(),
             treasury_iosd_vault: a.treasury_iosd_vault.key(),
+            rewards_iosd_vault: a.rewards_iosd_vault.key(),
+            keeper_bond_vault: a.keeper_bond_vault.key(),
             slash_destination: a.treasury_io_vault.key(),
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
@@ -230,6 +238,18 @@ impl Initialize<'_> {
                 TREASURY_IOSD_SEED,
                 b.treasury_iosd_vault,
                 &iosd_mint,
+            ),
+            (
+                &a.rewards_iosd_vault,
+                REWARDS_IOSD_SEED,
+                b.rewards_iosd_vault,
+                &iosd_mint,
+            ),
+            (
+                &a.keeper_bond_vault,
+                KEEPER_BOND_SEED,
+                b.keeper_bond_vault,
+                &io_mint,
             ),
         ] {
             init::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;

@@ -4,9 +4,10 @@ use crate::{
     events::{emit_event, ProviderSlashed},
     math::SafeMath,
     state::*,
+    vault,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct SlashArgs {
@@ -27,6 +28,8 @@ pub struct Slash<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
+    pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
     pub stake_vault: Box<Account<'info, TokenAccount>>,
     #[account(mut, address = config.slash_destination @ IoComputeError::InvalidSlashDestination)]
@@ -42,22 +45,20 @@ pub struct Slash<'info> {
 impl<'info> Slash<'info> {
     /// Records the slash on the provider and the config, then moves the IO.
     pub fn slash_provider(&mut self, amount: u64) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        self.provider
+            .accrue_rewards(&self.tokenomics.stakers, now)?;
         self.provider.record_slash(amount)?;
+        self.provider.update_weight(&mut self.tokenomics.stakers)?;
         self.config.total_slashed = self.config.total_slashed.safe_add(amount)?;
-        let seeds = self.config.vault_authority_seeds();
-        token::transfer_checked(
-            CpiContext::new_with_signer(
-                self.token_program.key(),
-                TransferChecked {
-                    from: self.stake_vault.to_account_info(),
-                    mint: self.io_mint.to_account_info(),
-                    to: self.slash_destination.to_account_info(),
-                    authority: self.vault_authority.to_account_info(),
-                },
-                &[&seeds],
-            ),
+        vault::transfer_from_vault(
+            &self.config,
+            &self.token_program,
+            &self.vault_authority,
+            &self.stake_vault,
+            &self.io_mint,
+            &self.slash_destination,
             amount,
-            IO_DECIMALS,
         )?;
         emit_event(ProviderSlashed {
             provider: self.provider.key(),

@@ -28,7 +28,11 @@ impl RegisterProvider<'_> {
             region: args.region,
             endpoint: args.endpoint,
             co_stake_share_bps: args.co_stake_share_bps,
+            pending_co_stake_share_bps: 0,
+            pending_share_effective_at: 0,
             stake: StakePool::default(),
+            // Zero weight: the first accrual only sets the global snapshot.
+            rewards: ProviderRewards::default(),
             device_count: 0,
             next_device_index: 0,
             required_stake_active: 0,

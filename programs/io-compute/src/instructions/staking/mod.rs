@@ -1,8 +1,10 @@
+pub mod claim_rewards;
 pub mod co_stake;
 pub mod request_unstake;
 pub mod stake;
 pub mod withdraw;
 
+pub use claim_rewards::*;
 pub use co_stake::*;
 pub use request_unstake::*;
 pub use stake::*;

@@ -13,6 +13,8 @@ pub struct RequestUnstake<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
+    pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(
         mut,
         seeds = [STAKE_SEED, owner.key().as_ref(), provider.key().as_ref(), &position.nonce.to_le_bytes()],
@@ -30,10 +32,13 @@ impl RequestUnstake<'_> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let position = &mut accounts.position;
+        let provider = &mut accounts.provider;
+        provider.accrue_rewards(&accounts.tokenomics.stakers, now)?;
+        // Rewards up to now are the position's; from now on it earns nothing.
+        position.accrue_rewards(&provider.rewards)?;
         position.begin_unstake(now, accounts.config.staking.unstake_cooldown_secs)?;
-        accounts
-            .provider
-            .begin_unstake(position.shares, position.multiplier)?;
+        provider.begin_unstake(position.shares, position.multiplier, position.kind)?;
+        provider.update_weight(&mut accounts.tokenomics.stakers)?;
         emit_event(UnstakeRequested {
             position: position.key(),
             owner: position.owner,

@@ -29,6 +29,8 @@ pub struct Stake<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
+    pub tokenomics: Box<Account<'info, Tokenomics>>,
     /// CHECK: created as `StakePosition` by the handler (pre-funding tolerant).
     #[account(
         mut,
@@ -72,7 +74,10 @@ impl Stake<'_> {
         );
         let multiplier = StakePosition::multiplier_for_lockup(args.lockup_secs)?;
         let now = Clock::get()?.unix_timestamp;
-        let shares = self.provider.stake.deposit(args.amount, multiplier)?;
+        self.provider
+            .accrue_rewards(&self.tokenomics.stakers, now)?;
+        let shares = self.provider.stake.deposit(args.amount, multiplier, kind)?;
+        self.provider.update_weight(&mut self.tokenomics.stakers)?;
         let lockup_end = now.safe_add(args.lockup_secs)?;
         let owner = self.owner.key();
         let provider = self.provider.key();
@@ -88,6 +93,9 @@ impl Stake<'_> {
             multiplier,
             cooldown_end: 0,
             active_votes: 0,
+            // Earns from now on: starts at the provider's current index.
+            reward_index: self.provider.rewards.index_for(kind),
+            rewards_owed: [0; REWARD_TOKENS],
             created_at: now,
             bump,
         };

@@ -3,9 +3,10 @@ use crate::{
     error::IoComputeError,
     events::{emit_event, Withdrawn},
     state::*,
+    vault,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
@@ -15,6 +16,8 @@ pub struct Withdraw<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
+    pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(
         mut, close = owner,
         seeds = [STAKE_SEED, owner.key().as_ref(), provider.key().as_ref(), &position.nonce.to_le_bytes()],
@@ -46,22 +49,21 @@ impl Withdraw<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        let amount = accounts.provider.stake.withdraw(accounts.position.shares)?;
+        let now = Clock::get()?.unix_timestamp;
+        let provider = &mut accounts.provider;
+        provider.accrue_rewards(&accounts.tokenomics.stakers, now)?;
+        let amount = provider.stake.withdraw(accounts.position.shares)?;
+        // Rounding can move the value per share, so the weight follows.
+        provider.update_weight(&mut accounts.tokenomics.stakers)?;
         if amount > 0 {
-            let seeds = accounts.config.vault_authority_seeds();
-            token::transfer_checked(
-                CpiContext::new_with_signer(
-                    accounts.token_program.key(),
-                    TransferChecked {
-                        from: accounts.stake_vault.to_account_info(),
-                        mint: accounts.io_mint.to_account_info(),
-                        to: accounts.destination.to_account_info(),
-                        authority: accounts.vault_authority.to_account_info(),
-                    },
-                    &[&seeds],
-                ),
+            vault::transfer_from_vault(
+                &accounts.config,
+                &accounts.token_program,
+                &accounts.vault_authority,
+                &accounts.stake_vault,
+                &accounts.io_mint,
+                &accounts.destination,
                 amount,
-                IO_DECIMALS,
             )?;
         }
         emit_event(Withdrawn {

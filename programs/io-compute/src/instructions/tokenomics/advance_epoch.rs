@@ -7,11 +7,14 @@ use crate::{
     state::*,
 };
 use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
 
-/// Permissionless crank: once the current epoch has run its length, opens the
-/// next one. Epochs stay on the schedule (the next starts when the current
-/// ends, not when the crank runs), so a late crank catches up one epoch per
-/// call, and each epoch opens exactly once.
+/// Permissionless crank: once the current epoch has run its length, mints
+/// its IO emission into the rewards vault (crediting the stakers' index and
+/// the device pool) and opens the next epoch. Epochs stay on the schedule
+/// (the next starts when the current ends, not when the crank runs), so a
+/// late crank catches up one epoch per call, and each epoch closes exactly
+/// once.
 #[derive(Accounts)]
 pub struct AdvanceEpoch<'info> {
     /// Pays the rent of the new `Epoch` record.
@@ -21,11 +24,21 @@ pub struct AdvanceEpoch<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
     pub tokenomics: Box<Account<'info, Tokenomics>>,
-    #[account(seeds = [EPOCH_SEED, &tokenomics.current_epoch.to_le_bytes()], bump = current.bump)]
+    #[account(
+        mut, seeds = [EPOCH_SEED, &tokenomics.current_epoch.to_le_bytes()], bump = current.bump,
+    )]
     pub current: Box<Account<'info, Epoch>>,
     /// CHECK: created as the next `Epoch` by the handler.
     #[account(mut, seeds = [EPOCH_SEED, &(tokenomics.current_epoch + 1).to_le_bytes()], bump)]
     pub next: UncheckedAccount<'info>,
+    #[account(mut, address = config.io_mint @ IoComputeError::WrongMint)]
+    pub io_mint: Box<Account<'info, Mint>>,
+    #[account(mut, address = config.rewards_vault @ IoComputeError::WrongVault)]
+    pub rewards_vault: Box<Account<'info, TokenAccount>>,
+    /// CHECK: PDA mint authority of IO.
+    #[account(seeds = [VAULT_AUTHORITY_SEED], bump = config.vault_authority_bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
@@ -42,23 +55,39 @@ impl AdvanceEpoch<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
+        let now = Clock::get()?.unix_timestamp;
+        let config = &accounts.config;
+        let emission = accounts.tokenomics.close_epoch(
+            &mut accounts.current,
+            &config.tokenomics,
+            accounts.io_mint.supply,
+            config.io_max_supply,
+            now,
+        )?;
+        if emission.emitted > 0 {
+            token::mint_to(
+                CpiContext::new_with_signer(
+                    accounts.token_program.key(),
+                    MintTo {
+                        mint: accounts.io_mint.to_account_info(),
+                        to: accounts.rewards_vault.to_account_info(),
+                        authority: accounts.vault_authority.to_account_info(),
+                    },
+                    &[&config.vault_authority_seeds()],
+                ),
+                emission.emitted,
+            )?;
+        }
+
         let number = accounts.tokenomics.current_epoch.safe_add(1)?;
-        let start = accounts
-            .current
-            .end(accounts.config.tokenomics.epoch_length_secs)?;
+        let start = accounts.current.end(config.tokenomics.epoch_length_secs)?;
         let bump = ctx.bumps.next;
         init::create_program_account(
             &accounts.cranker,
             &accounts.next,
             8 + Epoch::INIT_SPACE,
             &[EPOCH_SEED, &number.to_le_bytes(), &[bump]],
-            &Epoch {
-                number,
-                start,
-                io_burned: 0,
-                iosd_minted: 0,
-                bump,
-            },
+            &Epoch::open(number, start, bump),
         )?;
         accounts.tokenomics.current_epoch = number;
         emit_event(EpochAdvanced {
@@ -66,6 +95,8 @@ impl AdvanceEpoch<'_> {
             start,
             previous_io_burned: accounts.current.io_burned,
             previous_iosd_minted: accounts.current.iosd_minted,
+            emission,
+            reward_index: accounts.current.reward_index,
         });
         Ok(())
     }

@@ -79,6 +79,7 @@ impl BurnIoForIosd<'_> {
             now,
             params.iosd_mint_cap,
             params.iosd_mint_window_secs,
+            IoComputeError::IosdBreakerTripped,
         )?;
         accounts
             .tokenomics

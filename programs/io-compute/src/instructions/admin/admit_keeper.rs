@@ -1,0 +1,93 @@
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, KeeperAdmitted},
+    init,
+    state::*,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct AdmitKeeperArgs {
+    /// IO base units the keeper posts as its bond.
+    pub bond: u64,
+}
+
+/// The config authority admits a keeper, which signs too and posts its IO
+/// bond into the keeper bond vault.
+#[derive(Accounts)]
+pub struct AdmitKeeper<'info> {
+    pub authority: Signer<'info>,
+    #[account(
+        seeds = [CONFIG_SEED], bump = config.bump,
+        has_one = authority @ IoComputeError::NotConfigAuthority,
+    )]
+    pub config: Box<Account<'info, Config>>,
+    /// The keeper's wallet: pays the record's rent and the bond.
+    #[account(mut)]
+    pub keeper_authority: Signer<'info>,
+    /// CHECK: created as `Keeper` by the handler.
+    #[account(mut, seeds = [KEEPER_SEED, keeper_authority.key().as_ref()], bump)]
+    pub keeper: UncheckedAccount<'info>,
+    #[account(mut, constraint = bond_source.mint == config.io_mint @ IoComputeError::WrongMint)]
+    pub bond_source: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.keeper_bond_vault @ IoComputeError::WrongVault)]
+    pub keeper_bond_vault: Box<Account<'info, TokenAccount>>,
+    #[account(address = config.io_mint @ IoComputeError::WrongMint)]
+    pub io_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl AdmitKeeper<'_> {
+    pub fn validate(&self, args: &AdmitKeeperArgs) -> Result<()> {
+        require!(
+            args.bond >= self.config.staking.min_keeper_bond,
+            IoComputeError::KeeperBondTooSmall
+        );
+        require!(
+            self.bond_source.amount >= args.bond,
+            IoComputeError::InsufficientBalance
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn handle(ctx: Context<Self>, args: AdmitKeeperArgs) -> Result<()> {
+        let accounts = &*ctx.accounts;
+        let authority = accounts.keeper_authority.key();
+        let bump = ctx.bumps.keeper;
+        init::create_program_account(
+            &accounts.keeper_authority,
+            &accounts.keeper,
+            8 + Keeper::INIT_SPACE,
+            &[KEEPER_SEED, authority.as_ref(), &[bump]],
+            &Keeper {
+                authority,
+                bond: args.bond,
+                admitted_at: Clock::get()?.unix_timestamp,
+                bump,
+            },
+        )?;
+        token::transfer_checked(
+            CpiContext::new(
+                accounts.token_program.key(),
+                TransferChecked {
+                    from: accounts.bond_source.to_account_info(),
+                    mint: accounts.io_mint.to_account_info(),
+                    to: accounts.keeper_bond_vault.to_account_info(),
+                    authority: accounts.keeper_authority.to_account_info(),
+                },
+            ),
+            args.bond,
+            IO_DECIMALS,
+        )?;
+        emit_event(KeeperAdmitted {
+            keeper: accounts.keeper.key(),
+            authority,
+            bond: args.bond,
+        });
+        Ok(())
+    }
+}

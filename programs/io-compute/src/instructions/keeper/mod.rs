@@ -1,0 +1,3 @@
+pub mod post_device_rewards;
+
+pub use post_device_rewards::*;
