@@ -308,6 +308,7 @@ async fn program_instructions_program_accounts_and_preflight_logs() {
         genesis_supply: 1_000_000_000_000,
         io_max_supply: 2_000_000_000_000,
         staking: StakingParams::default(),
+        market: io_compute::state::MarketParams::default(),
     };
     send(
         &client,

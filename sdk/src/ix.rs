@@ -4,14 +4,16 @@
 
 use crate::pda;
 use anchor_lang::{
-    prelude::Pubkey, solana_program::instruction::Instruction, system_program, InstructionData,
-    ToAccountMetas,
+    prelude::{AccountMeta, Pubkey},
+    solana_program::instruction::Instruction,
+    system_program, InstructionData, ToAccountMetas,
 };
 use io_compute::{
     accounts, instruction,
-    state::{DeviceSpec, GpuModel, OracleConfig, ProviderProfile, TokenomicsParams},
-    AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, InitializeArgs, PostDeviceRewardsArgs,
-    SetGpuModelsArgs, SlashArgs, StakeArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
+    state::{DeviceSpec, GpuModel, LeaseSpec, OracleConfig, ProviderProfile, TokenomicsParams},
+    AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, InitializeArgs,
+    PostDeviceRewardsArgs, PostUsageProofArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
+    TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
 };
 
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
@@ -33,6 +35,7 @@ pub fn initialize(authority: Pubkey, genesis_owner: Pubkey, args: InitializeArgs
             authority,
             config: pda::config(),
             gpu_models: pda::gpu_models(),
+            market: pda::market(),
             vault_authority: pda::vault_authority(),
             io_mint,
             iosd_mint: pda::iosd_mint(),
@@ -279,21 +282,31 @@ pub fn burn_io_for_iosd(
     args: BurnArgs,
 ) -> Instruction {
     build(
-        accounts::BurnIoForIosd {
-            owner,
-            config: pda::config(),
-            tokenomics: pda::tokenomics(),
-            epoch: pda::epoch(current_epoch),
-            price,
-            io_mint: pda::io_mint(),
-            iosd_mint: pda::iosd_mint(),
-            source,
-            destination,
-            vault_authority: pda::vault_authority(),
-            token_program: TOKEN_PROGRAM,
-        },
+        burn_accounts(owner, source, destination, price, current_epoch),
         instruction::BurnIoForIosd { args },
     )
+}
+
+fn burn_accounts(
+    owner: Pubkey,
+    source: Pubkey,
+    destination: Pubkey,
+    price: Pubkey,
+    current_epoch: u64,
+) -> accounts::BurnIoForIosd {
+    accounts::BurnIoForIosd {
+        owner,
+        config: pda::config(),
+        tokenomics: pda::tokenomics(),
+        epoch: pda::epoch(current_epoch),
+        price,
+        io_mint: pda::io_mint(),
+        iosd_mint: pda::iosd_mint(),
+        source,
+        destination,
+        vault_authority: pda::vault_authority(),
+        token_program: TOKEN_PROGRAM,
+    }
 }
 
 /// `advance_epoch`: `current_epoch` is `Tokenomics.current_epoch`.
@@ -449,5 +462,212 @@ pub fn claim_device_reward(
             system_program: system_program::ID,
         },
         instruction::ClaimDeviceReward { args },
+    )
+}
+
+/// Appends `[devices..., providers...]` as writable remaining accounts.
+fn with_devices(mut ix: Instruction, devices: &[Pubkey], providers: &[Pubkey]) -> Instruction {
+    ix.accounts.extend(
+        devices
+            .iter()
+            .chain(providers)
+            .map(|key| AccountMeta::new(*key, false)),
+    );
+    ix
+}
+
+/// `create_lease` paid in IOSD from `source`; `id` is `Market.next_lease_id`.
+pub fn create_lease(client: Pubkey, source: Pubkey, id: u64, spec: LeaseSpec) -> Instruction {
+    build(
+        accounts::CreateLease {
+            client,
+            config: pda::config(),
+            market: pda::market(),
+            lease: pda::lease(id),
+            source,
+            escrow_vault: pda::escrow_vault(),
+            iosd_mint: pda::iosd_mint(),
+            token_program: TOKEN_PROGRAM,
+            system_program: system_program::ID,
+        },
+        instruction::CreateLease { spec },
+    )
+}
+
+/// `create_lease_with_io`: burns IO from `io_source` at the price of
+/// `price` (the configured oracle account) for the deposit.
+pub fn create_lease_with_io(
+    client: Pubkey,
+    io_source: Pubkey,
+    id: u64,
+    price: Pubkey,
+    current_epoch: u64,
+    args: CreateLeaseWithIoArgs,
+) -> Instruction {
+    build(
+        accounts::CreateLeaseWithIo {
+            client,
+            market: pda::market(),
+            lease: pda::lease(id),
+            burn: burn_accounts(client, io_source, pda::escrow_vault(), price, current_epoch),
+            system_program: system_program::ID,
+        },
+        instruction::CreateLeaseWithIo { args },
+    )
+}
+
+pub fn top_up_lease(client: Pubkey, id: u64, source: Pubkey, amount: u64) -> Instruction {
+    build(
+        accounts::TopUpLease {
+            client,
+            config: pda::config(),
+            market: pda::market(),
+            lease: pda::lease(id),
+            source,
+            escrow_vault: pda::escrow_vault(),
+            iosd_mint: pda::iosd_mint(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::TopUpLease {
+            args: TopUpLeaseArgs { amount },
+        },
+    )
+}
+
+fn lease_refund(client_destination: Pubkey) -> accounts::LeaseRefund {
+    accounts::LeaseRefund {
+        config: pda::config(),
+        market: pda::market(),
+        client_destination,
+        escrow_vault: pda::escrow_vault(),
+        iosd_mint: pda::iosd_mint(),
+        vault_authority: pda::vault_authority(),
+        token_program: TOKEN_PROGRAM,
+    }
+}
+
+pub fn cancel_lease(client: Pubkey, id: u64, destination: Pubkey) -> Instruction {
+    build(
+        accounts::CancelLease {
+            client,
+            lease: pda::lease(id),
+            refund: lease_refund(destination),
+        },
+        instruction::CancelLease {},
+    )
+}
+
+/// `close_lease`: `devices` in the lease's order, then their providers
+/// (each once); both empty when the lease is already Closed.
+pub fn close_lease(
+    closer: Pubkey,
+    client: Pubkey,
+    id: u64,
+    destination: Pubkey,
+    devices: &[Pubkey],
+    providers: &[Pubkey],
+) -> Instruction {
+    let ix = build(
+        accounts::CloseLease {
+            closer,
+            client,
+            lease: pda::lease(id),
+            refund: lease_refund(destination),
+        },
+        instruction::CloseLease {},
+    );
+    with_devices(ix, devices, providers)
+}
+
+/// `assign_devices`: `devices`, then their providers (each once).
+pub fn assign_devices(
+    keeper_authority: Pubkey,
+    id: u64,
+    devices: &[Pubkey],
+    providers: &[Pubkey],
+) -> Instruction {
+    let ix = build(
+        accounts::AssignDevices {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            lease: pda::lease(id),
+        },
+        instruction::AssignDevices {
+            device_count: devices.len() as u8,
+        },
+    );
+    with_devices(ix, devices, providers)
+}
+
+pub fn post_usage_proof(
+    keeper_authority: Pubkey,
+    id: u64,
+    device: Pubkey,
+    args: PostUsageProofArgs,
+) -> Instruction {
+    let lease = pda::lease(id);
+    build(
+        accounts::PostUsageProof {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
+            lease,
+            device,
+            proof: pda::usage_proof(&lease, &device, args.seq),
+            system_program: system_program::ID,
+        },
+        instruction::PostUsageProof { args },
+    )
+}
+
+/// The accounts a usage proof names, as `finalize_proof` and the dispute
+/// instructions need them.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofKeys {
+    pub lease_id: u64,
+    pub device: Pubkey,
+    pub provider: Pubkey,
+    pub seq: u32,
+    /// The keeper authority that posted the proof.
+    pub keeper: Pubkey,
+}
+
+impl ProofKeys {
+    pub fn lease(&self) -> Pubkey {
+        pda::lease(self.lease_id)
+    }
+
+    pub fn proof(&self) -> Pubkey {
+        pda::usage_proof(&self.lease(), &self.device, self.seq)
+    }
+}
+
+/// `finalize_proof`: pays `provider_destination` (an IOSD account of the
+/// provider's authority).
+pub fn finalize_proof(
+    cranker: Pubkey,
+    keys: ProofKeys,
+    provider_destination: Pubkey,
+) -> Instruction {
+    build(
+        accounts::FinalizeProof {
+            cranker,
+            config: pda::config(),
+            market: pda::market(),
+            tokenomics: pda::tokenomics(),
+            lease: keys.lease(),
+            device: keys.device,
+            provider: keys.provider,
+            proof: keys.proof(),
+            keeper: keys.keeper,
+            provider_destination,
+            escrow_vault: pda::escrow_vault(),
+            treasury_iosd_vault: pda::treasury_iosd_vault(),
+            rewards_iosd_vault: pda::rewards_iosd_vault(),
+            iosd_mint: pda::iosd_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::FinalizeProof {},
     )
 }

@@ -64,6 +64,23 @@ pub fn device_claim(epoch: u64, device: &Pubkey) -> Pubkey {
     find(&[DEVICE_CLAIM_SEED, &epoch.to_le_bytes(), device.as_ref()])
 }
 
+pub fn market() -> Pubkey {
+    find(&[MARKET_SEED])
+}
+
+pub fn lease(id: u64) -> Pubkey {
+    find(&[LEASE_SEED, &id.to_le_bytes()])
+}
+
+pub fn usage_proof(lease: &Pubkey, device: &Pubkey, seq: u32) -> Pubkey {
+    find(&[
+        USAGE_PROOF_SEED,
+        lease.as_ref(),
+        device.as_ref(),
+        &seq.to_le_bytes(),
+    ])
+}
+
 pub fn provider(authority: &Pubkey) -> Pubkey {
     find(&[PROVIDER_SEED, authority.as_ref()])
 }

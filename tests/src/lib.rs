@@ -174,6 +174,26 @@ impl TestEnv {
         self.ok(ix::update_price(key, price, 0, -8), &admin).await;
     }
 
+    /// A new wallet admitted as a keeper with the minimum bond.
+    pub async fn admit_keeper(&mut self) -> Keypair {
+        let admin = self.admin.insecure_clone();
+        let keeper = self.wallet().await;
+        let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+        let bond_source = self.give_io(&keeper.pubkey(), bond).await;
+        self.send(
+            &[ix::admit_keeper(
+                admin.pubkey(),
+                keeper.pubkey(),
+                bond_source,
+                bond,
+            )],
+            &[&admin, &keeper],
+        )
+        .await
+        .assert_ok();
+        keeper
+    }
+
     pub async fn initialize(&mut self, args: InitializeArgs) -> TxOutcome {
         let admin = self.admin.insecure_clone();
         self.send(
@@ -444,5 +464,6 @@ pub fn default_init_args() -> InitializeArgs {
         genesis_supply: io_compute::constants::DEFAULT_GENESIS_SUPPLY,
         io_max_supply: io_compute::constants::DEFAULT_IO_MAX_SUPPLY,
         staking: StakingParams::default(),
+        market: MarketParams::default(),
     }
 }

@@ -50,6 +50,12 @@ pub const REWARDS_IOSD_SEED: &[u8] = b"rewards_iosd";
 pub const KEEPER_BOND_SEED: &[u8] = b"keeper_bond";
 #[constant]
 pub const KEEPER_SEED: &[u8] = b"keeper";
+#[constant]
+pub const MARKET_SEED: &[u8] = b"market";
+#[constant]
+pub const LEASE_SEED: &[u8] = b"lease";
+#[constant]
+pub const USAGE_PROOF_SEED: &[u8] = b"usage_proof";
 /// Receipt of one device-reward claim [device_claim, epoch, device].
 #[constant]
 pub const DEVICE_CLAIM_SEED: &[u8] = b"device_claim";
@@ -130,6 +136,32 @@ pub const REWARD_INDEX_SCALE: u128 = 1_000_000_000_000_000_000;
 pub const CO_STAKE_SHARE_NOTICE_SECS: i64 = 30 * SECONDS_PER_DAY;
 /// Device-reward Merkle proofs are at most this deep (2^32 leaves).
 pub const MAX_MERKLE_PROOF_LEN: usize = 32;
+
+// ---- Market ----------------------------------------------------------------
+
+/// Clients pay 2.5 % on top of the GPU budget in IOSD, nothing when paying
+/// with IO (io.net's incentive to use the token); providers pay 2 %.
+pub const DEFAULT_CLIENT_FEE_BPS: u16 = 250;
+pub const DEFAULT_CLIENT_FEE_BPS_IO: u16 = 0;
+pub const DEFAULT_PROVIDER_FEE_BPS: u16 = 200;
+/// No fee may ever exceed 10 %.
+pub const MAX_FEE_BPS: u16 = 1_000;
+pub const DEFAULT_DISPUTE_WINDOW_SECS: i64 = SECONDS_PER_DAY;
+pub const MIN_DISPUTE_WINDOW_SECS: i64 = 1;
+pub const MAX_DISPUTE_WINDOW_SECS: i64 = 14 * SECONDS_PER_DAY;
+pub const DEFAULT_MIN_DISPUTE_BOND: u64 = 1_000 * ONE_IO;
+/// An upheld dispute slashes 10 % of the provider's stake, half of which
+/// rewards the challenger.
+pub const DEFAULT_DISPUTE_SLASH_BPS: u16 = 1_000;
+pub const DEFAULT_CHALLENGER_REWARD_BPS: u16 = 5_000;
+pub const MAX_LEASE_GPUS: u8 = 16;
+/// A lease runs at most a year.
+pub const MAX_LEASE_HOURS: u32 = 24 * 365;
+pub const MS_PER_HOUR: u64 = 3_600_000;
+/// A finalized proof raises the device's reliability by 1 %; an upheld
+/// dispute lowers it by 20 %.
+pub const RELIABILITY_REWARD_BPS: u16 = 100;
+pub const RELIABILITY_PENALTY_BPS: u16 = 2_000;
 
 // ---- Sizes -----------------------------------------------------------------
 

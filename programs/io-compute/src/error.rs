@@ -177,6 +177,58 @@ pub enum IoComputeError {
     #[msg("Destination token account is not owned by the reward's recipient")]
     WrongRewardDestination,
 
+    // ---- market -----------------------------------------------------------
+    #[msg("Lease hours must be between 1 and 8,760")]
+    InvalidLeaseHours,
+    #[msg("Lease is not Open (it already has devices, or has ended)")]
+    LeaseNotOpen,
+    #[msg("Lease is not Active")]
+    LeaseNotActive,
+    #[msg("Lease is closed")]
+    LeaseClosed,
+    #[msg("Signer is not the lease's client")]
+    NotLeaseClient,
+    #[msg("Only the client may close a lease before its end")]
+    LeaseNotEnded,
+    #[msg("Device is not Idle")]
+    DeviceNotIdle,
+    #[msg("Device's GPU model is not the lease's")]
+    ModelMismatch,
+    #[msg("Device's provider is not in the lease's region")]
+    RegionMismatch,
+    #[msg("Device's price per GPU-hour is above the lease's maximum")]
+    PriceAboveMax,
+    #[msg("Device's reliability is below the lease's minimum")]
+    ReliabilityTooLow,
+    #[msg("Assigned devices' GPUs do not add up to the lease's GPU count")]
+    GpuCountMismatch,
+    #[msg("The same account is passed twice")]
+    DuplicateAccount,
+    #[msg("Account is not one of the lease's devices or their providers")]
+    LeaseAccountMismatch,
+    #[msg("Device does not serve this lease")]
+    DeviceNotInLease,
+    #[msg("Proof sequence number must be exactly the device's next one")]
+    ProofSeqMismatch,
+    #[msg("Proof period must lie within the lease, after the device's last proof, and not in the future")]
+    InvalidProofPeriod,
+    #[msg("GPU-milliseconds exceed the period length times the device's GPUs")]
+    GpuMsExceedsPeriod,
+    #[msg("Lease escrow cannot cover this proof; the client must top up")]
+    EscrowExhausted,
+    #[msg("Proof is still time-locked; finalize at or after unlock_at")]
+    ProofLocked,
+    #[msg("Proof is disputed; it cannot be finalized until the dispute is resolved")]
+    ProofDisputed,
+    #[msg("The dispute window of this proof has closed")]
+    DisputeWindowClosed,
+    #[msg("Proof is not disputed")]
+    ProofNotDisputed,
+    #[msg("Dispute bond is below the minimum")]
+    DisputeBondTooSmall,
+    #[msg("Destination is not owned by the party it pays")]
+    WrongPayee,
+
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]
     WrongMint,

@@ -2,7 +2,7 @@
 
 use crate::{
     constants::GPU_MODEL_CODE_LEN,
-    state::{DeviceStatus, EpochEmission, StakeKind, TokenomicsParams},
+    state::{DeviceStatus, EpochEmission, LeaseSpec, Payment, StakeKind, TokenomicsParams},
 };
 use anchor_lang::prelude::*;
 
@@ -249,4 +249,85 @@ pub struct DeviceRewardClaimed {
     pub owner: Pubkey,
     pub destination: Pubkey,
     pub amount: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseCreated {
+    pub lease: Pubkey,
+    pub id: u64,
+    pub client: Pubkey,
+    pub spec: LeaseSpec,
+    pub payment: Payment,
+    /// IOSD put into escrow: budget plus client fee.
+    pub deposit: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseToppedUp {
+    pub lease: Pubkey,
+    pub amount: u64,
+    pub escrow: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseCancelled {
+    pub lease: Pubkey,
+    pub id: u64,
+    pub refunded: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseActivated {
+    pub lease: Pubkey,
+    pub id: u64,
+    pub keeper: Pubkey,
+    pub devices: Vec<Pubkey>,
+    pub start: i64,
+    pub end: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseClosed {
+    pub lease: Pubkey,
+    pub id: u64,
+    pub refunded: u64,
+    /// True when this call ended the lease and released its devices.
+    pub devices_released: bool,
+    /// True when nothing is left and the record was closed.
+    pub record_closed: bool,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageProofPosted {
+    pub proof: Pubkey,
+    pub lease: Pubkey,
+    pub device: Pubkey,
+    pub seq: u32,
+    pub gpu_ms: u64,
+    pub amount_due: u64,
+    /// amount_due plus the client fee on it, held back in the lease.
+    pub reserved: u64,
+    pub unlock_at: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofFinalized {
+    pub proof: Pubkey,
+    pub lease: Pubkey,
+    pub device: Pubkey,
+    pub provider: Pubkey,
+    /// IOSD paid to the provider.
+    pub payout: u64,
+    /// Client fee on the amount plus the provider fee, split below.
+    pub fee: u64,
+    pub fee_to_treasury: u64,
+    pub fee_to_stakers: u64,
+    pub fee_burned: u64,
 }

@@ -131,7 +131,49 @@ pub mod io_compute {
         ClaimDeviceReward::handle(ctx, args)
     }
 
+    // ---- client -----------------------------------------------------------
+
+    pub fn create_lease(ctx: Context<CreateLease>, spec: LeaseSpec) -> Result<()> {
+        CreateLease::handle(ctx, spec)
+    }
+
+    pub fn create_lease_with_io(
+        ctx: Context<CreateLeaseWithIo>,
+        args: CreateLeaseWithIoArgs,
+    ) -> Result<()> {
+        CreateLeaseWithIo::handle(ctx, args)
+    }
+
+    pub fn top_up_lease(ctx: Context<TopUpLease>, args: TopUpLeaseArgs) -> Result<()> {
+        TopUpLease::handle(ctx, args)
+    }
+
+    pub fn cancel_lease(ctx: Context<CancelLease>) -> Result<()> {
+        CancelLease::handle(ctx)
+    }
+
+    pub fn close_lease<'info>(ctx: Context<'info, CloseLease<'info>>) -> Result<()> {
+        CloseLease::handle(ctx)
+    }
+
+    // ---- market -----------------------------------------------------------
+
+    pub fn finalize_proof(ctx: Context<FinalizeProof>) -> Result<()> {
+        FinalizeProof::handle(ctx)
+    }
+
     // ---- keeper -----------------------------------------------------------
+
+    pub fn assign_devices<'info>(
+        ctx: Context<'info, AssignDevices<'info>>,
+        device_count: u8,
+    ) -> Result<()> {
+        AssignDevices::handle(ctx, device_count)
+    }
+
+    pub fn post_usage_proof(ctx: Context<PostUsageProof>, args: PostUsageProofArgs) -> Result<()> {
+        PostUsageProof::handle(ctx, args)
+    }
 
     pub fn post_device_rewards(
         ctx: Context<PostDeviceRewards>,

@@ -33,7 +33,7 @@ macro_rules! impl_safe_math {
         }
     )*};
 }
-impl_safe_math!(u16, u32, u64, u128, i64);
+impl_safe_math!(u8, u16, u32, u64, u128, i64);
 
 mod wide {
     #![allow(clippy::manual_div_ceil)] // inside the uint macro's expansion

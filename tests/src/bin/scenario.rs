@@ -273,20 +273,7 @@ async fn run() -> Result<(), String> {
         8,
         "a bonded keeper posts epoch 0's device rewards; the provider claims them by Merkle proof",
     );
-    let keeper = env.wallet().await;
-    let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
-    let bond_source = env.give_io(&keeper.pubkey(), bond).await;
-    env.send(
-        &[ix::admit_keeper(
-            admin.pubkey(),
-            keeper.pubkey(),
-            bond_source,
-            bond,
-        )],
-        &[&admin, &keeper],
-    )
-    .await
-    .assert_ok();
+    let keeper = env.admit_keeper().await;
     let devices = [pda::device(&provider, 0), pda::device(&provider, 1)];
     let owner = provider_authority.pubkey();
     let rtx_reward = 20_000 * ONE_IO;

@@ -1,6 +1,11 @@
 use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
-use io_compute::{constants::*, error::IoComputeError, state::StakingParams, InitializeArgs};
+use io_compute::{
+    constants::*,
+    error::IoComputeError,
+    state::{MarketParams, StakingParams},
+    InitializeArgs,
+};
 use solana_sdk::program_pack::Pack;
 use spl_token_interface::state::{Account as TokenAccount, Mint};
 
@@ -83,7 +88,7 @@ async fn genesis_supply_goes_to_the_chosen_owner() {
     let args = InitializeArgs {
         genesis_supply: 1_234 * ONE_IO,
         io_max_supply: 10_000 * ONE_IO,
-        staking: StakingParams::default(),
+        ..default_init_args()
     };
     env.ok(
         ix::initialize(admin.pubkey(), treasury.pubkey(), args),
@@ -160,6 +165,16 @@ async fn bad_parameters_are_refused() {
                 staking: StakingParams {
                     unstake_cooldown_secs: -1,
                     ..StakingParams::default()
+                },
+                ..default_init_args()
+            },
+            IoComputeError::InvalidParameter,
+        ),
+        (
+            InitializeArgs {
+                market: MarketParams {
+                    provider_fee_bps: 1_001,
+                    ..MarketParams::default()
                 },
                 ..default_init_args()
             },

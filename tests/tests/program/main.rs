@@ -6,6 +6,7 @@ mod devices;
 mod gpu_models;
 mod initialize;
 mod logs;
+mod market;
 mod providers;
 mod rewards;
 mod slash;

@@ -1,7 +1,7 @@
 use crate::{
     constants::*,
     error::IoComputeError,
-    state::{OracleConfig, TokenomicsParams},
+    state::{MarketParams, OracleConfig, TokenomicsParams},
 };
 use anchor_lang::prelude::*;
 
@@ -30,6 +30,7 @@ pub struct Config {
     /// IO minted at initialize.
     pub genesis_supply: u64,
     pub staking: StakingParams,
+    pub market: MarketParams,
     pub oracle: OracleConfig,
     /// Set by `init_tokenomics`; all zero until then.
     pub tokenomics: TokenomicsParams,

@@ -39,6 +39,10 @@ pub struct Device {
     pub stake_requirement: u64,
     /// Reliability score in bps, moved by proofs, disputes and challenges.
     pub reliability_bps: u16,
+    /// The sequence number its next usage proof must carry.
+    pub next_proof_seq: u32,
+    /// End of the period of its last usage proof; the next starts after it.
+    pub last_proof_end: i64,
     pub created_at: i64,
     pub bump: u8,
 }
@@ -97,6 +101,34 @@ impl Device {
         };
         self.status = status;
         Ok(change)
+    }
+
+    /// Takes the device for `lease` (the matcher checked it fits).
+    pub fn lease_to(&mut self, lease: Pubkey) -> Result<()> {
+        require!(
+            self.status == DeviceStatus::Idle,
+            IoComputeError::DeviceNotIdle
+        );
+        self.status = DeviceStatus::Leased;
+        self.current_lease = lease;
+        Ok(())
+    }
+
+    /// Back to Idle when its lease ends.
+    pub fn release(&mut self) {
+        self.status = DeviceStatus::Idle;
+        self.current_lease = Pubkey::default();
+    }
+
+    pub fn reward_reliability(&mut self) {
+        self.reliability_bps = self
+            .reliability_bps
+            .saturating_add(RELIABILITY_REWARD_BPS)
+            .min(BPS_DENOMINATOR as u16);
+    }
+
+    pub fn penalize_reliability(&mut self) {
+        self.reliability_bps = self.reliability_bps.saturating_sub(RELIABILITY_PENALTY_BPS);
     }
 
     pub fn require_removable(&self) -> Result<()> {

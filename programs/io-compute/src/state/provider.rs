@@ -216,6 +216,19 @@ impl Provider {
         self.require_meets_active_stake()
     }
 
+    /// A device of this provider starts serving a lease: its requirement
+    /// now also guards unstaking.
+    pub fn lease_device(&mut self, requirement: u64) -> Result<()> {
+        self.require_meets_active_stake()?;
+        self.required_stake_leased = self.required_stake_leased.safe_add(requirement)?;
+        Ok(())
+    }
+
+    pub fn release_device(&mut self, requirement: u64) -> Result<()> {
+        self.required_stake_leased = self.required_stake_leased.safe_sub(requirement)?;
+        Ok(())
+    }
+
     pub fn deactivate_device(&mut self, requirement: u64) -> Result<()> {
         self.required_stake_active = self.required_stake_active.safe_sub(requirement)?;
         Ok(())

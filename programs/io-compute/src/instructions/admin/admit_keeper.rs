@@ -4,9 +4,10 @@ use crate::{
     events::{emit_event, KeeperAdmitted},
     init,
     state::*,
+    vault,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct AdmitKeeperArgs {
@@ -70,18 +71,13 @@ impl AdmitKeeper<'_> {
                 bump,
             },
         )?;
-        token::transfer_checked(
-            CpiContext::new(
-                accounts.token_program.key(),
-                TransferChecked {
-                    from: accounts.bond_source.to_account_info(),
-                    mint: accounts.io_mint.to_account_info(),
-                    to: accounts.keeper_bond_vault.to_account_info(),
-                    authority: accounts.keeper_authority.to_account_info(),
-                },
-            ),
+        vault::transfer_into_vault(
+            &accounts.token_program,
+            &accounts.bond_source,
+            &accounts.io_mint,
+            &accounts.keeper_bond_vault,
+            &accounts.keeper_authority,
             args.bond,
-            IO_DECIMALS,
         )?;
         emit_event(KeeperAdmitted {
             keeper: accounts.keeper.key(),

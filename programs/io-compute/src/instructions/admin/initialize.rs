@@ -22,6 +22,7 @@ pub struct InitializeArgs {
     /// Hard cap on IO supply, genesis and all future emissions together.
     pub io_max_supply: u64,
     pub staking: StakingParams,
+    pub market: MarketParams,
 }
 
 /// Every account with a predictable address is created by the handler
@@ -36,6 +37,9 @@ pub struct Initialize<'info> {
     /// CHECK: created as `GpuModels` by the handler.
     #[account(mut, seeds = [GPU_MODELS_SEED], bump)]
     pub gpu_models: UncheckedAccount<'info>,
+    /// CHECK: created as `Market` by the handler.
+    #[account(mut, seeds = [MARKET_SEED], bump)]
+    pub market: UncheckedAccount<'info>,
     /// CHECK: data-less PDA that signs for the mints and the vaults.
     #[account(seeds = [VAULT_AUTHORITY_SEED], bump)]
     pub vault_authority: UncheckedAccount<'info>,
@@ -133,7 +137,8 @@ impl InitializeArgs {
             self.genesis_supply > 0 && self.genesis_supply <= self.io_max_supply,
             IoComputeError::InvalidGenesisSupply
         );
-        self.staking.validate()
+        self.staking.validate()?;
+        self.market.validate()
     }
 }
 
@@ -165,6 +170,7 @@ impl Initialize<'_> {
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
             staking: args.staking,
+            market: args.market,
             oracle: OracleConfig::default_for(a.authority.key()),
             tokenomics: TokenomicsParams::default(),
             total_slashed: 0,
@@ -189,6 +195,20 @@ impl Initialize<'_> {
             &GpuModels {
                 models: Vec::new(),
                 bump: b.gpu_models,
+            },
+        )?;
+        init::create_program_account(
+            &payer,
+            &a.market,
+            8 + Market::INIT_SPACE,
+            &[MARKET_SEED, &[b.market]],
+            &Market {
+                next_lease_id: 0,
+                escrow_total: 0,
+                total_paid_to_providers: 0,
+                total_fees: 0,
+                total_refunded: 0,
+                bump: b.market,
             },
         )?;
 

@@ -8,8 +8,8 @@ use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct UpdateDeviceArgs {
-    /// New price per GPU-hour in IOSD base units; leases already running
-    /// keep the price they were assigned at.
+    /// New price per GPU-hour in IOSD base units; refused while Leased, so
+    /// a lease pays the price it was matched at.
     pub price_per_gpu_hour: Option<u64>,
     /// Idle or Offline.
     pub status: Option<DeviceStatus>,
@@ -47,6 +47,11 @@ impl UpdateDevice<'_> {
         let accounts = &mut *ctx.accounts;
         let device = &mut accounts.device;
         if let Some(price) = args.price_per_gpu_hour {
+            // A lease pays the price it was matched at.
+            require!(
+                device.status != DeviceStatus::Leased,
+                IoComputeError::DeviceLeased
+            );
             device.price_per_gpu_hour = price;
         }
         if let Some(status) = args.status {

@@ -5,9 +5,10 @@ use crate::{
     init,
     math::SafeMath,
     state::*,
+    vault,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct StakeArgs {
@@ -112,18 +113,13 @@ impl Stake<'_> {
             ],
             &position,
         )?;
-        token::transfer_checked(
-            CpiContext::new(
-                self.token_program.key(),
-                TransferChecked {
-                    from: self.source.to_account_info(),
-                    mint: self.io_mint.to_account_info(),
-                    to: self.stake_vault.to_account_info(),
-                    authority: self.owner.to_account_info(),
-                },
-            ),
+        vault::transfer_into_vault(
+            &self.token_program,
+            &self.source,
+            &self.io_mint,
+            &self.stake_vault,
+            &self.owner,
             args.amount,
-            IO_DECIMALS,
         )?;
         emit_event(Staked {
             position: self.position.key(),

@@ -65,7 +65,14 @@ impl BurnIoForIosd<'_> {
     }
 
     pub fn handle(ctx: Context<Self>, args: BurnArgs) -> Result<()> {
-        let accounts = &mut *ctx.accounts;
+        ctx.accounts.burn(args)?;
+        Ok(())
+    }
+
+    /// Burns the IO, mints the IOSD into `destination` and records both;
+    /// returns (IO burned, IOSD minted). Leases paid in IO reuse it.
+    pub fn burn(&mut self, args: BurnArgs) -> Result<(u64, u64)> {
+        let accounts = self;
         let now = Clock::get()?.unix_timestamp;
         let price = accounts.config.oracle.read_price(&accounts.price, now)?;
         let (io, iosd) = Self::amounts(args, &price)?;
@@ -118,6 +125,6 @@ impl BurnIoForIosd<'_> {
             price: price.price,
             expo: price.expo,
         });
-        Ok(())
+        Ok((io, iosd))
     }
 }

@@ -1,0 +1,123 @@
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, LeaseCreated},
+    init,
+    state::*,
+    vault,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+/// A client rents a GPU cluster paying IOSD: the GPU budget (count x hours
+/// x max price) plus the client fee moves into escrow.
+#[derive(Accounts)]
+pub struct CreateLease<'info> {
+    #[account(mut)]
+    pub client: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [MARKET_SEED], bump = market.bump)]
+    pub market: Box<Account<'info, Market>>,
+    /// CHECK: created as `Lease` by the handler.
+    #[account(mut, seeds = [LEASE_SEED, &market.next_lease_id.to_le_bytes()], bump)]
+    pub lease: UncheckedAccount<'info>,
+    #[account(mut, constraint = source.mint == config.iosd_mint @ IoComputeError::WrongMint)]
+    pub source: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.escrow_vault @ IoComputeError::WrongVault)]
+    pub escrow_vault: Box<Account<'info, TokenAccount>>,
+    #[account(address = config.iosd_mint @ IoComputeError::WrongMint)]
+    pub iosd_mint: Box<Account<'info, Mint>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+/// The deposit for `spec` at `fee_bps`: budget + client fee (rounded up).
+pub fn lease_deposit(spec: &LeaseSpec, fee_bps: u16) -> Result<u64> {
+    spec.validate()?;
+    let budget = spec.budget()?;
+    crate::math::SafeMath::safe_add(budget, client_fee(budget, fee_bps)?)
+}
+
+/// Creates the lease record for a deposit already in escrow.
+#[allow(clippy::too_many_arguments)]
+pub fn open_lease<'info>(
+    client: &Signer<'info>,
+    market: &mut Market,
+    lease: &UncheckedAccount<'info>,
+    bump: u8,
+    spec: LeaseSpec,
+    payment: Payment,
+    client_fee_bps: u16,
+    deposit: u64,
+) -> Result<()> {
+    let id = market.next_lease_id;
+    let record = Lease {
+        id,
+        client: client.key(),
+        spec,
+        payment,
+        client_fee_bps,
+        status: LeaseStatus::Open,
+        deposited: deposit,
+        escrow: deposit,
+        reserved: 0,
+        paid_out: 0,
+        fees: 0,
+        refunded: 0,
+        devices: Vec::new(),
+        open_proofs: 0,
+        start: 0,
+        end: 0,
+        created_at: Clock::get()?.unix_timestamp,
+        bump,
+    };
+    init::create_program_account(
+        client,
+        lease,
+        8 + Lease::INIT_SPACE,
+        &[LEASE_SEED, &id.to_le_bytes(), &[bump]],
+        &record,
+    )?;
+    market.next_lease_id = crate::math::SafeMath::safe_add(id, 1)?;
+    market.escrow_total = crate::math::SafeMath::safe_add(market.escrow_total, deposit)?;
+    emit_event(LeaseCreated {
+        lease: lease.key(),
+        id,
+        client: client.key(),
+        spec: record.spec,
+        payment,
+        deposit,
+    });
+    Ok(())
+}
+
+impl CreateLease<'_> {
+    pub fn handle(ctx: Context<Self>, spec: LeaseSpec) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let fee_bps = accounts.config.market.client_fee_bps;
+        let deposit = lease_deposit(&spec, fee_bps)?;
+        require!(
+            accounts.source.amount >= deposit,
+            IoComputeError::InsufficientBalance
+        );
+        vault::transfer_into_vault(
+            &accounts.token_program,
+            &accounts.source,
+            &accounts.iosd_mint,
+            &accounts.escrow_vault,
+            &accounts.client,
+            deposit,
+        )?;
+        open_lease(
+            &accounts.client,
+            &mut accounts.market,
+            &accounts.lease,
+            ctx.bumps.lease,
+            spec,
+            Payment::Iosd,
+            fee_bps,
+            deposit,
+        )
+    }
+}

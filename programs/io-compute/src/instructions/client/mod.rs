@@ -1,0 +1,13 @@
+pub mod cancel_lease;
+pub mod close_lease;
+pub mod create_lease;
+pub mod create_lease_with_io;
+pub mod refund;
+pub mod top_up_lease;
+
+pub use cancel_lease::*;
+pub use close_lease::*;
+pub use create_lease::*;
+pub use create_lease_with_io::*;
+pub use refund::*;
+pub use top_up_lease::*;

@@ -1,0 +1,3 @@
+pub mod finalize_proof;
+
+pub use finalize_proof::*;

@@ -1,0 +1,649 @@
+//! The market: leases with escrow, device assignment, time-locked usage
+//! proofs, finalize with fee routing, close and refund; the escrow checked
+//! after every step.
+
+use crate::*;
+use anchor_lang::error::ErrorCode as AnchorError;
+use io_compute::{
+    error::IoComputeError,
+    events::ProofFinalized,
+    state::{Device, Lease, LeaseSpec, LeaseStatus, Payment, Tokenomics, REWARD_IOSD},
+    BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
+};
+use io_compute_sdk::ix::ProofKeys;
+
+const HOUR: i64 = 3_600;
+const PRICE: u64 = 450_000;
+
+struct Actors {
+    keeper: Keypair,
+    provider: Keypair,
+    devices: [Pubkey; 2],
+    backer: Keypair,
+    client: Keypair,
+    client_iosd: Pubkey,
+    provider_iosd: Pubkey,
+    leases: Vec<u64>,
+}
+
+/// A bonded keeper; a provider in us-east with a 2-GPU and a 1-GPU RTX4090
+/// at 0.45 IOSD per GPU-hour, 4,000 IO of its own stake and a 1,000 IO
+/// co-staker; a client holding 1,000 IOSD (IO burned at 1 USD).
+async fn market(env: &mut TestEnv) -> Actors {
+    env.with_price(100_000_000).await;
+    let keeper = env.admit_keeper().await;
+    let (provider, _) = staked_provider(env, 4_000 * ONE_IO).await;
+    for (index, gpus) in [(0, 2), (1, 1)] {
+        let mut device = spec("RTX4090", gpus, DeviceStatus::Idle);
+        device.price_per_gpu_hour = PRICE;
+        env.ok(ix::add_device(provider.pubkey(), index, device), &provider)
+            .await;
+    }
+    let key = provider_key(&provider);
+    let backer = env.wallet().await;
+    let backer_io = env.give_io(&backer.pubkey(), 1_000 * ONE_IO).await;
+    env.ok(
+        ix::co_stake(
+            backer.pubkey(),
+            key,
+            backer_io,
+            stake_args(0, 1_000 * ONE_IO, 0),
+        ),
+        &backer,
+    )
+    .await;
+    let client = env.wallet().await;
+    let client_io = env.give_io(&client.pubkey(), 1_000 * ONE_IO).await;
+    let client_iosd = env.ata(&client.pubkey(), &pda::iosd_mint()).await;
+    let burn = BurnArgs::ExactIn {
+        io: 1_000 * ONE_IO,
+        min_iosd: 0,
+    };
+    env.ok(
+        ix::burn_io_for_iosd(
+            client.pubkey(),
+            client_io,
+            client_iosd,
+            pda::price_feed(),
+            0,
+            burn,
+        ),
+        &client,
+    )
+    .await;
+    let provider_iosd = env.ata(&provider.pubkey(), &pda::iosd_mint()).await;
+    Actors {
+        keeper,
+        devices: [pda::device(&key, 0), pda::device(&key, 1)],
+        provider,
+        backer,
+        client,
+        client_iosd,
+        provider_iosd,
+        leases: Vec::new(),
+    }
+}
+
+fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> LeaseSpec {
+    LeaseSpec {
+        model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
+        gpu_count: gpus,
+        region: "us-east".into(),
+        hours,
+        max_price_per_gpu_hour: max_price,
+        min_reliability_bps: 0,
+    }
+}
+
+impl Actors {
+    async fn create(&mut self, env: &mut TestEnv, spec: LeaseSpec) -> u64 {
+        let id = env
+            .account::<io_compute::state::Market>(&pda::market())
+            .await
+            .next_lease_id;
+        env.ok(
+            ix::create_lease(self.client.pubkey(), self.client_iosd, id, spec),
+            &self.client,
+        )
+        .await;
+        self.leases.push(id);
+        id
+    }
+
+    fn provider(&self) -> Pubkey {
+        provider_key(&self.provider)
+    }
+
+    fn keys(&self, id: u64, device: usize, seq: u32) -> ProofKeys {
+        ProofKeys {
+            lease_id: id,
+            device: self.devices[device],
+            provider: self.provider(),
+            seq,
+            keeper: self.keeper.pubkey(),
+        }
+    }
+
+    /// The escrow vault holds exactly the leases' escrow, and every lease
+    /// balances: deposited == escrow + paid out + fees + refunded.
+    async fn check_escrow(&self, env: &mut TestEnv) {
+        let market: io_compute::state::Market = env.account(&pda::market()).await;
+        let mut sum = 0;
+        for id in &self.leases {
+            if env.exists(&pda::lease(*id)).await {
+                let l: Lease = env.account(&pda::lease(*id)).await;
+                assert_eq!(
+                    l.deposited,
+                    l.escrow + l.paid_out + l.fees + l.refunded,
+                    "lease {id}"
+                );
+                assert!(l.reserved <= l.escrow);
+                sum += l.escrow;
+            }
+        }
+        assert_eq!(market.escrow_total, sum, "market escrow total");
+        assert_eq!(
+            env.token_balance(&pda::escrow_vault()).await,
+            sum,
+            "escrow vault"
+        );
+    }
+}
+
+fn usage(seq: u32, start: i64, end: i64, gpu_ms: u64) -> PostUsageProofArgs {
+    PostUsageProofArgs {
+        seq,
+        period_start: start,
+        period_end: end,
+        gpu_ms,
+        job_count: 3,
+        receipts_root: [7; 32],
+    }
+}
+
+/// The whole life of a 3-GPU, 2-hour lease, with exact balances:
+/// payout + refund + fee == deposit.
+#[tokio::test]
+async fn lease_lifecycle_settles_exactly() {
+    let mut env = TestEnv::initialized().await;
+    let mut m = market(&mut env).await;
+    let keeper = m.keeper.insecure_clone();
+    let client = m.client.insecure_clone();
+    let start_balance = env.token_balance(&m.client_iosd).await;
+
+    // Budget 3 GPUs x 2 h x 0.50 = 3 IOSD, plus the 2.5 % client fee.
+    let id = m.create(&mut env, lease_spec(3, 2, 500_000)).await;
+    let deposit = 3_075_000;
+    assert_eq!(
+        env.token_balance(&m.client_iosd).await,
+        start_balance - deposit
+    );
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        (lease.status, lease.payment, lease.deposited, lease.escrow),
+        (LeaseStatus::Open, Payment::Iosd, deposit, deposit)
+    );
+    m.check_escrow(&mut env).await;
+
+    env.ok(
+        ix::assign_devices(keeper.pubkey(), id, &m.devices, &[m.provider()]),
+        &keeper,
+    )
+    .await;
+    let start = env.now().await;
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        (lease.status, lease.start, lease.end, lease.devices.clone()),
+        (
+            LeaseStatus::Active,
+            start,
+            start + 2 * HOUR,
+            m.devices.to_vec()
+        )
+    );
+    for device in m.devices {
+        let d: Device = env.account(&device).await;
+        assert_eq!(
+            (d.status, d.current_lease),
+            (DeviceStatus::Leased, pda::lease(id))
+        );
+    }
+    let p = env.provider(&m.provider.pubkey()).await;
+    assert_eq!(
+        p.required_stake_leased,
+        600 * ONE_IO,
+        "400 + 200 IO now guard unstaking"
+    );
+    // The client cannot cancel an Active lease.
+    env.rejects(
+        ix::cancel_lease(client.pubkey(), id, m.client_iosd),
+        &client,
+        &[pda::lease(id), m.client_iosd],
+    )
+    .await
+    .assert_error(IoComputeError::LeaseNotOpen);
+
+    // One hour of both devices: 2 GPU-h x 0.45 = 0.9 IOSD and 0.45 IOSD.
+    env.set_time(start + HOUR).await;
+    env.ok(
+        ix::post_usage_proof(
+            keeper.pubkey(),
+            id,
+            m.devices[0],
+            usage(0, start, start + HOUR, 7_200_000),
+        ),
+        &keeper,
+    )
+    .await;
+    let posted_at = env.now().await;
+    env.ok(
+        ix::post_usage_proof(
+            keeper.pubkey(),
+            id,
+            m.devices[1],
+            usage(0, start, start + HOUR, 3_600_000),
+        ),
+        &keeper,
+    )
+    .await;
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        lease.reserved,
+        922_500 + 461_250,
+        "amount due + 2.5 % client fee each"
+    );
+    m.check_escrow(&mut env).await;
+
+    // The time lock: not one second early.
+    let unlock = posted_at + SECONDS_PER_DAY;
+    let cranker = env.wallet().await;
+    let finalize0 = ix::finalize_proof(cranker.pubkey(), m.keys(id, 0, 0), m.provider_iosd);
+    env.set_time(unlock - 1).await;
+    env.rejects(
+        finalize0.clone(),
+        &cranker,
+        &[pda::lease(id), m.provider_iosd],
+    )
+    .await
+    .assert_error(IoComputeError::ProofLocked);
+    env.set_time(unlock).await;
+    let keeper_lamports = env.lamports(&keeper.pubkey()).await;
+    let proof_rent = env.lamports(&m.keys(id, 0, 0).proof()).await;
+    let iosd_supply = env.mint_supply(&pda::iosd_mint()).await;
+    let outcome = env.ok(finalize0.clone(), &cranker).await;
+    // 0.9 IOSD less the 2 % provider fee; fee 22,500 + 18,000 split 40/40/20.
+    assert_eq!(
+        outcome.events::<ProofFinalized>(),
+        vec![ProofFinalized {
+            proof: m.keys(id, 0, 0).proof(),
+            lease: pda::lease(id),
+            device: m.devices[0],
+            provider: m.provider(),
+            payout: 882_000,
+            fee: 40_500,
+            fee_to_treasury: 16_200,
+            fee_to_stakers: 16_200,
+            fee_burned: 8_100,
+        }]
+    );
+    assert_eq!(env.token_balance(&m.provider_iosd).await, 882_000);
+    assert_eq!(env.token_balance(&pda::treasury_iosd_vault()).await, 16_200);
+    assert_eq!(env.token_balance(&pda::rewards_iosd_vault()).await, 16_200);
+    assert_eq!(
+        env.mint_supply(&pda::iosd_mint()).await,
+        iosd_supply - 8_100
+    );
+    assert!(!env.exists(&m.keys(id, 0, 0).proof()).await);
+    assert_eq!(
+        env.lamports(&keeper.pubkey()).await,
+        keeper_lamports + proof_rent
+    );
+    let d: Device = env.account(&m.devices[0]).await;
+    assert_eq!(d.reliability_bps, 5_100);
+    assert_eq!(
+        env.provider(&m.provider.pubkey())
+            .await
+            .reputation
+            .proofs_finalized,
+        1
+    );
+    m.check_escrow(&mut env).await;
+    // Twice: the proof is gone.
+    env.rejects(finalize0, &cranker, &[pda::lease(id), m.provider_iosd])
+        .await
+        .assert_anchor_error(AnchorError::AccountNotInitialized);
+
+    // The client ends the lease early: devices back to Idle, the
+    // unreserved escrow refunded; device 1's proof still settles.
+    let close = ix::close_lease(
+        client.pubkey(),
+        client.pubkey(),
+        id,
+        m.client_iosd,
+        &m.devices,
+        &[m.provider()],
+    );
+    env.ok(close, &client).await;
+    let refund = deposit - 922_500 - 461_250;
+    assert_eq!(
+        env.token_balance(&m.client_iosd).await,
+        start_balance - deposit + refund
+    );
+    for device in m.devices {
+        let d: Device = env.account(&device).await;
+        assert_eq!(
+            (d.status, d.current_lease),
+            (DeviceStatus::Idle, Pubkey::default())
+        );
+    }
+    assert_eq!(
+        env.provider(&m.provider.pubkey())
+            .await
+            .required_stake_leased,
+        0
+    );
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        (lease.status, lease.open_proofs, lease.escrow),
+        (LeaseStatus::Closed, 1, 461_250)
+    );
+    m.check_escrow(&mut env).await;
+
+    env.ok(
+        ix::finalize_proof(cranker.pubkey(), m.keys(id, 1, 0), m.provider_iosd),
+        &cranker,
+    )
+    .await;
+    assert_eq!(env.token_balance(&m.provider_iosd).await, 882_000 + 441_000);
+    // Nothing left: closing again closes the record, rent to the client.
+    let client_lamports = env.lamports(&client.pubkey()).await;
+    let lease_rent = env.lamports(&pda::lease(id)).await;
+    let again = ix::close_lease(
+        client.pubkey(),
+        client.pubkey(),
+        id,
+        m.client_iosd,
+        &[],
+        &[],
+    );
+    env.ok(again, &client).await;
+    assert!(!env.exists(&pda::lease(id)).await);
+    assert_eq!(
+        env.lamports(&client.pubkey()).await,
+        client_lamports + lease_rent
+    );
+    m.check_escrow(&mut env).await;
+
+    // payout + refund + fee == deposit, to the base unit.
+    let payout = env.token_balance(&m.provider_iosd).await;
+    let fees = 40_500 + 20_250;
+    assert_eq!(payout + refund + fees, deposit);
+    let market: io_compute::state::Market = env.account(&pda::market()).await;
+    assert_eq!(
+        (
+            market.total_paid_to_providers,
+            market.total_fees,
+            market.total_refunded,
+            market.escrow_total
+        ),
+        (payout, fees, refund, 0)
+    );
+
+    // Stakers' fee share: 24,300 IOSD base units over the provider's 4,000
+    // IO and the co-staker's 1,000; the co-staker keeps 20 % of its fifth.
+    let t: Tokenomics = env.account(&pda::tokenomics()).await;
+    assert_eq!(t.stakers.funded[REWARD_IOSD], 24_300);
+    let backer = m.backer.insecure_clone();
+    let backer_io = pda::associated_token(&backer.pubkey(), &pda::io_mint());
+    let backer_iosd = env.ata(&backer.pubkey(), &pda::iosd_mint()).await;
+    env.ok(
+        ix::claim_rewards(backer.pubkey(), m.provider(), 0, backer_io, backer_iosd),
+        &backer,
+    )
+    .await;
+    assert_eq!(env.token_balance(&backer_iosd).await, 972);
+    let owner = m.provider.insecure_clone();
+    let owner_io = pda::associated_token(&owner.pubkey(), &pda::io_mint());
+    env.ok(
+        ix::claim_rewards(owner.pubkey(), m.provider(), 0, owner_io, m.provider_iosd),
+        &owner,
+    )
+    .await;
+    env.ok(
+        ix::claim_commission(owner.pubkey(), owner_io, m.provider_iosd),
+        &owner,
+    )
+    .await;
+    assert_eq!(
+        env.token_balance(&m.provider_iosd).await,
+        payout + 19_440 + 3_888,
+        "own 4/5 plus 80 % commission on the co-staker's fifth"
+    );
+    assert_eq!(env.token_balance(&pda::rewards_iosd_vault()).await, 0);
+}
+
+/// Paying with IO burns exactly the deposit's worth at the oracle price,
+/// with no client fee (io.net's rule), straight into escrow.
+#[tokio::test]
+async fn lease_paid_with_io_burns_into_escrow() {
+    let mut env = TestEnv::initialized().await;
+    let mut m = market(&mut env).await;
+    let client = m.client.insecure_clone();
+    let io = env.give_io(&client.pubkey(), 10 * ONE_IO).await;
+    let id = env
+        .account::<io_compute::state::Market>(&pda::market())
+        .await
+        .next_lease_id;
+    let args = CreateLeaseWithIoArgs {
+        spec: lease_spec(1, 4, 500_000),
+        max_io: 2 * ONE_IO,
+    };
+    let io_supply = env.mint_supply(&pda::io_mint()).await;
+    env.ok(
+        ix::create_lease_with_io(client.pubkey(), io, id, pda::price_feed(), 0, args.clone()),
+        &client,
+    )
+    .await;
+    m.leases.push(id);
+    // 2 IOSD of budget, no fee, at 1 USD per IO: 2 IO burned.
+    assert_eq!(env.token_balance(&io).await, 8 * ONE_IO);
+    assert_eq!(
+        env.mint_supply(&pda::io_mint()).await,
+        io_supply - 2 * ONE_IO
+    );
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        (lease.payment, lease.deposited, lease.client_fee_bps),
+        (Payment::Io, 2_000_000, 0)
+    );
+    m.check_escrow(&mut env).await;
+    // Slippage: a maximum below what the deposit costs is refused.
+    let tight = CreateLeaseWithIoArgs {
+        max_io: 2 * ONE_IO - 1,
+        ..args
+    };
+    env.rejects(
+        ix::create_lease_with_io(client.pubkey(), io, id + 1, pda::price_feed(), 0, tight),
+        &client,
+        &[io, pda::market(), pda::escrow_vault()],
+    )
+    .await
+    .assert_error(IoComputeError::SlippageExceeded);
+    // Cancelling an Open lease refunds everything, in IOSD.
+    env.ok(
+        ix::cancel_lease(client.pubkey(), id, m.client_iosd),
+        &client,
+    )
+    .await;
+    assert!(!env.exists(&pda::lease(id)).await);
+    m.check_escrow(&mut env).await;
+}
+
+/// Each bad call fails with its own error and changes nothing.
+#[tokio::test]
+async fn market_guards() {
+    let mut env = TestEnv::initialized().await;
+    let mut m = market(&mut env).await;
+    let keeper = m.keeper.insecure_clone();
+    let client = m.client.insecure_clone();
+    let stranger = env.wallet().await;
+    let providers = [m.provider()];
+
+    // Price above the lease's maximum.
+    let cheap = m.create(&mut env, lease_spec(3, 1, PRICE - 1)).await;
+    let watch = [pda::lease(cheap), m.devices[0], m.devices[1], m.provider()];
+    env.rejects(
+        ix::assign_devices(keeper.pubkey(), cheap, &m.devices, &providers),
+        &keeper,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PriceAboveMax);
+    // GPUs that do not add up, and a stranger as matcher.
+    let id = m.create(&mut env, lease_spec(3, 2, PRICE)).await;
+    let watch = [pda::lease(id), m.devices[0], m.devices[1], m.provider()];
+    env.rejects(
+        ix::assign_devices(keeper.pubkey(), id, &m.devices[..1], &providers),
+        &keeper,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::GpuCountMismatch);
+    env.rejects(
+        ix::assign_devices(stranger.pubkey(), id, &m.devices, &providers),
+        &stranger,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::NotAdmittedKeeper);
+    let twice = ix::assign_devices(
+        keeper.pubkey(),
+        id,
+        &[m.devices[0], m.devices[0]],
+        &providers,
+    );
+    env.rejects(twice, &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::DuplicateAccount);
+    env.ok(
+        ix::assign_devices(keeper.pubkey(), id, &m.devices, &providers),
+        &keeper,
+    )
+    .await;
+    // A device already serving a lease cannot be assigned again.
+    let other = m.create(&mut env, lease_spec(1, 1, PRICE)).await;
+    env.rejects(
+        ix::assign_devices(keeper.pubkey(), other, &m.devices[1..], &providers),
+        &keeper,
+        &[pda::lease(other), m.devices[1]],
+    )
+    .await
+    .assert_error(IoComputeError::DeviceNotIdle);
+    // Its price is fixed while it serves.
+    let reprice = io_compute::UpdateDeviceArgs {
+        price_per_gpu_hour: Some(1),
+        status: None,
+    };
+    let owner = m.provider.insecure_clone();
+    env.rejects(
+        ix::update_device(owner.pubkey(), 0, reprice),
+        &owner,
+        &[m.devices[0]],
+    )
+    .await
+    .assert_error(IoComputeError::DeviceLeased);
+
+    let start = env.now().await;
+    env.set_time(start + HOUR).await;
+    let post = |seq, gpu_ms| {
+        ix::post_usage_proof(
+            keeper.pubkey(),
+            id,
+            m.devices[0],
+            usage(seq, start, start + HOUR / 2, gpu_ms),
+        )
+    };
+    let watch = [pda::lease(id), m.devices[0]];
+    // Not by a non-keeper; GPU-ms within the period x GPUs; no seq gap.
+    let mut by_stranger = ix::post_usage_proof(
+        stranger.pubkey(),
+        id,
+        m.devices[0],
+        usage(0, start, start + 60, 1),
+    );
+    swap_account(&mut by_stranger, &stranger.pubkey(), stranger.pubkey());
+    env.rejects(by_stranger, &stranger, &watch)
+        .await
+        .assert_error(IoComputeError::NotAdmittedKeeper);
+    env.rejects(post(0, 1_800 * 1_000 * 2 + 1), &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::GpuMsExceedsPeriod);
+    env.rejects(post(1, 1_000), &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::ProofSeqMismatch);
+    env.ok(post(0, 1_800 * 1_000 * 2), &keeper).await;
+    // Repeating seq 0, or overlapping the last period with seq 1.
+    env.rejects(post(0, 1_000), &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::ProofSeqMismatch);
+    env.rejects(post(1, 1_000), &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::InvalidProofPeriod);
+    // A period in the future.
+    let future = ix::post_usage_proof(
+        keeper.pubkey(),
+        id,
+        m.devices[0],
+        usage(1, start + HOUR / 2, start + HOUR + 1, 1_000),
+    );
+    env.rejects(future, &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::InvalidProofPeriod);
+    // Only the client may close before the end; anyone after it.
+    let early = ix::close_lease(
+        stranger.pubkey(),
+        client.pubkey(),
+        id,
+        m.client_iosd,
+        &m.devices,
+        &providers,
+    );
+    env.rejects(early, &stranger, &[pda::lease(id), m.client_iosd])
+        .await
+        .assert_error(IoComputeError::LeaseNotEnded);
+    // A refund only ever goes to the client.
+    let stranger_iosd = env.ata(&stranger.pubkey(), &pda::iosd_mint()).await;
+    let diverted = ix::close_lease(
+        client.pubkey(),
+        client.pubkey(),
+        id,
+        stranger_iosd,
+        &m.devices,
+        &providers,
+    );
+    env.rejects(diverted, &client, &[pda::lease(id), stranger_iosd])
+        .await
+        .assert_error(IoComputeError::WrongPayee);
+    env.set_time(start + 2 * HOUR).await;
+    let late = ix::close_lease(
+        stranger.pubkey(),
+        client.pubkey(),
+        id,
+        m.client_iosd,
+        &m.devices,
+        &providers,
+    );
+    env.ok(late, &stranger).await;
+    // Closed: no more proofs, no top-ups.
+    env.rejects(post(1, 1_000), &keeper, &watch)
+        .await
+        .assert_error(IoComputeError::LeaseNotActive);
+    env.rejects(
+        ix::top_up_lease(client.pubkey(), id, m.client_iosd, 1),
+        &client,
+        &[pda::lease(id)],
+    )
+    .await
+    .assert_error(IoComputeError::LeaseClosed);
+    m.check_escrow(&mut env).await;
+}
