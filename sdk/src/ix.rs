@@ -11,9 +11,9 @@ use anchor_lang::{
 use io_compute::{
     accounts, instruction,
     state::{DeviceSpec, GpuModel, LeaseSpec, OracleConfig, ProviderProfile, TokenomicsParams},
-    AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, InitializeArgs,
-    PostDeviceRewardsArgs, PostUsageProofArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
-    TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
+    AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, DisputeProofArgs,
+    InitializeArgs, PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs,
+    SetGpuModelsArgs, SlashArgs, StakeArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
 };
 
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
@@ -45,7 +45,7 @@ pub fn initialize(authority: Pubkey, genesis_owner: Pubkey, args: InitializeArgs
             escrow_vault: pda::escrow_vault(),
             treasury_iosd_vault: pda::treasury_iosd_vault(),
             rewards_iosd_vault: pda::rewards_iosd_vault(),
-            keeper_bond_vault: pda::keeper_bond_vault(),
+            bond_vault: pda::bond_vault(),
             genesis_owner,
             genesis_token: pda::associated_token(&genesis_owner, &io_mint),
             program: ID,
@@ -394,7 +394,7 @@ pub fn admit_keeper(
             keeper_authority,
             keeper: pda::keeper(&keeper_authority),
             bond_source,
-            keeper_bond_vault: pda::keeper_bond_vault(),
+            bond_vault: pda::bond_vault(),
             io_mint: pda::io_mint(),
             token_program: TOKEN_PROGRAM,
             system_program: system_program::ID,
@@ -417,7 +417,7 @@ pub fn remove_keeper(
             keeper: pda::keeper(&keeper_authority),
             keeper_authority,
             bond_destination,
-            keeper_bond_vault: pda::keeper_bond_vault(),
+            bond_vault: pda::bond_vault(),
             io_mint: pda::io_mint(),
             vault_authority: pda::vault_authority(),
             token_program: TOKEN_PROGRAM,
@@ -669,5 +669,66 @@ pub fn finalize_proof(
             token_program: TOKEN_PROGRAM,
         },
         instruction::FinalizeProof {},
+    )
+}
+
+/// `dispute_proof`: the bond comes from `bond_source` (an IO account of the
+/// challenger; any for a zero bond).
+pub fn dispute_proof(
+    challenger: Pubkey,
+    keys: ProofKeys,
+    bond_source: Pubkey,
+    bond: u64,
+) -> Instruction {
+    build(
+        accounts::DisputeProof {
+            challenger,
+            config: pda::config(),
+            lease: keys.lease(),
+            proof: keys.proof(),
+            bond_source,
+            bond_vault: pda::bond_vault(),
+            io_mint: pda::io_mint(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::DisputeProof {
+            args: DisputeProofArgs { bond },
+        },
+    )
+}
+
+/// `resolve_dispute`: `io_destination` is the challenger's IO account when
+/// upholding, the provider authority's when rejecting; `keeper_admitted`
+/// says whether the posting keeper still has a record (its bond is slashed).
+pub fn resolve_dispute(
+    authority: Pubkey,
+    keys: ProofKeys,
+    challenger: Pubkey,
+    io_destination: Pubkey,
+    keeper_admitted: bool,
+    upheld: bool,
+) -> Instruction {
+    build(
+        accounts::ResolveDispute {
+            authority,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            lease: keys.lease(),
+            device: keys.device,
+            provider: keys.provider,
+            proof: keys.proof(),
+            keeper: keeper_admitted.then(|| pda::keeper(&keys.keeper)),
+            challenger,
+            io_destination,
+            stake_vault: pda::stake_vault(),
+            bond_vault: pda::bond_vault(),
+            slash_destination: pda::treasury_io_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::ResolveDispute {
+            args: ResolveDisputeArgs { upheld },
+        },
     )
 }

@@ -52,8 +52,8 @@ pub fn rewards_iosd_vault() -> Pubkey {
     find(&[REWARDS_IOSD_SEED])
 }
 
-pub fn keeper_bond_vault() -> Pubkey {
-    find(&[KEEPER_BOND_SEED])
+pub fn bond_vault() -> Pubkey {
+    find(&[BOND_VAULT_SEED])
 }
 
 pub fn keeper(authority: &Pubkey) -> Pubkey {

@@ -45,9 +45,9 @@ pub const EPOCH_SEED: &[u8] = b"epoch";
 /// IOSD fee shares waiting to be claimed by stakers.
 #[constant]
 pub const REWARDS_IOSD_SEED: &[u8] = b"rewards_iosd";
-/// IO bonds posted by keepers.
+/// IO bonds posted by keepers and by challengers of usage proofs.
 #[constant]
-pub const KEEPER_BOND_SEED: &[u8] = b"keeper_bond";
+pub const BOND_VAULT_SEED: &[u8] = b"bond_vault";
 #[constant]
 pub const KEEPER_SEED: &[u8] = b"keeper";
 #[constant]

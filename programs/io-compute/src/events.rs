@@ -331,3 +331,29 @@ pub struct ProofFinalized {
     pub fee_to_stakers: u64,
     pub fee_burned: u64,
 }
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofDisputed {
+    pub proof: Pubkey,
+    pub lease: Pubkey,
+    pub challenger: Pubkey,
+    pub bond: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeResolved {
+    pub proof: Pubkey,
+    pub lease: Pubkey,
+    pub upheld: bool,
+    /// IO taken from the provider's stake pool.
+    pub provider_slashed: u64,
+    /// The challenger's part of the slash.
+    pub challenger_reward: u64,
+    /// IO taken from the posting keeper's bond.
+    pub keeper_bond_slashed: u64,
+    /// The challenger's bond: back to it when upheld, to the provider when
+    /// rejected.
+    pub bond: u64,
+}

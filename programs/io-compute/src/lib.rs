@@ -58,6 +58,10 @@ pub mod io_compute {
         RemoveKeeper::handle(ctx)
     }
 
+    pub fn resolve_dispute(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result<()> {
+        ResolveDispute::handle(ctx, args)
+    }
+
     // ---- provider ---------------------------------------------------------
 
     pub fn register_provider(ctx: Context<RegisterProvider>, args: ProviderProfile) -> Result<()> {
@@ -150,6 +154,10 @@ pub mod io_compute {
 
     pub fn cancel_lease(ctx: Context<CancelLease>) -> Result<()> {
         CancelLease::handle(ctx)
+    }
+
+    pub fn dispute_proof(ctx: Context<DisputeProof>, args: DisputeProofArgs) -> Result<()> {
+        DisputeProof::handle(ctx, args)
     }
 
     pub fn close_lease<'info>(ctx: Context<'info, CloseLease<'info>>) -> Result<()> {

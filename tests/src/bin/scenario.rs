@@ -395,7 +395,7 @@ async fn run() -> Result<(), String> {
         + env.token_balance(&backer_io).await
         + env.token_balance(&pda::stake_vault()).await
         + env.token_balance(&pda::treasury_io_vault()).await
-        + env.token_balance(&pda::keeper_bond_vault()).await
+        + env.token_balance(&pda::bond_vault()).await
         + env.token_balance(&pda::rewards_vault()).await;
     check(
         "sum of all IO accounts",

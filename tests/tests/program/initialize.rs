@@ -246,7 +246,7 @@ async fn pre_funded_addresses_cannot_block_creation() {
         pda::stake_vault(),
         pda::escrow_vault(),
         pda::rewards_iosd_vault(),
-        pda::keeper_bond_vault(),
+        pda::bond_vault(),
     ] {
         env.airdrop(&key, grief).await;
     }

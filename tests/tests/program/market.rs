@@ -647,3 +647,182 @@ async fn market_guards() {
     .assert_error(IoComputeError::LeaseClosed);
     m.check_escrow(&mut env).await;
 }
+
+/// Disputes: strictly before unlock, freeze the proof; rejected, the bond
+/// pays the provider and the proof pays later; upheld, the reservation
+/// returns to escrow and the provider and keeper are slashed.
+#[tokio::test]
+async fn disputes_freeze_then_void_or_release() {
+    let mut env = TestEnv::initialized().await;
+    let mut m = market(&mut env).await;
+    let admin = env.admin.insecure_clone();
+    let keeper = m.keeper.insecure_clone();
+    let client = m.client.insecure_clone();
+    let id = m.create(&mut env, lease_spec(3, 2, 500_000)).await;
+    env.ok(
+        ix::assign_devices(keeper.pubkey(), id, &m.devices, &[m.provider()]),
+        &keeper,
+    )
+    .await;
+    let start = env.now().await;
+    env.set_time(start + HOUR).await;
+    for (device, gpu_ms) in [(0, 7_200_000), (1, 3_600_000)] {
+        let args = usage(0, start, start + HOUR, gpu_ms);
+        env.ok(
+            ix::post_usage_proof(keeper.pubkey(), id, m.devices[device], args),
+            &keeper,
+        )
+        .await;
+    }
+    let unlock = start + HOUR + SECONDS_PER_DAY;
+    let (p0, p1) = (m.keys(id, 0, 0), m.keys(id, 1, 0));
+
+    // A staker challenges proof 1 with a bond: not below the minimum.
+    let challenger = env.wallet().await;
+    let min_bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+    let challenger_io = env.give_io(&challenger.pubkey(), min_bond).await;
+    let watch = [p1.proof(), challenger_io, pda::bond_vault()];
+    env.rejects(
+        ix::dispute_proof(challenger.pubkey(), p1, challenger_io, min_bond - 1),
+        &challenger,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::DisputeBondTooSmall);
+    env.ok(
+        ix::dispute_proof(challenger.pubkey(), p1, challenger_io, min_bond),
+        &challenger,
+    )
+    .await;
+    assert_eq!(env.token_balance(&challenger_io).await, 0);
+    // The client disputes proof 0 for free, in the window's last second.
+    let client_io = pda::associated_token(&client.pubkey(), &pda::io_mint());
+    env.set_time(unlock - 1).await;
+    env.ok(
+        ix::dispute_proof(client.pubkey(), p0, client_io, 0),
+        &client,
+    )
+    .await;
+    env.set_time(unlock).await;
+    let cranker = env.wallet().await;
+    for keys in [p0, p1] {
+        env.rejects(
+            ix::finalize_proof(cranker.pubkey(), keys, m.provider_iosd),
+            &cranker,
+            &[keys.proof(), pda::lease(id)],
+        )
+        .await
+        .assert_error(IoComputeError::ProofDisputed);
+    }
+    m.check_escrow(&mut env).await;
+
+    // Only the arbiter resolves.
+    let owner_io = pda::associated_token(&m.provider.pubkey(), &pda::io_mint());
+    let stranger = env.wallet().await;
+    env.rejects(
+        ix::resolve_dispute(
+            stranger.pubkey(),
+            p1,
+            challenger.pubkey(),
+            owner_io,
+            true,
+            false,
+        ),
+        &stranger,
+        &[p1.proof()],
+    )
+    .await
+    .assert_error(IoComputeError::NotConfigAuthority);
+    // Rejected: the bond pays the provider; the proof pays out as posted.
+    let resolve_p1 = ix::resolve_dispute(
+        admin.pubkey(),
+        p1,
+        challenger.pubkey(),
+        owner_io,
+        true,
+        false,
+    );
+    env.ok(resolve_p1.clone(), &admin).await;
+    assert_eq!(env.token_balance(&owner_io).await, min_bond);
+    env.rejects(resolve_p1, &admin, &[p1.proof()])
+        .await
+        .assert_error(IoComputeError::ProofNotDisputed);
+    env.ok(
+        ix::finalize_proof(cranker.pubkey(), p1, m.provider_iosd),
+        &cranker,
+    )
+    .await;
+    assert_eq!(env.token_balance(&m.provider_iosd).await, 441_000);
+
+    // Upheld: 10 % of the provider's 5,000 IO is slashed, half to the
+    // client; the keeper loses 10 % of its bond; the reservation returns.
+    let treasury = env.token_balance(&pda::treasury_io_vault()).await;
+    let client_lamports = env.lamports(&client.pubkey()).await;
+    let proof_rent = env.lamports(&p0.proof()).await;
+    let outcome = env
+        .ok(
+            ix::resolve_dispute(admin.pubkey(), p0, client.pubkey(), client_io, true, true),
+            &admin,
+        )
+        .await;
+    let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    assert_eq!(
+        outcome.events::<io_compute::events::DisputeResolved>(),
+        vec![io_compute::events::DisputeResolved {
+            proof: p0.proof(),
+            lease: pda::lease(id),
+            upheld: true,
+            provider_slashed: 500 * ONE_IO,
+            challenger_reward: 250 * ONE_IO,
+            keeper_bond_slashed: bond / 10,
+            bond: 0,
+        }]
+    );
+    assert_eq!(env.token_balance(&client_io).await, 250 * ONE_IO);
+    assert_eq!(
+        env.token_balance(&pda::treasury_io_vault()).await,
+        treasury + 250 * ONE_IO + bond / 10
+    );
+    let p = env.provider(&m.provider.pubkey()).await;
+    assert_eq!(
+        (p.stake.amount, p.reputation.disputes_lost),
+        (4_500 * ONE_IO, 1)
+    );
+    assert_eq!(env.token_balance(&pda::stake_vault()).await, 4_500 * ONE_IO);
+    let k: io_compute::state::Keeper = env.account(&pda::keeper(&keeper.pubkey())).await;
+    assert_eq!(k.bond, bond - bond / 10);
+    assert_eq!(
+        env.token_balance(&pda::bond_vault()).await,
+        bond - bond / 10
+    );
+    let d: Device = env.account(&m.devices[0]).await;
+    assert_eq!(d.reliability_bps, 3_000);
+    assert!(!env.exists(&p0.proof()).await);
+    assert_eq!(
+        env.lamports(&client.pubkey()).await,
+        client_lamports + proof_rent
+    );
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!((lease.reserved, lease.open_proofs), (0, 0));
+    m.check_escrow(&mut env).await;
+    // The client gets everything but the settled proof back.
+    let before = env.token_balance(&m.client_iosd).await;
+    env.ok(
+        ix::close_lease(
+            client.pubkey(),
+            client.pubkey(),
+            id,
+            m.client_iosd,
+            &m.devices,
+            &[m.provider()],
+        ),
+        &client,
+    )
+    .await;
+    assert_eq!(
+        env.token_balance(&m.client_iosd).await,
+        before + 3_075_000 - 461_250
+    );
+    assert!(!env.exists(&pda::lease(id)).await, "settled and closed");
+    m.check_escrow(&mut env).await;
+}

@@ -615,7 +615,7 @@ async fn device_rewards_by_merkle_proof() {
     )
     .await
     .assert_ok();
-    assert_eq!(env.token_balance(&pda::keeper_bond_vault()).await, bond);
+    assert_eq!(env.token_balance(&pda::bond_vault()).await, bond);
     assert_eq!(env.token_balance(&bond_source).await, 0);
 
     // Three devices of two providers earned rewards in epoch 0.
@@ -811,7 +811,7 @@ async fn device_rewards_by_merkle_proof() {
     )
     .await;
     assert_eq!(env.token_balance(&bond_source).await, bond);
-    assert_eq!(env.token_balance(&pda::keeper_bond_vault()).await, 0);
+    assert_eq!(env.token_balance(&pda::bond_vault()).await, 0);
     assert!(!env.exists(&pda::keeper(&keeper.pubkey())).await);
     advance(&mut env).await.assert_ok();
     env.rejects(

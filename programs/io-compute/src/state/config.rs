@@ -21,8 +21,8 @@ pub struct Config {
     pub treasury_iosd_vault: Pubkey,
     /// IOSD fee shares owed to stakers.
     pub rewards_iosd_vault: Pubkey,
-    /// IO bonds of admitted keepers.
-    pub keeper_bond_vault: Pubkey,
+    /// IO bonds of keepers and of dispute challengers.
+    pub bond_vault: Pubkey,
     /// IO token account that receives slashed stake.
     pub slash_destination: Pubkey,
     /// Hard cap on IO supply; emissions can never exceed it.

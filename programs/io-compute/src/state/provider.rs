@@ -255,6 +255,19 @@ impl Provider {
         Ok(())
     }
 
+    /// Slashes `amount` from the pool with the reward accounting around it:
+    /// rewards accrue at the old weight, the weight drops with the stake.
+    pub fn apply_slash(
+        &mut self,
+        pool: &mut StakerRewardPool,
+        amount: u64,
+        now: i64,
+    ) -> Result<()> {
+        self.accrue_rewards(pool, now)?;
+        self.record_slash(amount)?;
+        self.update_weight(pool)
+    }
+
     pub fn record_slash(&mut self, amount: u64) -> Result<()> {
         self.stake.slash(amount)?;
         self.reputation.slash_count = self.reputation.slash_count.safe_add(1)?;

@@ -16,7 +16,7 @@ pub struct AdmitKeeperArgs {
 }
 
 /// The config authority admits a keeper, which signs too and posts its IO
-/// bond into the keeper bond vault.
+/// bond into the bond vault.
 #[derive(Accounts)]
 pub struct AdmitKeeper<'info> {
     pub authority: Signer<'info>,
@@ -33,8 +33,8 @@ pub struct AdmitKeeper<'info> {
     pub keeper: UncheckedAccount<'info>,
     #[account(mut, constraint = bond_source.mint == config.io_mint @ IoComputeError::WrongMint)]
     pub bond_source: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.keeper_bond_vault @ IoComputeError::WrongVault)]
-    pub keeper_bond_vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.bond_vault @ IoComputeError::WrongVault)]
+    pub bond_vault: Box<Account<'info, TokenAccount>>,
     #[account(address = config.io_mint @ IoComputeError::WrongMint)]
     pub io_mint: Box<Account<'info, Mint>>,
     pub token_program: Program<'info, Token>,
@@ -75,7 +75,7 @@ impl AdmitKeeper<'_> {
             &accounts.token_program,
             &accounts.bond_source,
             &accounts.io_mint,
-            &accounts.keeper_bond_vault,
+            &accounts.bond_vault,
             &accounts.keeper_authority,
             args.bond,
         )?;

@@ -68,8 +68,8 @@ pub struct Initialize<'info> {
     #[account(mut, seeds = [REWARDS_IOSD_SEED], bump)]
     pub rewards_iosd_vault: UncheckedAccount<'info>,
     /// CHECK: created as an IO vault by the handler.
-    #[account(mut, seeds = [KEEPER_BOND_SEED], bump)]
-    pub keeper_bond_vault: UncheckedAccount<'info>,
+    #[account(mut, seeds = [BOND_VAULT_SEED], bump)]
+    pub bond_vault: UncheckedAccount<'info>,
     /// CHECK: any wallet chosen by the deployer; it receives the genesis supply.
     pub genesis_owner: UncheckedAccount<'info>,
     /// CHECK: the genesis owner's IO associated token account, created by the
@@ -165,7 +165,7 @@ impl Initialize<'_> {
             escrow_vault: a.escrow_vault.key(),
             treasury_iosd_vault: a.treasury_iosd_vault.key(),
             rewards_iosd_vault: a.rewards_iosd_vault.key(),
-            keeper_bond_vault: a.keeper_bond_vault.key(),
+            bond_vault: a.bond_vault.key(),
             slash_destination: a.treasury_io_vault.key(),
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
@@ -265,12 +265,7 @@ impl Initialize<'_> {
                 b.rewards_iosd_vault,
                 &iosd_mint,
             ),
-            (
-                &a.keeper_bond_vault,
-                KEEPER_BOND_SEED,
-                b.keeper_bond_vault,
-                &io_mint,
-            ),
+            (&a.bond_vault, BOND_VAULT_SEED, b.bond_vault, &io_mint),
         ] {
             init::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;
         }

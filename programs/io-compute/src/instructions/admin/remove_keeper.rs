@@ -32,8 +32,8 @@ pub struct RemoveKeeper<'info> {
         constraint = bond_destination.owner == keeper.authority @ IoComputeError::WrongRewardDestination,
     )]
     pub bond_destination: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.keeper_bond_vault @ IoComputeError::WrongVault)]
-    pub keeper_bond_vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.bond_vault @ IoComputeError::WrongVault)]
+    pub bond_vault: Box<Account<'info, TokenAccount>>,
     #[account(address = config.io_mint @ IoComputeError::WrongMint)]
     pub io_mint: Box<Account<'info, Mint>>,
     /// CHECK: PDA signer of the vaults.
@@ -50,7 +50,7 @@ impl RemoveKeeper<'_> {
             &accounts.config,
             &accounts.token_program,
             &accounts.vault_authority,
-            &accounts.keeper_bond_vault,
+            &accounts.bond_vault,
             &accounts.io_mint,
             &accounts.bond_destination,
             bond,

@@ -47,9 +47,7 @@ impl<'info> Slash<'info> {
     pub fn slash_provider(&mut self, amount: u64) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         self.provider
-            .accrue_rewards(&self.tokenomics.stakers, now)?;
-        self.provider.record_slash(amount)?;
-        self.provider.update_weight(&mut self.tokenomics.stakers)?;
+            .apply_slash(&mut self.tokenomics.stakers, amount, now)?;
         self.config.total_slashed = self.config.total_slashed.safe_add(amount)?;
         vault::transfer_from_vault(
             &self.config,

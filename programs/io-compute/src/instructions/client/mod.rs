@@ -2,6 +2,7 @@ pub mod cancel_lease;
 pub mod close_lease;
 pub mod create_lease;
 pub mod create_lease_with_io;
+pub mod dispute_proof;
 pub mod refund;
 pub mod top_up_lease;
 
@@ -9,5 +10,6 @@ pub use cancel_lease::*;
 pub use close_lease::*;
 pub use create_lease::*;
 pub use create_lease_with_io::*;
+pub use dispute_proof::*;
 pub use refund::*;
 pub use top_up_lease::*;
