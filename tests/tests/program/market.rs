@@ -124,8 +124,9 @@ impl Actors {
         }
     }
 
-    /// The escrow vault holds exactly the leases' escrow, and every lease
-    /// balances: deposited == escrow + paid out + fees + refunded.
+    /// The escrow vault holds exactly the leases' escrow, every lease
+    /// balances (deposited == escrow + paid out + fees + refunded), and IOSD
+    /// supply == minted - burned as fees.
     async fn check_escrow(&self, env: &mut TestEnv) {
         let market: io_compute::state::Market = env.account(&pda::market()).await;
         let mut sum = 0;
@@ -142,6 +143,12 @@ impl Actors {
             }
         }
         assert_eq!(market.escrow_total, sum, "market escrow total");
+        let t: Tokenomics = env.account(&pda::tokenomics()).await;
+        assert_eq!(
+            env.mint_supply(&pda::iosd_mint()).await,
+            t.total_iosd_minted - t.total_fees_burned,
+            "IOSD supply"
+        );
         assert_eq!(
             env.token_balance(&pda::escrow_vault()).await,
             sum,
