@@ -697,9 +697,36 @@ pub fn dispute_proof(
     )
 }
 
-/// `resolve_dispute`: `io_destination` is the challenger's IO account when
-/// upholding, the provider authority's when rejecting; `keeper_admitted`
-/// says whether the posting keeper still has a record (its bond is slashed).
+/// The accounts that end a disputed proof; `io_destination` is the
+/// challenger's IO account when upholding, the provider authority's when
+/// rejecting; `keeper_admitted` says whether the posting keeper still has a
+/// record (its bond is slashed).
+fn proof_settlement(
+    keys: ProofKeys,
+    challenger: Pubkey,
+    io_destination: Pubkey,
+    keeper_admitted: bool,
+) -> accounts::ProofSettlement {
+    accounts::ProofSettlement {
+        config: pda::config(),
+        tokenomics: pda::tokenomics(),
+        lease: keys.lease(),
+        device: keys.device,
+        provider: keys.provider,
+        proof: keys.proof(),
+        keeper: keeper_admitted.then(|| pda::keeper(&keys.keeper)),
+        challenger,
+        io_destination,
+        stake_vault: pda::stake_vault(),
+        bond_vault: pda::bond_vault(),
+        slash_destination: pda::treasury_io_vault(),
+        io_mint: pda::io_mint(),
+        vault_authority: pda::vault_authority(),
+        token_program: TOKEN_PROGRAM,
+    }
+}
+
+/// `resolve_dispute` by the arbiter (see `proof_settlement`).
 pub fn resolve_dispute(
     authority: Pubkey,
     keys: ProofKeys,
@@ -711,21 +738,7 @@ pub fn resolve_dispute(
     build(
         accounts::ResolveDispute {
             authority,
-            config: pda::config(),
-            tokenomics: pda::tokenomics(),
-            lease: keys.lease(),
-            device: keys.device,
-            provider: keys.provider,
-            proof: keys.proof(),
-            keeper: keeper_admitted.then(|| pda::keeper(&keys.keeper)),
-            challenger,
-            io_destination,
-            stake_vault: pda::stake_vault(),
-            bond_vault: pda::bond_vault(),
-            slash_destination: pda::treasury_io_vault(),
-            io_mint: pda::io_mint(),
-            vault_authority: pda::vault_authority(),
-            token_program: TOKEN_PROGRAM,
+            settlement: proof_settlement(keys, challenger, io_destination, keeper_admitted),
         },
         instruction::ResolveDispute {
             args: ResolveDisputeArgs { upheld },

@@ -9,6 +9,7 @@ use anchor_lang::prelude::*;
 pub mod constants;
 pub mod error;
 pub mod events;
+pub mod gemm;
 pub mod init;
 pub mod instructions;
 pub mod math;

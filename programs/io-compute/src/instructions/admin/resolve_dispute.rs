@@ -1,13 +1,5 @@
-use crate::{
-    constants::*,
-    error::IoComputeError,
-    events::{emit_event, DisputeResolved},
-    math::{mul_div_floor, to_u64, SafeMath},
-    state::*,
-    vault,
-};
+use crate::{error::IoComputeError, instructions::proof_settlement::*, state::*};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct ResolveDisputeArgs {
@@ -15,170 +7,36 @@ pub struct ResolveDisputeArgs {
     pub upheld: bool,
 }
 
-/// The arbiter (the config authority; governance later) decides a dispute.
-///
-/// - Upheld: the proof is voided and its reservation returns to the lease's
-///   escrow; the provider loses `dispute_slash_bps` of its stake (the
-///   challenger gets `challenger_reward_bps` of that, the slash destination
-///   the rest), the posting keeper the same share of its bond; the
-///   challenger's bond comes back; the device's reliability and the
-///   provider's reputation drop; the proof's rent goes to the challenger.
-/// - Rejected: the bond goes to the provider and the proof is Locked again,
-///   payable from its unlock time.
+/// The arbiter (the config authority; governance later) decides a dispute:
+/// upheld voids the proof and slashes (`ProofSettlement::uphold`), rejected
+/// pays the bond to the provider and re-locks the proof
+/// (`ProofSettlement::reject`).
 #[derive(Accounts)]
 pub struct ResolveDispute<'info> {
     pub authority: Signer<'info>,
-    #[account(
-        mut, seeds = [CONFIG_SEED], bump = config.bump,
-        has_one = authority @ IoComputeError::NotConfigAuthority,
-    )]
-    pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
-    pub tokenomics: Box<Account<'info, Tokenomics>>,
-    #[account(mut, seeds = [LEASE_SEED, &lease.id.to_le_bytes()], bump = lease.bump)]
-    pub lease: Box<Account<'info, Lease>>,
-    #[account(mut)]
-    pub device: Box<Account<'info, Device>>,
-    #[account(mut)]
-    pub provider: Box<Account<'info, Provider>>,
-    #[account(
-        mut,
-        seeds = [USAGE_PROOF_SEED, lease.key().as_ref(), device.key().as_ref(), &proof.seq.to_le_bytes()],
-        bump = proof.bump,
-        has_one = lease @ IoComputeError::LeaseAccountMismatch,
-        has_one = device @ IoComputeError::LeaseAccountMismatch,
-        has_one = provider @ IoComputeError::LeaseAccountMismatch,
-    )]
-    pub proof: Box<Account<'info, UsageProof>>,
-    /// The posting keeper's record, when it is still admitted.
-    #[account(mut, seeds = [KEEPER_SEED, proof.keeper.as_ref()], bump = keeper.bump)]
-    pub keeper: Option<Box<Account<'info, Keeper>>>,
-    /// CHECK: the proof's challenger (checked in `validate`); receives the
-    /// rent when upheld.
-    #[account(mut)]
-    pub challenger: UncheckedAccount<'info>,
-    /// The IO account the bond (and reward) goes to when upheld: the
-    /// challenger's; when rejected: the provider authority's.
-    #[account(mut, constraint = io_destination.mint == config.io_mint @ IoComputeError::WrongMint)]
-    pub io_destination: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
-    pub stake_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.bond_vault @ IoComputeError::WrongVault)]
-    pub bond_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.slash_destination @ IoComputeError::InvalidSlashDestination)]
-    pub slash_destination: Box<Account<'info, TokenAccount>>,
-    #[account(address = config.io_mint @ IoComputeError::WrongMint)]
-    pub io_mint: Box<Account<'info, Mint>>,
-    /// CHECK: PDA signer of the vaults.
-    #[account(seeds = [VAULT_AUTHORITY_SEED], bump = config.vault_authority_bump)]
-    pub vault_authority: UncheckedAccount<'info>,
-    pub token_program: Program<'info, Token>,
+    pub settlement: ProofSettlement<'info>,
 }
 
-impl<'info> ResolveDispute<'info> {
+impl ResolveDispute<'_> {
     pub fn validate(&self, args: &ResolveDisputeArgs) -> Result<()> {
+        require_keys_eq!(
+            self.authority.key(),
+            self.settlement.config.authority,
+            IoComputeError::NotConfigAuthority
+        );
         require!(
-            self.proof.status == ProofStatus::Disputed,
+            self.settlement.proof.status == ProofStatus::Disputed,
             IoComputeError::ProofNotDisputed
         );
-        require_keys_eq!(
-            self.challenger.key(),
-            self.proof.challenger,
-            IoComputeError::LeaseAccountMismatch
-        );
-        let payee = if args.upheld {
-            self.proof.challenger
-        } else {
-            self.provider.authority
-        };
-        require_keys_eq!(self.io_destination.owner, payee, IoComputeError::WrongPayee);
-        Ok(())
-    }
-
-    fn pay(
-        &self,
-        from: &Account<'info, TokenAccount>,
-        to: &Account<'info, TokenAccount>,
-        amount: u64,
-    ) -> Result<()> {
-        if amount == 0 {
-            return Ok(());
-        }
-        vault::transfer_from_vault(
-            &self.config,
-            &self.token_program,
-            &self.vault_authority,
-            from,
-            &self.io_mint,
-            to,
-            amount,
-        )
-    }
-
-    fn share(amount: u64, bps: u16) -> Result<u64> {
-        to_u64(mul_div_floor(
-            amount as u128,
-            bps as u128,
-            BPS_DENOMINATOR as u128,
-        )?)
+        self.settlement.require_parties(args.upheld)
     }
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: ResolveDisputeArgs) -> Result<()> {
-        let accounts = &mut *ctx.accounts;
-        let bond = accounts.proof.bond;
-        let (mut slashed, mut reward, mut keeper_slashed) = (0, 0, 0);
         if args.upheld {
-            let market = accounts.config.market;
-            let now = Clock::get()?.unix_timestamp;
-            accounts.lease.release(accounts.proof.reserved)?;
-            slashed = Self::share(accounts.provider.stake.amount, market.dispute_slash_bps)?;
-            if slashed > 0 {
-                accounts
-                    .provider
-                    .apply_slash(&mut accounts.tokenomics.stakers, slashed, now)?;
-                accounts.config.total_slashed = accounts.config.total_slashed.safe_add(slashed)?;
-                reward = Self::share(slashed, market.challenger_reward_bps)?;
-            }
-            if let Some(keeper) = accounts.keeper.as_mut() {
-                keeper_slashed = Self::share(keeper.bond, market.dispute_slash_bps)?;
-                keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
-            }
-            accounts.provider.reputation.disputes_lost =
-                accounts.provider.reputation.disputes_lost.safe_add(1)?;
-            accounts.device.penalize_reliability();
-
-            accounts.pay(&accounts.stake_vault, &accounts.io_destination, reward)?;
-            accounts.pay(
-                &accounts.stake_vault,
-                &accounts.slash_destination,
-                slashed.safe_sub(reward)?,
-            )?;
-            accounts.pay(
-                &accounts.bond_vault,
-                &accounts.slash_destination,
-                keeper_slashed,
-            )?;
-            accounts.pay(&accounts.bond_vault, &accounts.io_destination, bond)?;
-            accounts
-                .proof
-                .close(accounts.challenger.to_account_info())?;
+            ctx.accounts.settlement.uphold()
         } else {
-            accounts.pay(&accounts.bond_vault, &accounts.io_destination, bond)?;
-            let proof = &mut accounts.proof;
-            proof.status = ProofStatus::Locked;
-            proof.challenger = Pubkey::default();
-            proof.bond = 0;
+            ctx.accounts.settlement.reject()
         }
-        emit_event(DisputeResolved {
-            proof: accounts.proof.key(),
-            lease: accounts.lease.key(),
-            upheld: args.upheld,
-            provider_slashed: slashed,
-            challenger_reward: reward,
-            keeper_bond_slashed: keeper_slashed,
-            bond,
-        });
-        Ok(())
     }
 }
