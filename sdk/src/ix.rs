@@ -12,8 +12,9 @@ use io_compute::{
     accounts, instruction,
     state::{DeviceSpec, GpuModel, LeaseSpec, OracleConfig, ProviderProfile, TokenomicsParams},
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, DisputeProofArgs,
-    InitializeArgs, PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs,
-    SetGpuModelsArgs, SlashArgs, StakeArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
+    InitializeArgs, OpenGemmChallengeArgs, PostDeviceRewardsArgs, PostUsageProofArgs,
+    ProveGemmFraudArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
+    SubmitGemmOperandArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
 };
 
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
@@ -743,5 +744,56 @@ pub fn resolve_dispute(
         instruction::ResolveDispute {
             args: ResolveDisputeArgs { upheld },
         },
+    )
+}
+
+/// GEMM fraud proof, step 1: `proof` is the usage proof's address.
+pub fn open_gemm_challenge(
+    prover: Pubkey,
+    proof: Pubkey,
+    args: OpenGemmChallengeArgs,
+) -> Instruction {
+    build(
+        accounts::OpenGemmChallenge {
+            prover,
+            proof,
+            challenge: pda::gemm_challenge(&proof, &prover),
+            system_program: system_program::ID,
+        },
+        instruction::OpenGemmChallenge { args },
+    )
+}
+
+/// GEMM fraud proof, step 2 (once for A's row, once for B's column).
+pub fn submit_gemm_operand(
+    prover: Pubkey,
+    proof: Pubkey,
+    args: SubmitGemmOperandArgs,
+) -> Instruction {
+    build(
+        accounts::SubmitGemmOperand {
+            prover,
+            challenge: pda::gemm_challenge(&proof, &prover),
+        },
+        instruction::SubmitGemmOperand { args },
+    )
+}
+
+/// GEMM fraud proof, step 3: a wrong element voids the proof, the reward
+/// going to `prover_io` (an IO account of the prover).
+pub fn prove_gemm_fraud(
+    prover: Pubkey,
+    keys: ProofKeys,
+    prover_io: Pubkey,
+    keeper_admitted: bool,
+    args: ProveGemmFraudArgs,
+) -> Instruction {
+    build(
+        accounts::ProveGemmFraud {
+            prover,
+            challenge: pda::gemm_challenge(&keys.proof(), &prover),
+            settlement: proof_settlement(keys, prover, prover_io, keeper_admitted),
+        },
+        instruction::ProveGemmFraud { args },
     )
 }

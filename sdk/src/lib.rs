@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod events;
+pub mod gemm;
 pub mod gpu;
 pub mod ix;
 pub mod merkle;

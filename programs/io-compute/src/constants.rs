@@ -56,6 +56,8 @@ pub const MARKET_SEED: &[u8] = b"market";
 pub const LEASE_SEED: &[u8] = b"lease";
 #[constant]
 pub const USAGE_PROOF_SEED: &[u8] = b"usage_proof";
+#[constant]
+pub const GEMM_CHALLENGE_SEED: &[u8] = b"gemm_challenge";
 /// Receipt of one device-reward claim [device_claim, epoch, device].
 #[constant]
 pub const DEVICE_CLAIM_SEED: &[u8] = b"device_claim";

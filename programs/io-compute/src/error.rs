@@ -228,6 +228,12 @@ pub enum IoComputeError {
     DisputeBondTooSmall,
     #[msg("Destination is not owned by the party it pays")]
     WrongPayee,
+    #[msg("GEMM operand is empty, longer than 128, or of another length than the other operand")]
+    InvalidGemmOperand,
+    #[msg("Submit both the row of A and the column of B before proving fraud")]
+    GemmOperandsMissing,
+    #[msg("Proof is disputed by someone else; only its challenger may prove fraud on it")]
+    ProofDisputedByOther,
 
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]

@@ -357,3 +357,16 @@ pub struct DisputeResolved {
     /// rejected.
     pub bond: u64,
 }
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GemmFraudChecked {
+    pub proof: Pubkey,
+    pub prover: Pubkey,
+    pub i: u32,
+    pub j: u32,
+    pub claimed: i64,
+    pub computed: i64,
+    /// True: the claim was wrong and the proof is voided.
+    pub fraud: bool,
+}

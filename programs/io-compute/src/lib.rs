@@ -171,6 +171,24 @@ pub mod io_compute {
         FinalizeProof::handle(ctx)
     }
 
+    pub fn open_gemm_challenge(
+        ctx: Context<OpenGemmChallenge>,
+        args: OpenGemmChallengeArgs,
+    ) -> Result<()> {
+        OpenGemmChallenge::handle(ctx, args)
+    }
+
+    pub fn submit_gemm_operand(
+        ctx: Context<SubmitGemmOperand>,
+        args: SubmitGemmOperandArgs,
+    ) -> Result<()> {
+        SubmitGemmOperand::handle(ctx, args)
+    }
+
+    pub fn prove_gemm_fraud(ctx: Context<ProveGemmFraud>, args: ProveGemmFraudArgs) -> Result<()> {
+        ProveGemmFraud::handle(ctx, args)
+    }
+
     // ---- keeper -----------------------------------------------------------
 
     pub fn assign_devices<'info>(

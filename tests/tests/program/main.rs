@@ -3,6 +3,7 @@
 
 mod accounts;
 mod devices;
+mod fraud;
 mod gpu_models;
 mod initialize;
 mod logs;

@@ -141,6 +141,7 @@ impl LeaseSpec {
 }
 
 const _: () = assert!(MAX_LEASE_GPUS == 16, "Lease.devices max_len");
+const _: () = assert!(crate::gemm::MAX_FRAUD_K == 128, "GemmChallenge max_len");
 
 /// A client's GPU cluster [lease, id].
 ///
@@ -288,6 +289,34 @@ pub struct UsageProof {
     pub challenger: Pubkey,
     pub bond: u64,
     pub bump: u8,
+}
+
+/// Evidence gathered over several transactions for a GEMM fraud proof
+/// [gemm_challenge, proof, prover]: the disputed job's roots, the chosen
+/// element (i, j), then a row of A and a column of B proven under the
+/// input root.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct GemmChallenge {
+    pub proof: Pubkey,
+    pub prover: Pubkey,
+    pub input_root: [u8; 32],
+    pub output_root: [u8; 32],
+    pub i: u32,
+    pub j: u32,
+    #[max_len(128)] // gemm::MAX_FRAUD_K
+    pub a_row: Vec<i32>,
+    #[max_len(128)]
+    pub b_col: Vec<i32>,
+    pub bump: u8,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GemmOperand {
+    /// Row i of A.
+    ARow,
+    /// Column j of B.
+    BCol,
 }
 
 #[cfg(test)]
