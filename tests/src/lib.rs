@@ -174,6 +174,25 @@ impl TestEnv {
         self.ok(ix::update_price(key, price, 0, -8), &admin).await;
     }
 
+    /// A new wallet that burned `io` IO for IOSD at the current price (in
+    /// epoch 0); returns it and its IOSD account.
+    pub async fn iosd_holder(&mut self, io: u64) -> (Keypair, Pubkey) {
+        let holder = self.wallet().await;
+        let io_account = self.give_io(&holder.pubkey(), io).await;
+        let iosd = self.ata(&holder.pubkey(), &pda::iosd_mint()).await;
+        let burn = io_compute::BurnArgs::ExactIn { io, min_iosd: 0 };
+        let ix = ix::burn_io_for_iosd(
+            holder.pubkey(),
+            io_account,
+            iosd,
+            pda::price_feed(),
+            0,
+            burn,
+        );
+        self.ok(ix, &holder).await;
+        (holder, iosd)
+    }
+
     /// A new wallet admitted as a keeper with the minimum bond.
     pub async fn admit_keeper(&mut self) -> Keypair {
         let admin = self.admin.insecure_clone();

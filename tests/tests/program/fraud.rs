@@ -54,25 +54,7 @@ async fn gemm_fraud_proofs() {
     env.ok(ix::add_device(owner.pubkey(), 0, device), &owner)
         .await;
     let device = pda::device(&provider, 0);
-    let client = env.wallet().await;
-    let client_io = env.give_io(&client.pubkey(), 10 * ONE_IO).await;
-    let client_iosd = env.ata(&client.pubkey(), &pda::iosd_mint()).await;
-    let burn = io_compute::BurnArgs::ExactIn {
-        io: 10 * ONE_IO,
-        min_iosd: 0,
-    };
-    env.ok(
-        ix::burn_io_for_iosd(
-            client.pubkey(),
-            client_io,
-            client_iosd,
-            pda::price_feed(),
-            0,
-            burn,
-        ),
-        &client,
-    )
-    .await;
+    let (client, client_iosd) = env.iosd_holder(10 * ONE_IO).await;
     let spec = LeaseSpec {
         model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
         gpu_count: 1,

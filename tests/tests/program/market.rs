@@ -8,7 +8,7 @@ use io_compute::{
     error::IoComputeError,
     events::ProofFinalized,
     state::{Device, Lease, LeaseSpec, LeaseStatus, Payment, Tokenomics, REWARD_IOSD},
-    BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
+    CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
 
@@ -52,25 +52,7 @@ async fn market(env: &mut TestEnv) -> Actors {
         &backer,
     )
     .await;
-    let client = env.wallet().await;
-    let client_io = env.give_io(&client.pubkey(), 1_000 * ONE_IO).await;
-    let client_iosd = env.ata(&client.pubkey(), &pda::iosd_mint()).await;
-    let burn = BurnArgs::ExactIn {
-        io: 1_000 * ONE_IO,
-        min_iosd: 0,
-    };
-    env.ok(
-        ix::burn_io_for_iosd(
-            client.pubkey(),
-            client_io,
-            client_iosd,
-            pda::price_feed(),
-            0,
-            burn,
-        ),
-        &client,
-    )
-    .await;
+    let (client, client_iosd) = env.iosd_holder(1_000 * ONE_IO).await;
     let provider_iosd = env.ata(&provider.pubkey(), &pda::iosd_mint()).await;
     Actors {
         keeper,
