@@ -661,6 +661,7 @@ pub fn finalize_proof(
             provider: keys.provider,
             proof: keys.proof(),
             keeper: keys.keeper,
+            keeper_record: pda::keeper(&keys.keeper),
             provider_destination,
             escrow_vault: pda::escrow_vault(),
             treasury_iosd_vault: pda::treasury_iosd_vault(),
@@ -700,13 +701,11 @@ pub fn dispute_proof(
 
 /// The accounts that end a disputed proof; `io_destination` is the
 /// challenger's IO account when upholding, the provider authority's when
-/// rejecting; `keeper_admitted` says whether the posting keeper still has a
-/// record (its bond is slashed).
+/// rejecting.
 fn proof_settlement(
     keys: ProofKeys,
     challenger: Pubkey,
     io_destination: Pubkey,
-    keeper_admitted: bool,
 ) -> accounts::ProofSettlement {
     accounts::ProofSettlement {
         config: pda::config(),
@@ -715,7 +714,7 @@ fn proof_settlement(
         device: keys.device,
         provider: keys.provider,
         proof: keys.proof(),
-        keeper: keeper_admitted.then(|| pda::keeper(&keys.keeper)),
+        keeper: pda::keeper(&keys.keeper),
         challenger,
         io_destination,
         stake_vault: pda::stake_vault(),
@@ -733,13 +732,12 @@ pub fn resolve_dispute(
     keys: ProofKeys,
     challenger: Pubkey,
     io_destination: Pubkey,
-    keeper_admitted: bool,
     upheld: bool,
 ) -> Instruction {
     build(
         accounts::ResolveDispute {
             authority,
-            settlement: proof_settlement(keys, challenger, io_destination, keeper_admitted),
+            settlement: proof_settlement(keys, challenger, io_destination),
         },
         instruction::ResolveDispute {
             args: ResolveDisputeArgs { upheld },
@@ -785,14 +783,13 @@ pub fn prove_gemm_fraud(
     prover: Pubkey,
     keys: ProofKeys,
     prover_io: Pubkey,
-    keeper_admitted: bool,
     args: ProveGemmFraudArgs,
 ) -> Instruction {
     build(
         accounts::ProveGemmFraud {
             prover,
             challenge: pda::gemm_challenge(&keys.proof(), &prover),
-            settlement: proof_settlement(keys, prover, prover_io, keeper_admitted),
+            settlement: proof_settlement(keys, prover, prover_io),
         },
         instruction::ProveGemmFraud { args },
     )

@@ -160,6 +160,8 @@ pub enum IoComputeError {
     NotAdmittedKeeper,
     #[msg("Keeper bond is below the minimum")]
     KeeperBondTooSmall,
+    #[msg("Keeper has usage proofs that have not settled; remove it once they have")]
+    KeeperHasOpenProofs,
     #[msg("Device rewards can only be posted for an epoch that has ended")]
     EpochNotClosed,
     #[msg("Device rewards for this epoch were already posted")]

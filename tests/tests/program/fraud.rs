@@ -150,7 +150,6 @@ async fn gemm_fraud_proofs() {
             prover.pubkey(),
             keys,
             prover_io,
-            true,
             ProveGemmFraudArgs {
                 claimed: c[job.c_index(i, j)],
                 proof: job.output_tree(c).proof(job.c_index(i, j)),
@@ -201,7 +200,6 @@ async fn gemm_fraud_proofs() {
             prover.pubkey(),
             keys,
             prover_io,
-            true,
             ProveGemmFraudArgs { claimed, proof },
         );
         env.rejects(lie, &prover, &watch)

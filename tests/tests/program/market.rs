@@ -241,6 +241,19 @@ async fn lease_lifecycle_settles_exactly() {
         922_500 + 461_250,
         "amount due + 2.5 % client fee each"
     );
+    // The keeper's bond stays at stake until its proofs settle.
+    let record = pda::keeper(&keeper.pubkey());
+    let k: io_compute::state::Keeper = env.account(&record).await;
+    assert_eq!(k.open_proofs, 2);
+    let admin = env.admin.insecure_clone();
+    let keeper_io = pda::associated_token(&keeper.pubkey(), &pda::io_mint());
+    env.rejects(
+        ix::remove_keeper(admin.pubkey(), keeper.pubkey(), keeper_io),
+        &admin,
+        &[record, pda::bond_vault()],
+    )
+    .await
+    .assert_error(IoComputeError::KeeperHasOpenProofs);
     m.check_escrow(&mut env).await;
 
     // The time lock: not one second early.
@@ -256,6 +269,15 @@ async fn lease_lifecycle_settles_exactly() {
     .await
     .assert_error(IoComputeError::ProofLocked);
     env.set_time(unlock).await;
+    // The dispute window closes at unlock, to the second.
+    let client_io = pda::associated_token(&client.pubkey(), &pda::io_mint());
+    env.rejects(
+        ix::dispute_proof(client.pubkey(), m.keys(id, 1, 0), client_io, 0),
+        &client,
+        &[m.keys(id, 1, 0).proof()],
+    )
+    .await
+    .assert_error(IoComputeError::DisputeWindowClosed);
     let keeper_lamports = env.lamports(&keeper.pubkey()).await;
     let proof_rent = env.lamports(&m.keys(id, 0, 0).proof()).await;
     let iosd_supply = env.mint_supply(&pda::iosd_mint()).await;
@@ -344,6 +366,8 @@ async fn lease_lifecycle_settles_exactly() {
     )
     .await;
     assert_eq!(env.token_balance(&m.provider_iosd).await, 882_000 + 441_000);
+    let k: io_compute::state::Keeper = env.account(&record).await;
+    assert_eq!(k.open_proofs, 0);
     // Nothing left: closing again closes the record, rent to the client.
     let client_lamports = env.lamports(&client.pubkey()).await;
     let lease_rent = env.lamports(&pda::lease(id)).await;
@@ -709,28 +733,14 @@ async fn disputes_freeze_then_void_or_release() {
     let owner_io = pda::associated_token(&m.provider.pubkey(), &pda::io_mint());
     let stranger = env.wallet().await;
     env.rejects(
-        ix::resolve_dispute(
-            stranger.pubkey(),
-            p1,
-            challenger.pubkey(),
-            owner_io,
-            true,
-            false,
-        ),
+        ix::resolve_dispute(stranger.pubkey(), p1, challenger.pubkey(), owner_io, false),
         &stranger,
         &[p1.proof()],
     )
     .await
     .assert_error(IoComputeError::NotConfigAuthority);
     // Rejected: the bond pays the provider; the proof pays out as posted.
-    let resolve_p1 = ix::resolve_dispute(
-        admin.pubkey(),
-        p1,
-        challenger.pubkey(),
-        owner_io,
-        true,
-        false,
-    );
+    let resolve_p1 = ix::resolve_dispute(admin.pubkey(), p1, challenger.pubkey(), owner_io, false);
     env.ok(resolve_p1.clone(), &admin).await;
     assert_eq!(env.token_balance(&owner_io).await, min_bond);
     env.rejects(resolve_p1, &admin, &[p1.proof()])
@@ -750,7 +760,7 @@ async fn disputes_freeze_then_void_or_release() {
     let proof_rent = env.lamports(&p0.proof()).await;
     let outcome = env
         .ok(
-            ix::resolve_dispute(admin.pubkey(), p0, client.pubkey(), client_io, true, true),
+            ix::resolve_dispute(admin.pubkey(), p0, client.pubkey(), client_io, true),
             &admin,
         )
         .await;

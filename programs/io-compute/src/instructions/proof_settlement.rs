@@ -32,9 +32,10 @@ pub struct ProofSettlement<'info> {
         has_one = provider @ IoComputeError::LeaseAccountMismatch,
     )]
     pub proof: Box<Account<'info, UsageProof>>,
-    /// The posting keeper's record, when it is still admitted.
+    /// The posting keeper's record (it cannot leave while its proofs are
+    /// open).
     #[account(mut, seeds = [KEEPER_SEED, proof.keeper.as_ref()], bump = keeper.bump)]
-    pub keeper: Option<Box<Account<'info, Keeper>>>,
+    pub keeper: Box<Account<'info, Keeper>>,
     /// CHECK: the proof's challenger (checked by `require_challenger`);
     /// receives the proof's rent when it is voided.
     #[account(mut)]
@@ -123,11 +124,10 @@ impl<'info> ProofSettlement<'info> {
             self.config.total_slashed = self.config.total_slashed.safe_add(slashed)?;
             reward = Self::share(slashed, market.challenger_reward_bps)?;
         }
-        let mut keeper_slashed = 0;
-        if let Some(keeper) = self.keeper.as_mut() {
-            keeper_slashed = Self::share(keeper.bond, market.dispute_slash_bps)?;
-            keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
-        }
+        let keeper = &mut self.keeper;
+        let keeper_slashed = Self::share(keeper.bond, market.dispute_slash_bps)?;
+        keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
+        keeper.open_proofs = keeper.open_proofs.safe_sub(1)?;
         let reputation = &mut self.provider.reputation;
         reputation.disputes_lost = reputation.disputes_lost.safe_add(1)?;
         self.device.penalize_reliability();

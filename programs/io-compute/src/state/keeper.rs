@@ -11,6 +11,9 @@ pub struct Keeper {
     /// IO base units in the keeper bond vault for this keeper.
     pub bond: u64,
     pub admitted_at: i64,
+    /// Usage proofs it posted that are not finalized or voided yet; it can
+    /// only be removed (and take its bond back) at zero.
+    pub open_proofs: u32,
     pub bump: u8,
 }
 
@@ -31,5 +34,11 @@ impl Keeper {
             IoComputeError::NotAdmittedKeeper
         );
         Ok(keeper)
+    }
+
+    /// Writes a record read by `load` back to its account.
+    pub fn store(&self, info: &AccountInfo) -> Result<()> {
+        let mut data = info.try_borrow_mut_data()?;
+        self.try_serialize(&mut &mut data[..])
     }
 }

@@ -68,6 +68,7 @@ impl AdmitKeeper<'_> {
                 authority,
                 bond: args.bond,
                 admitted_at: Clock::get()?.unix_timestamp,
+                open_proofs: 0,
                 bump,
             },
         )?;

@@ -8,8 +8,9 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-/// The config authority removes a keeper: its bond goes back to an IO
-/// account of the keeper's wallet and the record's rent to the wallet.
+/// The config authority removes a keeper once every proof it posted has
+/// settled (so its bond stays slashable until then): the bond goes back to
+/// an IO account of the keeper's wallet and the record's rent to the wallet.
 #[derive(Accounts)]
 pub struct RemoveKeeper<'info> {
     pub authority: Signer<'info>,
@@ -21,6 +22,7 @@ pub struct RemoveKeeper<'info> {
     #[account(
         mut, close = keeper_authority,
         seeds = [KEEPER_SEED, keeper.authority.as_ref()], bump = keeper.bump,
+        constraint = keeper.open_proofs == 0 @ IoComputeError::KeeperHasOpenProofs,
     )]
     pub keeper: Box<Account<'info, Keeper>>,
     /// CHECK: the keeper's wallet, checked against the record.

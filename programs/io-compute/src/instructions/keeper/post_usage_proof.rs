@@ -32,6 +32,7 @@ pub struct PostUsageProof<'info> {
     #[account(mut)]
     pub keeper_authority: Signer<'info>,
     /// CHECK: the signer's `Keeper` record, checked by `Keeper::load`.
+    #[account(mut)]
     pub keeper: UncheckedAccount<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
@@ -87,6 +88,9 @@ impl PostUsageProof<'_> {
     pub fn handle(ctx: Context<Self>, args: PostUsageProofArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
+        let mut keeper = Keeper::load(&accounts.keeper, accounts.keeper_authority.key)?;
+        keeper.open_proofs = keeper.open_proofs.safe_add(1)?;
+        keeper.store(&accounts.keeper)?;
         let lease = &mut accounts.lease;
         let device = &mut accounts.device;
         let amount_due = amount_due(args.gpu_ms, device.price_per_gpu_hour)?;

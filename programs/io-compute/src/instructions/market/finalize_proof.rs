@@ -42,6 +42,8 @@ pub struct FinalizeProof<'info> {
     /// CHECK: the keeper authority that posted the proof (has_one above).
     #[account(mut)]
     pub keeper: UncheckedAccount<'info>,
+    #[account(mut, seeds = [KEEPER_SEED, keeper.key().as_ref()], bump = keeper_record.bump)]
+    pub keeper_record: Box<Account<'info, Keeper>>,
     /// Any IOSD account of the provider's authority.
     #[account(
         mut,
@@ -93,6 +95,8 @@ impl FinalizeProof<'_> {
         market.total_paid_to_providers = market.total_paid_to_providers.safe_add(payout)?;
         market.total_fees = market.total_fees.safe_add(fee)?;
         accounts.device.reward_reliability();
+        let keeper = &mut accounts.keeper_record;
+        keeper.open_proofs = keeper.open_proofs.safe_sub(1)?;
         let reputation = &mut accounts.provider.reputation;
         reputation.proofs_finalized = reputation.proofs_finalized.safe_add(1)?;
 
