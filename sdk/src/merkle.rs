@@ -3,7 +3,7 @@
 //! on-chain.
 
 use anchor_lang::prelude::Pubkey;
-use io_compute::merkle::{device_reward_leaf, hash_pair, Hash32};
+use io_compute::merkle::{device_reward_leaf, hash_pair, receipt_leaf, Hash32, JobReceipt};
 
 /// A Merkle tree over leaf hashes. An odd node at the end of a level moves
 /// up unchanged, so no leaf is ever paired with itself.
@@ -49,6 +49,12 @@ impl MerkleTree {
         }
         proof
     }
+}
+
+/// The tree of a period's job receipts; its root is a usage proof's
+/// `receipts_root`.
+pub fn receipts_tree(receipts: &[JobReceipt]) -> MerkleTree {
+    MerkleTree::new(receipts.iter().map(receipt_leaf).collect())
 }
 
 /// One device's reward in an epoch, paid to `owner` (the provider's

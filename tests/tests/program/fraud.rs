@@ -9,7 +9,7 @@ use io_compute::{
     state::{GemmOperand, Lease, LeaseSpec, ProofStatus, UsageProof},
     OpenGemmChallengeArgs, PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
 };
-use io_compute_sdk::{gemm::GemmJob, ix::ProofKeys, merkle::MerkleTree};
+use io_compute_sdk::{gemm::GemmJob, ix::ProofKeys, merkle::receipts_tree};
 use solana_sdk::{instruction::Instruction, transaction::Transaction};
 
 /// The largest operands the program accepts, and 64 x 64 outputs.
@@ -86,12 +86,7 @@ async fn gemm_fraud_proofs() {
         receipt(&honest, &honest_c, 1),
         receipt(&forged, &forged_c, 2),
     ];
-    let tree = MerkleTree::new(
-        receipts
-            .iter()
-            .map(io_compute::merkle::receipt_leaf)
-            .collect(),
-    );
+    let tree = receipts_tree(&receipts);
     let start = env.now().await;
     env.set_time(start + 1_800).await;
     let usage = PostUsageProofArgs {
