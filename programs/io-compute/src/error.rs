@@ -158,6 +158,10 @@ pub enum IoComputeError {
     // ---- keepers and device rewards -----------------------------------------
     #[msg("Signer is not an admitted keeper")]
     NotAdmittedKeeper,
+    #[msg("Signer is not the keeper admin")]
+    NotKeeperAdmin,
+    #[msg("Signer is not the arbiter")]
+    NotArbiter,
     #[msg("Keeper bond is below the minimum")]
     KeeperBondTooSmall,
     #[msg("Keeper has usage proofs that have not settled; remove it once they have")]

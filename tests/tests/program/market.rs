@@ -738,7 +738,7 @@ async fn disputes_freeze_then_void_or_release() {
         &[p1.proof()],
     )
     .await
-    .assert_error(IoComputeError::NotConfigAuthority);
+    .assert_error(IoComputeError::NotArbiter);
     // Rejected: the bond pays the provider; the proof pays out as posted.
     let resolve_p1 = ix::resolve_dispute(admin.pubkey(), p1, challenger.pubkey(), owner_io, false);
     env.ok(resolve_p1.clone(), &admin).await;

@@ -591,7 +591,7 @@ async fn device_rewards_by_merkle_proof() {
         &watch,
     )
     .await
-    .assert_error(IoComputeError::NotConfigAuthority);
+    .assert_error(IoComputeError::NotKeeperAdmin);
     env.expect_rejected(
         &[ix::admit_keeper(
             admin.pubkey(),

@@ -12,6 +12,10 @@ use anchor_lang::prelude::*;
 pub struct Config {
     /// Signs admin instructions; moves to the governance PDA at handover.
     pub authority: Pubkey,
+    /// Resolves disputes (`resolve_dispute`); governance can replace it.
+    pub arbiter: Pubkey,
+    /// Admits and removes keepers; governance can replace it.
+    pub keeper_admin: Pubkey,
     pub io_mint: Pubkey,
     pub iosd_mint: Pubkey,
     pub stake_vault: Pubkey,

@@ -22,7 +22,7 @@ pub struct AdmitKeeper<'info> {
     pub authority: Signer<'info>,
     #[account(
         seeds = [CONFIG_SEED], bump = config.bump,
-        has_one = authority @ IoComputeError::NotConfigAuthority,
+        constraint = config.keeper_admin == authority.key() @ IoComputeError::NotKeeperAdmin,
     )]
     pub config: Box<Account<'info, Config>>,
     /// The keeper's wallet: pays the record's rent and the bond.

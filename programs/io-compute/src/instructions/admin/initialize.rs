@@ -157,6 +157,8 @@ impl Initialize<'_> {
 
         let config = Config {
             authority: a.authority.key(),
+            arbiter: a.authority.key(),
+            keeper_admin: a.authority.key(),
             io_mint: a.io_mint.key(),
             iosd_mint: a.iosd_mint.key(),
             stake_vault: a.stake_vault.key(),

@@ -16,7 +16,7 @@ pub struct RemoveKeeper<'info> {
     pub authority: Signer<'info>,
     #[account(
         seeds = [CONFIG_SEED], bump = config.bump,
-        has_one = authority @ IoComputeError::NotConfigAuthority,
+        constraint = config.keeper_admin == authority.key() @ IoComputeError::NotKeeperAdmin,
     )]
     pub config: Box<Account<'info, Config>>,
     #[account(

@@ -7,7 +7,8 @@ pub struct ResolveDisputeArgs {
     pub upheld: bool,
 }
 
-/// The arbiter (the config authority; governance later) decides a dispute:
+/// The arbiter (`Config.arbiter`, replaceable by governance) decides a
+/// dispute:
 /// upheld voids the proof and slashes (`ProofSettlement::uphold`), rejected
 /// pays the bond to the provider and re-locks the proof
 /// (`ProofSettlement::reject`).
@@ -21,8 +22,8 @@ impl ResolveDispute<'_> {
     pub fn validate(&self, args: &ResolveDisputeArgs) -> Result<()> {
         require_keys_eq!(
             self.authority.key(),
-            self.settlement.config.authority,
-            IoComputeError::NotConfigAuthority
+            self.settlement.config.arbiter,
+            IoComputeError::NotArbiter
         );
         require!(
             self.settlement.proof.status == ProofStatus::Disputed,
