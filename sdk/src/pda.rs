@@ -85,6 +85,18 @@ pub fn gemm_challenge(proof: &Pubkey, prover: &Pubkey) -> Pubkey {
     find(&[GEMM_CHALLENGE_SEED, proof.as_ref(), prover.as_ref()])
 }
 
+pub fn governance() -> Pubkey {
+    find(&[GOVERNANCE_SEED])
+}
+
+pub fn proposal(id: u64) -> Pubkey {
+    find(&[PROPOSAL_SEED, &id.to_le_bytes()])
+}
+
+pub fn vote(proposal: &Pubkey, position: &Pubkey) -> Pubkey {
+    find(&[VOTE_SEED, proposal.as_ref(), position.as_ref()])
+}
+
 pub fn provider(authority: &Pubkey) -> Pubkey {
     find(&[PROVIDER_SEED, authority.as_ref()])
 }

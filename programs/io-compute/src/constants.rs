@@ -58,6 +58,12 @@ pub const LEASE_SEED: &[u8] = b"lease";
 pub const USAGE_PROOF_SEED: &[u8] = b"usage_proof";
 #[constant]
 pub const GEMM_CHALLENGE_SEED: &[u8] = b"gemm_challenge";
+#[constant]
+pub const GOVERNANCE_SEED: &[u8] = b"governance";
+#[constant]
+pub const PROPOSAL_SEED: &[u8] = b"proposal";
+#[constant]
+pub const VOTE_SEED: &[u8] = b"vote";
 /// Receipt of one device-reward claim [device_claim, epoch, device].
 #[constant]
 pub const DEVICE_CLAIM_SEED: &[u8] = b"device_claim";
@@ -164,6 +170,25 @@ pub const MS_PER_HOUR: u64 = 3_600_000;
 /// dispute lowers it by 20 %.
 pub const RELIABILITY_REWARD_BPS: u16 = 100;
 pub const RELIABILITY_PENALTY_BPS: u16 = 2_000;
+
+// ---- Governance ------------------------------------------------------------
+
+pub const DEFAULT_VOTING_PERIOD_SECS: i64 = 3 * SECONDS_PER_DAY;
+pub const MIN_VOTING_PERIOD_SECS: i64 = 1;
+pub const MAX_VOTING_PERIOD_SECS: i64 = 30 * SECONDS_PER_DAY;
+pub const DEFAULT_TIMELOCK_SECS: i64 = 2 * SECONDS_PER_DAY;
+pub const MAX_TIMELOCK_SECS: i64 = 30 * SECONDS_PER_DAY;
+/// 10 % of staked IO must vote; more than half of yes + no must be yes.
+pub const DEFAULT_QUORUM_BPS: u16 = 1_000;
+pub const DEFAULT_APPROVAL_BPS: u16 = 5_000;
+/// Approval can never be set below a simple majority.
+pub const MIN_APPROVAL_BPS: u64 = 5_000;
+pub const DEFAULT_MIN_WEIGHT_TO_PROPOSE: u64 = 10_000 * ONE_IO;
+/// Remaining lockup adds up to 3x the position's IO, reached at one year.
+pub const VOTE_SATURATION_SECS: i64 = 365 * SECONDS_PER_DAY;
+pub const VOTE_MAX_EXTRA_MULTIPLIER: u64 = 3 * MULTIPLIER_ONE;
+pub const MAX_DESCRIPTION_LEN: usize = 200;
+pub const MAX_PROPOSAL_CHANGES: usize = 4;
 
 // ---- Sizes -----------------------------------------------------------------
 

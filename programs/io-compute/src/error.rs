@@ -241,6 +241,32 @@ pub enum IoComputeError {
     #[msg("Proof is disputed by someone else; only its challenger may prove fraud on it")]
     ProofDisputedByOther,
 
+    // ---- governance -------------------------------------------------------
+    #[msg("A proposal changes a parameter beyond the program's hard bounds")]
+    ChangeOutOfBounds,
+    #[msg("A proposal needs 1 to 4 changes and a description of at most 200 bytes")]
+    InvalidProposal,
+    #[msg("Position's voting weight is below the minimum to propose")]
+    WeightTooLowToPropose,
+    #[msg("Voting on this proposal has ended")]
+    VotingEnded,
+    #[msg("Voting on this proposal has not ended yet")]
+    VotingNotEnded,
+    #[msg("This position already voted on this proposal")]
+    AlreadyVoted,
+    #[msg("Position was created after the proposal started and has no weight for it")]
+    PositionCreatedAfterProposal,
+    #[msg("Position is unstaking and cannot vote")]
+    PositionUnstaking,
+    #[msg("Proposal is not in the state this needs")]
+    InvalidProposalState,
+    #[msg("The timelock after the vote has not passed yet")]
+    TimelockNotPassed,
+    #[msg("Governance is not the config authority yet; hand over first")]
+    GovernanceNotInControl,
+    #[msg("Only the proposer may cancel, and only before any vote")]
+    CannotCancel,
+
     // ---- accounts ---------------------------------------------------------
     #[msg("Token account has the wrong mint")]
     WrongMint,

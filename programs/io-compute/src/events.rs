@@ -2,7 +2,10 @@
 
 use crate::{
     constants::GPU_MODEL_CODE_LEN,
-    state::{DeviceStatus, EpochEmission, LeaseSpec, Payment, StakeKind, TokenomicsParams},
+    state::{
+        DeviceStatus, EpochEmission, GovernanceParams, LeaseSpec, ParamChange, Payment,
+        ProposalState, StakeKind, TokenomicsParams, VoteChoice,
+    },
 };
 use anchor_lang::prelude::*;
 
@@ -369,4 +372,74 @@ pub struct GemmFraudChecked {
     pub computed: i64,
     /// True: the claim was wrong and the proof is voided.
     pub fraud: bool,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GovernanceInitialized {
+    pub params: GovernanceParams,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorityHandedOver {
+    pub previous: Pubkey,
+    pub governance: Pubkey,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalCreated {
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub proposer: Pubkey,
+    pub changes: Vec<ParamChange>,
+    pub voting_end: i64,
+    pub quorum_weight: u128,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteCast {
+    pub proposal: Pubkey,
+    pub position: Pubkey,
+    pub voter: Pubkey,
+    pub choice: VoteChoice,
+    pub weight: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteRelinquished {
+    pub proposal: Pubkey,
+    pub position: Pubkey,
+    /// Weight taken off the tally (0 once voting has ended).
+    pub weight_removed: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalFinalized {
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub state: ProposalState,
+    pub yes: u128,
+    pub no: u128,
+    pub abstain: u128,
+    pub quorum_weight: u128,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalExecuted {
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub changes: Vec<ParamChange>,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalCancelled {
+    pub proposal: Pubkey,
+    pub id: u64,
 }

@@ -59,6 +59,14 @@ pub mod io_compute {
         RemoveKeeper::handle(ctx)
     }
 
+    pub fn init_governance(ctx: Context<InitGovernance>, args: GovernanceParams) -> Result<()> {
+        InitGovernance::handle(ctx, args)
+    }
+
+    pub fn hand_over_authority(ctx: Context<HandOverAuthority>) -> Result<()> {
+        HandOverAuthority::handle(ctx)
+    }
+
     pub fn resolve_dispute(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result<()> {
         ResolveDispute::handle(ctx, args)
     }
@@ -207,5 +215,31 @@ pub mod io_compute {
         args: PostDeviceRewardsArgs,
     ) -> Result<()> {
         PostDeviceRewards::handle(ctx, args)
+    }
+
+    // ---- governance -------------------------------------------------------
+
+    pub fn create_proposal(ctx: Context<CreateProposal>, args: CreateProposalArgs) -> Result<()> {
+        CreateProposal::handle(ctx, args)
+    }
+
+    pub fn cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()> {
+        CastVote::handle(ctx, choice)
+    }
+
+    pub fn relinquish_vote(ctx: Context<RelinquishVote>) -> Result<()> {
+        RelinquishVote::handle(ctx)
+    }
+
+    pub fn finalize_proposal(ctx: Context<FinalizeProposal>) -> Result<()> {
+        FinalizeProposal::handle(ctx)
+    }
+
+    pub fn execute_proposal(ctx: Context<ExecuteProposal>) -> Result<()> {
+        ExecuteProposal::handle(ctx)
+    }
+
+    pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
+        CancelProposal::handle(ctx)
     }
 }

@@ -1,5 +1,6 @@
 pub mod admin;
 pub mod client;
+pub mod governance;
 pub mod keeper;
 pub mod lease_devices;
 pub mod market;
@@ -11,6 +12,7 @@ pub mod tokenomics;
 
 pub use admin::*;
 pub use client::*;
+pub use governance::*;
 pub use keeper::*;
 pub use market::*;
 pub use proof_settlement::*;

@@ -81,6 +81,18 @@ impl StakingParams {
 }
 
 impl Config {
+    /// Every bounded parameter group, checked together (initialize checks
+    /// its own; governance checks after applying a change).
+    pub fn validate_params(&self) -> Result<()> {
+        self.staking.validate()?;
+        self.market.validate()?;
+        self.oracle.validate()?;
+        if self.tokenomics.epoch_length_secs != 0 {
+            self.tokenomics.validate()?;
+        }
+        Ok(())
+    }
+
     /// Seeds for signing as the vault authority (mint authority of IO and IOSD,
     /// owner of every vault).
     pub fn vault_authority_seeds(&self) -> [&[u8]; 2] {

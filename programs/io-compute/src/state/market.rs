@@ -44,9 +44,9 @@ impl Default for MarketParams {
 impl MarketParams {
     pub fn validate(&self) -> Result<()> {
         require!(
-            self.client_fee_bps <= MAX_FEE_BPS
-                && self.client_fee_bps_io <= MAX_FEE_BPS
-                && self.provider_fee_bps <= MAX_FEE_BPS
+            // Client and provider fees together never exceed 10 %.
+            self.client_fee_bps.max(self.client_fee_bps_io) as u32 + self.provider_fee_bps as u32
+                <= MAX_FEE_BPS as u32
                 && (MIN_DISPUTE_WINDOW_SECS..=MAX_DISPUTE_WINDOW_SECS)
                     .contains(&self.dispute_window_secs)
                 && self.min_dispute_bond > 0

@@ -1,5 +1,6 @@
 mod config;
 mod device;
+mod governance;
 mod gpu_models;
 mod keeper;
 mod market;
@@ -10,6 +11,7 @@ mod tokenomics;
 
 pub use config::*;
 pub use device::*;
+pub use governance::*;
 pub use gpu_models::*;
 pub use keeper::*;
 pub use market::*;

@@ -1,4 +1,6 @@
 pub mod admit_keeper;
+pub mod hand_over_authority;
+pub mod init_governance;
 pub mod init_tokenomics;
 pub mod initialize;
 pub mod remove_keeper;
@@ -8,6 +10,8 @@ pub mod set_oracle;
 pub mod slash;
 
 pub use admit_keeper::*;
+pub use hand_over_authority::*;
+pub use init_governance::*;
 pub use init_tokenomics::*;
 pub use initialize::*;
 pub use remove_keeper::*;

@@ -1,0 +1,60 @@
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, ProposalExecuted},
+    math::SafeMath,
+    state::*,
+};
+use anchor_lang::prelude::*;
+
+/// Anyone applies a passed proposal once its timelock has run, provided
+/// governance is the config authority. The bounds are checked again
+/// against the configuration as it is now.
+#[derive(Accounts)]
+pub struct ExecuteProposal<'info> {
+    #[account(
+        mut, seeds = [CONFIG_SEED], bump = config.bump,
+        constraint = config.authority == governance.key() @ IoComputeError::GovernanceNotInControl,
+    )]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [GOVERNANCE_SEED], bump = governance.bump)]
+    pub governance: Box<Account<'info, Governance>>,
+    #[account(
+        mut, seeds = [PROPOSAL_SEED, &proposal.id.to_le_bytes()], bump = proposal.bump,
+        constraint = proposal.state == ProposalState::Succeeded @ IoComputeError::InvalidProposalState,
+    )]
+    pub proposal: Box<Account<'info, Proposal>>,
+}
+
+impl ExecuteProposal<'_> {
+    pub fn validate(&self) -> Result<()> {
+        let unlock = self
+            .proposal
+            .finalized_at
+            .safe_add(self.proposal.timelock_secs)?;
+        require!(
+            Clock::get()?.unix_timestamp >= unlock,
+            IoComputeError::TimelockNotPassed
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn handle(ctx: Context<Self>) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        let (config, governance) = checked_changes(
+            &accounts.config,
+            &accounts.governance.params,
+            &accounts.proposal.changes,
+        )?;
+        accounts.config.set_inner(config);
+        accounts.governance.params = governance;
+        accounts.proposal.state = ProposalState::Executed;
+        emit_event(ProposalExecuted {
+            proposal: accounts.proposal.key(),
+            id: accounts.proposal.id,
+            changes: accounts.proposal.changes.clone(),
+        });
+        Ok(())
+    }
+}
