@@ -4,6 +4,7 @@
 mod accounts;
 mod devices;
 mod fraud;
+mod governance;
 mod gpu_models;
 mod initialize;
 mod logs;

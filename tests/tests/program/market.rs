@@ -12,24 +12,24 @@ use io_compute::{
 };
 use io_compute_sdk::ix::ProofKeys;
 
-const HOUR: i64 = 3_600;
+pub(crate) const HOUR: i64 = 3_600;
 const PRICE: u64 = 450_000;
 
-struct Actors {
-    keeper: Keypair,
-    provider: Keypair,
-    devices: [Pubkey; 2],
-    backer: Keypair,
-    client: Keypair,
-    client_iosd: Pubkey,
-    provider_iosd: Pubkey,
-    leases: Vec<u64>,
+pub(crate) struct Actors {
+    pub(crate) keeper: Keypair,
+    pub(crate) provider: Keypair,
+    pub(crate) devices: [Pubkey; 2],
+    pub(crate) backer: Keypair,
+    pub(crate) client: Keypair,
+    pub(crate) client_iosd: Pubkey,
+    pub(crate) provider_iosd: Pubkey,
+    pub(crate) leases: Vec<u64>,
 }
 
 /// A bonded keeper; a provider in us-east with a 2-GPU and a 1-GPU RTX4090
 /// at 0.45 IOSD per GPU-hour, 4,000 IO of its own stake and a 1,000 IO
 /// co-staker; a client holding 1,000 IOSD (IO burned at 1 USD).
-async fn market(env: &mut TestEnv) -> Actors {
+pub(crate) async fn market(env: &mut TestEnv) -> Actors {
     env.with_price(100_000_000).await;
     let keeper = env.admit_keeper().await;
     let (provider, _) = staked_provider(env, 4_000 * ONE_IO).await;
@@ -66,7 +66,7 @@ async fn market(env: &mut TestEnv) -> Actors {
     }
 }
 
-fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> LeaseSpec {
+pub(crate) fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> LeaseSpec {
     LeaseSpec {
         model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
         gpu_count: gpus,
@@ -78,7 +78,7 @@ fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> LeaseSpec {
 }
 
 impl Actors {
-    async fn create(&mut self, env: &mut TestEnv, spec: LeaseSpec) -> u64 {
+    pub(crate) async fn create(&mut self, env: &mut TestEnv, spec: LeaseSpec) -> u64 {
         let id = env
             .account::<io_compute::state::Market>(&pda::market())
             .await
@@ -92,11 +92,11 @@ impl Actors {
         id
     }
 
-    fn provider(&self) -> Pubkey {
+    pub(crate) fn provider(&self) -> Pubkey {
         provider_key(&self.provider)
     }
 
-    fn keys(&self, id: u64, device: usize, seq: u32) -> ProofKeys {
+    pub(crate) fn keys(&self, id: u64, device: usize, seq: u32) -> ProofKeys {
         ProofKeys {
             lease_id: id,
             device: self.devices[device],
@@ -139,7 +139,7 @@ impl Actors {
     }
 }
 
-fn usage(seq: u32, start: i64, end: i64, gpu_ms: u64) -> PostUsageProofArgs {
+pub(crate) fn usage(seq: u32, start: i64, end: i64, gpu_ms: u64) -> PostUsageProofArgs {
     PostUsageProofArgs {
         seq,
         period_start: start,

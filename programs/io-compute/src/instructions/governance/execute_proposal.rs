@@ -12,10 +12,7 @@ use anchor_lang::prelude::*;
 /// against the configuration as it is now.
 #[derive(Accounts)]
 pub struct ExecuteProposal<'info> {
-    #[account(
-        mut, seeds = [CONFIG_SEED], bump = config.bump,
-        constraint = config.authority == governance.key() @ IoComputeError::GovernanceNotInControl,
-    )]
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [GOVERNANCE_SEED], bump = governance.bump)]
     pub governance: Box<Account<'info, Governance>>,
@@ -28,6 +25,11 @@ pub struct ExecuteProposal<'info> {
 
 impl ExecuteProposal<'_> {
     pub fn validate(&self) -> Result<()> {
+        require_keys_eq!(
+            self.config.authority,
+            self.governance.key(),
+            IoComputeError::GovernanceNotInControl
+        );
         let unlock = self
             .proposal
             .finalized_at

@@ -1,0 +1,346 @@
+//! Governance: IO stakers vote bounded parameter changes; a passed fee
+//! change is paid by the next lease settlement.
+
+use crate::market::{lease_spec, market, usage, HOUR};
+use crate::*;
+use io_compute::{
+    error::IoComputeError,
+    events::ProofFinalized,
+    state::{GovernanceParams, ParamChange, Proposal, ProposalState, StakePosition, VoteChoice},
+    CreateProposalArgs,
+};
+
+fn propose(changes: Vec<ParamChange>) -> CreateProposalArgs {
+    CreateProposalArgs {
+        description: "raise the provider fee to 5 %".into(),
+        changes,
+    }
+}
+
+async fn next_proposal_id(env: &mut TestEnv) -> u64 {
+    env.account::<io_compute::state::Governance>(&pda::governance())
+        .await
+        .next_proposal_id
+}
+
+/// A staker with `io` IO behind `provider` (no lockup), created one second
+/// before now so it can vote on what is proposed next.
+async fn voter(env: &mut TestEnv, provider: Pubkey, io: u64) -> Keypair {
+    let voter = env.wallet().await;
+    let source = env.give_io(&voter.pubkey(), io).await;
+    env.ok(
+        ix::co_stake(voter.pubkey(), provider, source, stake_args(0, io, 0)),
+        &voter,
+    )
+    .await;
+    env.advance_time(1).await;
+    voter
+}
+
+#[tokio::test]
+async fn a_passed_fee_change_is_paid_by_the_next_settlement() {
+    let mut env = TestEnv::initialized().await;
+    let mut m = market(&mut env).await;
+    let admin = env.admin.insecure_clone();
+    let provider = m.provider();
+    env.ok(
+        ix::init_governance(admin.pubkey(), GovernanceParams::default()),
+        &admin,
+    )
+    .await;
+    env.ok(ix::hand_over_authority(admin.pubkey()), &admin)
+        .await;
+    assert_eq!(env.config().await.authority, pda::governance());
+    // The old admin can no longer change anything directly.
+    env.rejects(
+        ix::set_gpu_models(admin.pubkey(), io_compute_sdk::gpu::default_models()),
+        &admin,
+        &[pda::gpu_models()],
+    )
+    .await
+    .assert_error(IoComputeError::NotConfigAuthority);
+
+    // 20,000 IO behind the provider (which holds 5,000 more): the quorum
+    // is 10 % of 25,000 IO.
+    let whale = voter(&mut env, provider, 20_000 * ONE_IO).await;
+    let id = next_proposal_id(&mut env).await;
+    env.ok(
+        ix::create_proposal(
+            whale.pubkey(),
+            provider,
+            0,
+            id,
+            propose(vec![ParamChange::ProviderFeeBps(500)]),
+        ),
+        &whale,
+    )
+    .await;
+    let p: Proposal = env.account(&pda::proposal(id)).await;
+    assert_eq!(p.quorum_weight, 2_500 * ONE_IO as u128);
+
+    // Stake, then vote: the position is stuck until the vote is released.
+    env.ok(
+        ix::cast_vote(whale.pubkey(), id, provider, 0, VoteChoice::Yes),
+        &whale,
+    )
+    .await;
+    let position = pda::stake_position(&whale.pubkey(), &provider, 0);
+    let watch = [pda::proposal(id), position];
+    env.rejects(
+        ix::request_unstake(whale.pubkey(), provider, 0),
+        &whale,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PositionHasActiveVotes);
+    env.rejects(
+        ix::cast_vote(whale.pubkey(), id, provider, 0, VoteChoice::Yes),
+        &whale,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::AlreadyVoted);
+    // A position opened after the proposal started has no weight for it.
+    let late = env.wallet().await;
+    let late_source = env.give_io(&late.pubkey(), 50_000 * ONE_IO).await;
+    env.ok(
+        ix::co_stake(
+            late.pubkey(),
+            provider,
+            late_source,
+            stake_args(0, 50_000 * ONE_IO, 0),
+        ),
+        &late,
+    )
+    .await;
+    env.rejects(
+        ix::cast_vote(late.pubkey(), id, provider, 0, VoteChoice::No),
+        &late,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PositionCreatedAfterProposal);
+    // Not executable yet: still voting.
+    env.expect_rejected(&[ix::execute_proposal(id)], &[], &watch)
+        .await
+        .assert_error(IoComputeError::InvalidProposalState);
+    env.expect_rejected(&[ix::finalize_proposal(id)], &[], &watch)
+        .await
+        .assert_error(IoComputeError::VotingNotEnded);
+
+    let p: Proposal = env.account(&pda::proposal(id)).await;
+    env.set_time(p.voting_end).await;
+    env.rejects(
+        ix::cast_vote(late.pubkey(), id, provider, 0, VoteChoice::No),
+        &late,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::VotingEnded);
+    env.send(&[ix::finalize_proposal(id)], &[])
+        .await
+        .assert_ok();
+    let p: Proposal = env.account(&pda::proposal(id)).await;
+    assert_eq!(
+        (p.state, p.yes),
+        (ProposalState::Succeeded, 20_000 * ONE_IO as u128)
+    );
+    env.set_time(p.finalized_at + 2 * SECONDS_PER_DAY - 1).await;
+    env.expect_rejected(
+        &[ix::execute_proposal(id)],
+        &[],
+        &[pda::config(), pda::proposal(id)],
+    )
+    .await
+    .assert_error(IoComputeError::TimelockNotPassed);
+    env.set_time(p.finalized_at + 2 * SECONDS_PER_DAY).await;
+    env.send(&[ix::execute_proposal(id)], &[]).await.assert_ok();
+    assert_eq!(env.config().await.market.provider_fee_bps, 500);
+    let p: Proposal = env.account(&pda::proposal(id)).await;
+    assert_eq!(p.state, ProposalState::Executed);
+
+    // After the end the vote is released and the position can leave.
+    env.ok(ix::relinquish_vote(whale.pubkey(), id, provider, 0), &whale)
+        .await;
+    let pos: StakePosition = env.account(&position).await;
+    assert_eq!(pos.active_votes, 0);
+    env.ok(ix::request_unstake(whale.pubkey(), provider, 0), &whale)
+        .await;
+
+    // The next settlement pays the new 5 % provider fee: 0.9 IOSD due,
+    // 45,000 fee, plus the 2.5 % client fee.
+    let keeper = m.keeper.insecure_clone();
+    let lease = m.create(&mut env, lease_spec(2, 1, PRICE_MAX)).await;
+    env.ok(
+        ix::assign_devices(keeper.pubkey(), lease, &m.devices[..1], &[provider]),
+        &keeper,
+    )
+    .await;
+    let start = env.now().await;
+    env.set_time(start + HOUR).await;
+    env.ok(
+        ix::post_usage_proof(
+            keeper.pubkey(),
+            lease,
+            m.devices[0],
+            usage(0, start, start + HOUR, 7_200_000),
+        ),
+        &keeper,
+    )
+    .await;
+    env.advance_time(SECONDS_PER_DAY).await;
+    let cranker = env.wallet().await;
+    let outcome = env
+        .ok(
+            ix::finalize_proof(cranker.pubkey(), m.keys(lease, 0, 0), m.provider_iosd),
+            &cranker,
+        )
+        .await;
+    let settled = &outcome.events::<ProofFinalized>()[0];
+    assert_eq!((settled.payout, settled.fee), (855_000, 45_000 + 22_500));
+}
+
+const PRICE_MAX: u64 = 500_000;
+
+#[tokio::test]
+async fn governance_guards() {
+    let mut env = TestEnv::initialized().await;
+    let (owner, _) = staked_provider(&mut env, 1_000 * ONE_IO).await;
+    let provider = provider_key(&owner);
+    let admin = env.admin.insecure_clone();
+    env.ok(
+        ix::init_governance(admin.pubkey(), GovernanceParams::default()),
+        &admin,
+    )
+    .await;
+    let whale = voter(&mut env, provider, 20_000 * ONE_IO).await;
+    let watch = [pda::governance(), pda::proposal(0)];
+
+    // Every change is bounded: a 10.01 % fee, fees summing past 10 %, and a
+    // fee split that does not add up are refused at creation.
+    for change in [
+        ParamChange::ProviderFeeBps(1_001),
+        ParamChange::ClientFeeBps(900),
+        ParamChange::FeeSplit(io_compute::state::FeeSplit {
+            treasury_bps: 5_000,
+            stakers_bps: 5_000,
+            burn_bps: 1,
+        }),
+        ParamChange::DisputeWindowSecs(0),
+        ParamChange::Governance(GovernanceParams {
+            approval_bps: 4_999,
+            ..GovernanceParams::default()
+        }),
+    ] {
+        env.rejects(
+            ix::create_proposal(whale.pubkey(), provider, 0, 0, propose(vec![change])),
+            &whale,
+            &watch,
+        )
+        .await
+        .assert_error(IoComputeError::ChangeOutOfBounds);
+    }
+    env.rejects(
+        ix::create_proposal(whale.pubkey(), provider, 0, 0, propose(vec![])),
+        &whale,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::InvalidProposal);
+    // 1,000 IO weighs too little to propose.
+    env.rejects(
+        ix::create_proposal(
+            owner.pubkey(),
+            provider,
+            0,
+            0,
+            propose(vec![ParamChange::ProviderFeeBps(300)]),
+        ),
+        &owner,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::WeightTooLowToPropose);
+
+    // Cancel: by the proposer, before any vote.
+    let fee = || propose(vec![ParamChange::ProviderFeeBps(300)]);
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, 0, fee()),
+        &whale,
+    )
+    .await;
+    env.rejects(
+        ix::cancel_proposal(owner.pubkey(), 0),
+        &owner,
+        &[pda::proposal(0)],
+    )
+    .await
+    .assert_error(IoComputeError::CannotCancel);
+    env.ok(ix::cancel_proposal(whale.pubkey(), 0), &whale).await;
+    assert!(!env.exists(&pda::proposal(0)).await);
+
+    // Quorum missed: only the 1,000 IO owner votes (under 10 % of 21,000).
+    env.advance_time(1).await;
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, 1, fee()),
+        &whale,
+    )
+    .await;
+    env.ok(
+        ix::cast_vote(owner.pubkey(), 1, provider, 0, VoteChoice::Yes),
+        &owner,
+    )
+    .await;
+    env.rejects(
+        ix::cancel_proposal(whale.pubkey(), 1),
+        &whale,
+        &[pda::proposal(1)],
+    )
+    .await
+    .assert_error(IoComputeError::CannotCancel);
+    // A vote relinquished while voting leaves the tally.
+    env.ok(
+        ix::cast_vote(whale.pubkey(), 1, provider, 0, VoteChoice::No),
+        &whale,
+    )
+    .await;
+    env.ok(ix::relinquish_vote(whale.pubkey(), 1, provider, 0), &whale)
+        .await;
+    let p: Proposal = env.account(&pda::proposal(1)).await;
+    assert_eq!((p.yes, p.no, p.vote_count), (1_000 * ONE_IO as u128, 0, 1));
+    env.set_time(p.voting_end).await;
+    env.send(&[ix::finalize_proposal(1)], &[]).await.assert_ok();
+    let p: Proposal = env.account(&pda::proposal(1)).await;
+    assert_eq!(p.state, ProposalState::Defeated);
+    env.advance_time(2 * SECONDS_PER_DAY).await;
+    env.expect_rejected(
+        &[ix::execute_proposal(1)],
+        &[],
+        &[pda::config(), pda::proposal(1)],
+    )
+    .await
+    .assert_error(IoComputeError::InvalidProposalState);
+
+    // Passed, but governance was never handed the authority.
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, 2, fee()),
+        &whale,
+    )
+    .await;
+    env.ok(
+        ix::cast_vote(whale.pubkey(), 2, provider, 0, VoteChoice::Yes),
+        &whale,
+    )
+    .await;
+    let p: Proposal = env.account(&pda::proposal(2)).await;
+    env.set_time(p.voting_end).await;
+    env.send(&[ix::finalize_proposal(2)], &[]).await.assert_ok();
+    env.advance_time(2 * SECONDS_PER_DAY).await;
+    env.expect_rejected(
+        &[ix::execute_proposal(2)],
+        &[],
+        &[pda::config(), pda::proposal(2)],
+    )
+    .await
+    .assert_error(IoComputeError::GovernanceNotInControl);
+}
