@@ -4,6 +4,9 @@
 //! program crate itself, so nothing is re-declared here.
 
 pub mod accounts;
+pub mod amount;
+#[cfg(feature = "rpc")]
+pub mod client;
 pub mod events;
 pub mod gemm;
 pub mod gpu;

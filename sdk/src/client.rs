@@ -1,0 +1,190 @@
+//! A small RPC client for the program: send instructions signed by a payer,
+//! read and decode accounts, and turn failures into one-line errors that
+//! name the RPC URL or the program error (`NotLeaseClient: Signer is not
+//! the lease's client`).
+
+use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::{
+    client_error::{Error as RpcError, ErrorKind},
+    request::{RpcError as RequestError, RpcResponseErrorData},
+};
+use solana_sdk::{
+    instruction::Instruction,
+    pubkey::Pubkey,
+    signature::{Keypair, Signature},
+    signer::Signer,
+    transaction::Transaction,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The program refused the transaction (decoded from its logs).
+    #[error("{name}: {message}")]
+    Program { name: String, message: String },
+    /// The transaction failed outside the program (fees, balances, ...).
+    #[error("transaction failed: {0}")]
+    Transaction(String),
+    #[error("RPC request to {url} failed: {message}")]
+    Rpc { url: String, message: String },
+    #[error("account {0} does not exist")]
+    MissingAccount(Pubkey),
+    #[error("account {0} is not a {1}")]
+    WrongAccountType(Pubkey, &'static str),
+}
+
+pub struct Client {
+    pub rpc: RpcClient,
+    pub payer: Keypair,
+    url: String,
+}
+
+impl Client {
+    pub fn new(url: &str, payer: Keypair) -> Self {
+        Self {
+            rpc: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            payer,
+            url: url.to_string(),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn rpc_error(&self, err: RpcError) -> ClientError {
+        if let ErrorKind::RpcError(RequestError::RpcResponseError {
+            data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+            message,
+            ..
+        }) = err.kind()
+        {
+            if let Some(decoded) = sim.logs.as_deref().and_then(program_error_from_logs) {
+                return decoded;
+            }
+            return ClientError::Transaction(match &sim.err {
+                Some(e) => e.to_string(),
+                None => message.clone(),
+            });
+        }
+        if let ErrorKind::TransactionError(e) = err.kind() {
+            return ClientError::Transaction(e.to_string());
+        }
+        ClientError::Rpc {
+            url: self.url.clone(),
+            message: err.to_string(),
+        }
+    }
+
+    /// Sends `instructions` paid and signed by the payer plus `signers`,
+    /// with preflight, and waits for confirmation.
+    pub async fn send(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ClientError> {
+        let blockhash = self
+            .rpc
+            .get_latest_blockhash()
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().filter(|s| s.pubkey() != self.payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        self.rpc
+            .send_and_confirm_transaction(&tx)
+            .await
+            .map_err(|e| self.rpc_error(e))
+    }
+
+    pub async fn raw_account(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, ClientError> {
+        let response = self
+            .rpc
+            .get_account_with_commitment(key, CommitmentConfig::confirmed())
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        Ok(response.value.map(|a| a.data))
+    }
+
+    /// A program account decoded as `T`, `None` when it does not exist.
+    pub async fn account<T: AccountDeserialize + Discriminator>(
+        &self,
+        key: &Pubkey,
+    ) -> Result<Option<T>, ClientError> {
+        match self.raw_account(key).await? {
+            None => Ok(None),
+            Some(data) => crate::accounts::decode(&data)
+                .map(Some)
+                .map_err(|_| ClientError::WrongAccountType(*key, std::any::type_name::<T>())),
+        }
+    }
+
+    /// Like `account`, failing when it does not exist.
+    pub async fn expect_account<T: AccountDeserialize + Discriminator>(
+        &self,
+        key: &Pubkey,
+    ) -> Result<T, ClientError> {
+        self.account(key)
+            .await?
+            .ok_or(ClientError::MissingAccount(*key))
+    }
+
+    /// SPL token balance in base units; 0 when the account does not exist.
+    pub async fn token_balance(&self, key: &Pubkey) -> Result<u64, ClientError> {
+        Ok(self
+            .raw_account(key)
+            .await?
+            .filter(|d| d.len() >= 72)
+            .map_or(0, |d| {
+                u64::from_le_bytes(d[64..72].try_into().expect("8 bytes"))
+            }))
+    }
+
+    pub async fn mint_supply(&self, mint: &Pubkey) -> Result<u64, ClientError> {
+        let data = self
+            .raw_account(mint)
+            .await?
+            .ok_or(ClientError::MissingAccount(*mint))?;
+        Ok(u64::from_le_bytes(
+            data[36..44].try_into().expect("8 bytes"),
+        ))
+    }
+}
+
+/// The program error in a failed transaction's logs, as Anchor logs it:
+/// `AnchorError ... Error Code: Name. Error Number: N. Error Message: text.`
+pub fn program_error_from_logs(logs: &[String]) -> Option<ClientError> {
+    logs.iter().find_map(|line| {
+        let rest = &line[line.find("Error Code: ")? + "Error Code: ".len()..];
+        let (name, rest) = rest.split_once(". Error Number: ")?;
+        let message = &rest[rest.find("Error Message: ")? + "Error Message: ".len()..];
+        Some(ClientError::Program {
+            name: name.to_string(),
+            message: message.trim_end_matches('.').to_string(),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_anchor_error_lines() {
+        let logs = vec![
+            "Program BnF6 invoke [1]".to_string(),
+            "Program log: AnchorError caused by account: lease. Error Code: NotLeaseClient. Error Number: 6081. Error Message: Signer is not the lease's client.".to_string(),
+        ];
+        assert_eq!(
+            program_error_from_logs(&logs).unwrap().to_string(),
+            "NotLeaseClient: Signer is not the lease's client"
+        );
+        assert!(program_error_from_logs(&["Program log: hi".to_string()]).is_none());
+    }
+}
