@@ -1,8 +1,18 @@
-//! `ioc`: the IO Compute command-line interface.
+//! `ioc`: the IO Compute command-line interface, with Solana CLI
+//! conventions (`--url`, `--keypair`, the Solana CLI config file), tables or
+//! `--json`, and a one-line error and non-zero exit on any failure.
 
+mod commands;
+mod context;
 mod localnet;
 
 use clap::{Parser, Subcommand};
+use commands::{
+    device::DeviceCommand, epoch::EpochCommand, keygen::KeygenCommand, migrate::MigrateArgs,
+    oracle::OracleCommand, provider::ProviderCommand, settings::ConfigCommand, stake::StakeCommand,
+    token::TokenCommand,
+};
+use context::{Context, Global};
 
 #[derive(Parser)]
 #[command(
@@ -11,6 +21,8 @@ use clap::{Parser, Subcommand};
     about = "IO Compute: a decentralized GPU cloud settled on Solana"
 )]
 struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,6 +31,51 @@ struct Cli {
 enum Command {
     /// Run a local Solana chain with io-compute loaded, over standard JSON-RPC.
     Localnet(localnet::LocalnetArgs),
+    /// Keypair files.
+    #[command(subcommand)]
+    Keygen(KeygenCommand),
+    /// The default URL and keypair (the Solana CLI config file).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Apply the pending protocol set-up steps to the cluster.
+    Migrate(MigrateArgs),
+    /// Your provider profile.
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+    /// Your GPU devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Staking, co-staking and rewards.
+    #[command(subcommand)]
+    Stake(StakeCommand),
+    /// Balances, IO -> IOSD, localnet airdrops.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The IO/USD price source.
+    #[command(subcommand)]
+    Oracle(OracleCommand),
+    /// Epochs and emissions.
+    #[command(subcommand)]
+    Epoch(EpochCommand),
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Localnet(args) = cli.command {
+        return localnet::run(args).await;
+    }
+    let ctx = Context::new(cli.global)?;
+    match cli.command {
+        Command::Localnet(_) => unreachable!("handled above"),
+        Command::Keygen(command) => commands::keygen::run(&ctx, command),
+        Command::Config(command) => commands::settings::run(&ctx, command),
+        Command::Migrate(args) => commands::migrate::run(&ctx, args).await,
+        Command::Provider(command) => commands::provider::run(&ctx, command).await,
+        Command::Device(command) => commands::device::run(&ctx, command).await,
+        Command::Stake(command) => commands::stake::run(&ctx, command).await,
+        Command::Token(command) => commands::token::run(&ctx, command).await,
+        Command::Oracle(command) => commands::oracle::run(&ctx, command).await,
+        Command::Epoch(command) => commands::epoch::run(&ctx, command).await,
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -31,15 +88,11 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Localnet(args) => localnet::run(args).await,
-        }
-    });
-    match result {
+    match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // One line: the error and its causes, joined.
+            eprintln!("error: {}", format!("{err:#}").replace('\n', " "));
             std::process::ExitCode::FAILURE
         }
     }

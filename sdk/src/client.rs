@@ -4,10 +4,13 @@
 //! the lease's client`).
 
 use anchor_lang::{AccountDeserialize, Discriminator};
+use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::{
     client_error::{Error as RpcError, ErrorKind},
+    config::{RpcAccountInfoConfig, RpcProgramAccountsConfig},
+    filter::{Memcmp, RpcFilterType},
     request::{RpcError as RequestError, RpcResponseErrorData},
 };
 use solana_sdk::{
@@ -133,6 +136,46 @@ impl Client {
         self.account(key)
             .await?
             .ok_or(ClientError::MissingAccount(*key))
+    }
+
+    /// Every program account of type `T` whose data holds each `(offset,
+    /// bytes)` (getProgramAccounts with memcmp filters).
+    pub async fn program_accounts<T: AccountDeserialize + Discriminator>(
+        &self,
+        filters: &[(usize, Vec<u8>)],
+    ) -> Result<Vec<(Pubkey, T)>, ClientError> {
+        let mut memcmps = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+            0,
+            T::DISCRIMINATOR.to_vec(),
+        ))];
+        memcmps.extend(filters.iter().map(|(offset, bytes)| {
+            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+        }));
+        let config = RpcProgramAccountsConfig {
+            filters: Some(memcmps),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let accounts = self
+            .rpc
+            .get_program_ui_accounts_with_config(&io_compute::ID, config)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        accounts
+            .into_iter()
+            .map(|(key, account)| {
+                let data = account.data.decode().ok_or(ClientError::WrongAccountType(
+                    key,
+                    std::any::type_name::<T>(),
+                ))?;
+                crate::accounts::decode(&data)
+                    .map(|value| (key, value))
+                    .map_err(|_| ClientError::WrongAccountType(key, std::any::type_name::<T>()))
+            })
+            .collect()
     }
 
     /// SPL token balance in base units; 0 when the account does not exist.

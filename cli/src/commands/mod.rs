@@ -1,0 +1,9 @@
+pub mod device;
+pub mod epoch;
+pub mod keygen;
+pub mod migrate;
+pub mod oracle;
+pub mod provider;
+pub mod settings;
+pub mod stake;
+pub mod token;

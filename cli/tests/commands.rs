@@ -1,0 +1,369 @@
+//! Every `ioc` command group against `ioc localnet`, as a user runs them:
+//! `--json` output asserted field by field and checked against the chain;
+//! `--help` on every command; bad input exits non-zero with one line on
+//! stderr and changes nothing.
+
+mod common;
+
+use common::*;
+use io_compute::state::{Device, Provider, StakePosition};
+use io_compute_sdk::{client::Client, pda};
+use serde_json::Value;
+use solana_sdk::{pubkey::Pubkey, signer::keypair::read_keypair_file};
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    str::FromStr,
+};
+
+const ONE_IO: u64 = 1_000_000_000;
+
+/// `ioc` with `home` as HOME (so the Solana CLI config lives there).
+fn ioc(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ioc"))
+        .args(args)
+        .env("HOME", home)
+        .env_remove("IOC_URL")
+        .env_remove("IOC_KEYPAIR")
+        .env_remove("IOC_CONFIG")
+        .output()
+        .expect("ioc runs")
+}
+
+/// Runs a command that must succeed and returns its JSON output.
+#[track_caller]
+fn ok(home: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = ioc(home, &all);
+    assert!(
+        out.status.success(),
+        "ioc {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "ioc {args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Runs a command that must fail with one line on stderr containing `needle`.
+#[track_caller]
+fn fails(home: &Path, args: &[&str], needle: &str) {
+    let out = ioc(home, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "ioc {args:?} succeeded");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "ioc {args:?}: not one line: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{}", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "ioc {args:?}: {:?} lacks {needle:?}",
+        lines[0]
+    );
+}
+
+fn key(value: &Value) -> Pubkey {
+    Pubkey::from_str(value.as_str().expect("a pubkey string")).unwrap()
+}
+
+struct Chain {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+}
+
+impl Chain {
+    fn new(url: &str) -> Self {
+        Self {
+            runtime: tokio::runtime::Runtime::new().unwrap(),
+            client: Client::new(url, solana_sdk::signature::Keypair::new()),
+        }
+    }
+
+    fn account<T: anchor_lang::AccountDeserialize + anchor_lang::Discriminator>(
+        &self,
+        key: &Pubkey,
+    ) -> Option<T> {
+        self.runtime.block_on(self.client.account(key)).unwrap()
+    }
+
+    fn balance(&self, owner: &Pubkey, mint: &Pubkey) -> u64 {
+        let account = pda::associated_token(owner, mint);
+        self.runtime
+            .block_on(self.client.token_balance(&account))
+            .unwrap()
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let home = tempdir("help");
+    let commands: &[&[&str]] = &[
+        &[],
+        &["localnet"],
+        &["keygen"],
+        &["keygen", "new"],
+        &["config"],
+        &["config", "get"],
+        &["config", "set"],
+        &["migrate"],
+        &["provider"],
+        &["provider", "register"],
+        &["provider", "update"],
+        &["provider", "show"],
+        &["provider", "close"],
+        &["device"],
+        &["device", "add"],
+        &["device", "update"],
+        &["device", "remove"],
+        &["device", "list"],
+        &["stake"],
+        &["stake", "add"],
+        &["stake", "co-stake"],
+        &["stake", "unstake"],
+        &["stake", "withdraw"],
+        &["stake", "list"],
+        &["stake", "claim"],
+        &["token"],
+        &["token", "balance"],
+        &["token", "burn-for-iosd"],
+        &["token", "airdrop"],
+        &["oracle"],
+        &["oracle", "show"],
+        &["oracle", "set-price"],
+        &["epoch"],
+        &["epoch", "show"],
+        &["epoch", "advance"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = ioc(&home, &args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "ioc {args:?}");
+        assert!(stdout.contains("Usage: ioc"), "ioc {args:?}: {stdout}");
+    }
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ioc-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn command_groups_against_localnet() {
+    let home = tempdir("flow");
+    let port = free_port_pair();
+    let node = Node::start(port, &[]);
+    let url = node.rpc_url();
+    let chain = Chain::new(&url);
+    let io_mint = pda::io_mint();
+
+    // keygen and config: the Solana CLI config file is the default.
+    let admin_path = home.join("admin.json");
+    let admin = ok(
+        &home,
+        &["keygen", "new", "-o", admin_path.to_str().unwrap()],
+    );
+    let admin_key = key(&admin["pubkey"]);
+    assert_eq!(
+        read_keypair_file(&admin_path).unwrap().to_bytes().len(),
+        64,
+        "a Solana keypair file"
+    );
+    fails(
+        &home,
+        &["keygen", "new", "-o", admin_path.to_str().unwrap()],
+        "exists; pass --force",
+    );
+    let set = ok(
+        &home,
+        &[
+            "config",
+            "set",
+            "--url",
+            &url,
+            "--keypair",
+            admin_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(set["url"], url.as_str());
+    let got = ok(&home, &["config", "get"]);
+    assert_eq!(
+        (got["url"].as_str(), got["keypair"].as_str()),
+        (Some(url.as_str()), admin_path.to_str())
+    );
+    assert!(home.join(".config/solana/cli/config.yml").exists());
+
+    // migrate: every step once, then nothing.
+    let first = ok(&home, &["migrate", "--epoch-length", "3"]);
+    let steps = first["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 7);
+    assert!(steps.iter().all(|s| s["applied"] == true), "{first}");
+    let second = ok(&home, &["migrate", "--epoch-length", "3"]);
+    assert!(
+        second["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["applied"] == false),
+        "{second}"
+    );
+    let config: io_compute::state::Config = chain.account(&pda::config()).unwrap();
+    assert_eq!(config.authority, admin_key);
+
+    // A provider wallet, funded from the localnet faucet.
+    let provider_path = home.join("provider.json");
+    let provider = key(&ok(
+        &home,
+        &["keygen", "new", "-o", provider_path.to_str().unwrap()],
+    )["pubkey"]);
+    let p = ["-k", provider_path.to_str().unwrap()];
+    let with = |extra: &[&str]| -> Vec<String> {
+        p.iter()
+            .chain(extra.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run = |extra: &[&str]| {
+        ok(
+            &home,
+            &with(extra).iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let airdrop = run(&["token", "airdrop", "--sol", "5", "--io", "50000"]);
+    assert_eq!(airdrop["io"], 50_000 * ONE_IO);
+    let balance = run(&["token", "balance"]);
+    // 5 SOL less the IO account's rent and the two-signature fee, which
+    // the recipient paid.
+    assert_eq!(
+        (balance["io"].as_u64(), balance["sol_lamports"].as_u64()),
+        (Some(50_000 * ONE_IO), Some(5 * ONE_IO - 2_039_280 - 10_000))
+    );
+    assert_eq!(chain.balance(&provider, &io_mint), 50_000 * ONE_IO);
+
+    // provider
+    let registered = run(&[
+        "provider",
+        "register",
+        "--name",
+        "Acme",
+        "--region",
+        "us-east",
+        "--endpoint",
+        "https://gpu.acme.dev",
+    ]);
+    assert_eq!(key(&registered["id"]), pda::provider(&provider));
+    let updated = run(&["provider", "update", "--co-stake-share-bps", "9000"]);
+    assert_eq!(updated["co_stake_share_bps"], 9_000);
+    let on_chain: Provider = chain.account(&pda::provider(&provider)).unwrap();
+    assert_eq!(
+        (on_chain.name.as_str(), on_chain.co_stake_share_bps),
+        ("Acme", 9_000)
+    );
+    let shown = ok(&home, &["provider", "show", &provider.to_string()]);
+    assert_eq!(shown["name"], "Acme");
+
+    // stake
+    let staked = run(&["stake", "add", "2000", "--lockup-days", "30"]);
+    let position = key(&staked["id"]);
+    assert_eq!(
+        position,
+        pda::stake_position(&provider, &pda::provider(&provider), 0)
+    );
+    let listed = run(&["stake", "list"]);
+    assert_eq!(listed[0]["value"], 2_000 * ONE_IO);
+    assert_eq!(listed[0]["kind"], "own");
+    let pos: StakePosition = chain.account(&position).unwrap();
+    assert_eq!(pos.deposited, 2_000 * ONE_IO);
+
+    // device
+    let added = run(&[
+        "device", "add", "--gpu", "RTX4090", "--count", "2", "--vram", "24", "--price", "0.45",
+    ]);
+    assert_eq!(added["index"], 0);
+    let device = key(&added["id"]);
+    let repriced = run(&["device", "update", "0", "--price", "0.5"]);
+    assert_eq!(repriced["price_per_gpu_hour"], 500_000);
+    let devices = run(&["device", "list"]);
+    assert_eq!(devices.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (devices[0]["gpu"].as_str(), devices[0]["status"].as_str()),
+        (Some("RTX4090"), Some("idle"))
+    );
+    let d: Device = chain.account(&device).unwrap();
+    assert_eq!(d.price_per_gpu_hour, 500_000);
+
+    // token: burn at the oracle price; oracle: the admin moves it.
+    let burned = run(&["token", "burn-for-iosd", "--io", "10"]);
+    assert_eq!(
+        (burned["io_burned"].as_u64(), burned["iosd_minted"].as_u64()),
+        (Some(10 * ONE_IO), Some(10_000_000))
+    );
+    let set_price = ok(&home, &["oracle", "set-price", "1.05"]);
+    assert_eq!(set_price["price"], 105_000_000);
+    assert_eq!(ok(&home, &["oracle", "show"])["feed"]["price"], 105_000_000);
+
+    // epoch: advance once the 3-second epoch has run, then claim rewards.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let advanced = ok(&home, &["epoch", "advance"]);
+    assert_eq!(advanced["epoch"], 1);
+    assert!(advanced["emitted"].as_u64().unwrap() > 0);
+    let shown = ok(&home, &["epoch", "show"]);
+    assert_eq!(shown["epoch"], 1);
+    assert_eq!(shown["last_emission"]["emitted"], advanced["emitted"]);
+    let claimed = run(&["stake", "claim"]);
+    assert!(claimed["io"].as_u64().unwrap() > 0, "{claimed}");
+
+    // Bad input: a clear line, a failure exit, nothing changed.
+    let before = chain.balance(&provider, &io_mint);
+    let bad = |extra: &[&str], needle: &str| {
+        fails(
+            &home,
+            &with(extra).iter().map(String::as_str).collect::<Vec<_>>(),
+            needle,
+        )
+    };
+    bad(&["stake", "add", "100000"], "insufficient IO: you have");
+    bad(&["stake", "add", "-5"], "amount \"-5\" is negative");
+    bad(&["stake", "add", "12abc"], "is not a decimal number");
+    bad(&["stake", "add", "0.0000000001"], "more than 9 decimals");
+    bad(
+        &["token", "burn-for-iosd", "--io", "100000"],
+        "InsufficientBalance",
+    );
+    bad(
+        &["stake", "unstake", "--nonce", "7"],
+        "AccountNotInitialized",
+    );
+    bad(&["device", "update", "0"], "nothing to change");
+    fails(
+        &home,
+        &["provider", "show", &Pubkey::new_unique().to_string()],
+        "does not exist",
+    );
+    let garbage = home.join("garbage.json");
+    std::fs::write(&garbage, "not a keypair").unwrap();
+    fails(
+        &home,
+        &["-k", garbage.to_str().unwrap(), "token", "balance"],
+        "cannot read keypair",
+    );
+    fails(
+        &home,
+        &["-u", "http://127.0.0.1:1", "token", "balance"],
+        "http://127.0.0.1:1",
+    );
+    assert_eq!(
+        chain.balance(&provider, &io_mint),
+        before,
+        "a refused command moved IO"
+    );
+    let pos_after: StakePosition = chain.account(&position).unwrap();
+    assert_eq!(pos_after.deposited, 2_000 * ONE_IO);
+    drop(node);
+}
