@@ -8,8 +8,9 @@ mod localnet;
 
 use clap::{Parser, Subcommand};
 use commands::{
-    device::DeviceCommand, epoch::EpochCommand, keygen::KeygenCommand, migrate::MigrateArgs,
-    oracle::OracleCommand, provider::ProviderCommand, settings::ConfigCommand, stake::StakeCommand,
+    cluster::ClusterCommand, device::DeviceCommand, epoch::EpochCommand, gov::GovCommand,
+    keygen::KeygenCommand, migrate::MigrateArgs, network::NetworkCommand, oracle::OracleCommand,
+    proof::ProofCommand, provider::ProviderCommand, settings::ConfigCommand, stake::StakeCommand,
     token::TokenCommand,
 };
 use context::{Context, Global};
@@ -57,6 +58,18 @@ enum Command {
     /// Epochs and emissions.
     #[command(subcommand)]
     Epoch(EpochCommand),
+    /// GPU clusters you rent.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Usage proofs: list, dispute, settle.
+    #[command(subcommand)]
+    Proof(ProofCommand),
+    /// Governance: propose, vote, execute.
+    #[command(subcommand)]
+    Gov(GovCommand),
+    /// The network at a glance.
+    #[command(subcommand)]
+    Network(NetworkCommand),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -75,6 +88,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => commands::token::run(&ctx, command).await,
         Command::Oracle(command) => commands::oracle::run(&ctx, command).await,
         Command::Epoch(command) => commands::epoch::run(&ctx, command).await,
+        Command::Cluster(command) => commands::cluster::run(&ctx, command).await,
+        Command::Proof(command) => commands::proof::run(&ctx, command).await,
+        Command::Gov(command) => commands::gov::run(&ctx, command).await,
+        Command::Network(command) => commands::network::run(&ctx, command).await,
     }
 }
 

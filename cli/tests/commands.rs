@@ -136,6 +136,28 @@ fn every_command_has_help() {
         &["epoch"],
         &["epoch", "show"],
         &["epoch", "advance"],
+        &["cluster"],
+        &["cluster", "create"],
+        &["cluster", "list"],
+        &["cluster", "show"],
+        &["cluster", "top-up"],
+        &["cluster", "cancel"],
+        &["cluster", "close"],
+        &["proof"],
+        &["proof", "list"],
+        &["proof", "show"],
+        &["proof", "dispute"],
+        &["proof", "finalize"],
+        &["gov"],
+        &["gov", "propose"],
+        &["gov", "vote"],
+        &["gov", "relinquish"],
+        &["gov", "finalize"],
+        &["gov", "execute"],
+        &["gov", "list"],
+        &["gov", "show"],
+        &["network"],
+        &["network", "stats"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -365,5 +387,232 @@ fn command_groups_against_localnet() {
     );
     let pos_after: StakePosition = chain.account(&position).unwrap();
     assert_eq!(pos_after.deposited, 2_000 * ONE_IO);
+
+    // cluster: a client pays IOSD into escrow.
+    let client_path = home.join("client.json");
+    let client_key = key(&ok(
+        &home,
+        &["keygen", "new", "-o", client_path.to_str().unwrap()],
+    )["pubkey"]);
+    let c = ["-k", client_path.to_str().unwrap()];
+    let as_client = |extra: &[&str]| {
+        let args: Vec<&str> = c.iter().chain(extra.iter()).copied().collect();
+        ok(&home, &args)
+    };
+    as_client(&["token", "airdrop", "--sol", "5", "--io", "100"]);
+    as_client(&["token", "burn-for-iosd", "--io", "50"]);
+    let iosd_mint = pda::iosd_mint();
+    let iosd_before = chain.balance(&client_key, &iosd_mint);
+    let create = [
+        "cluster",
+        "create",
+        "--gpu",
+        "RTX4090",
+        "--count",
+        "2",
+        "--hours",
+        "1",
+        "--max-price",
+        "0.5",
+    ];
+    let created = as_client(&create);
+    // 2 GPUs x 1 h x 0.50 + 2.5 % client fee.
+    assert_eq!(
+        (created["id"].as_u64(), created["deposited"].as_u64()),
+        (Some(0), Some(1_025_000))
+    );
+    assert_eq!(
+        chain.balance(&client_key, &iosd_mint),
+        iosd_before - 1_025_000
+    );
+    let second = as_client(&create);
+    assert_eq!(second["id"], 1);
+    let cancelled = as_client(&["cluster", "cancel", "1"]);
+    assert_eq!(cancelled["refunded"], 1_025_000);
+    let topped = as_client(&["cluster", "top-up", "0", "0.1"]);
+    assert_eq!(topped["escrow"], 1_125_000);
+    let listed = as_client(&["cluster", "list"]);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        1,
+        "the cancelled cluster is gone"
+    );
+    assert_eq!(as_client(&["cluster", "show", "0"])["status"], "open");
+    fails(
+        &home,
+        &["cluster", "show", "99"],
+        "cluster 99 does not exist",
+    );
+    fails(
+        &home,
+        &[&c[..], &["cluster", "top-up", "0", "-1"]].concat(),
+        "is negative",
+    );
+
+    // The keeper (the migration's admin) matches it and posts a proof.
+    let keeper = Client::new(&url, read_keypair_file(&admin_path).unwrap());
+    let provider_account = pda::provider(&provider);
+    let send = |ixs: Vec<solana_sdk::instruction::Instruction>| {
+        chain.runtime.block_on(keeper.send(&ixs, &[])).unwrap();
+    };
+    send(vec![io_compute_sdk::ix::assign_devices(
+        admin_key,
+        0,
+        &[device],
+        &[provider_account],
+    )]);
+    assert_eq!(as_client(&["cluster", "show", "0"])["status"], "active");
+    let start = chain
+        .account::<io_compute::state::Lease>(&pda::lease(0))
+        .unwrap()
+        .start;
+    node.call("localnet_warpClock", serde_json::json!([120]));
+    send(vec![io_compute_sdk::ix::post_usage_proof(
+        admin_key,
+        0,
+        device,
+        io_compute::PostUsageProofArgs {
+            seq: 0,
+            period_start: start,
+            period_end: start + 60,
+            gpu_ms: 120_000,
+            job_count: 1,
+            receipts_root: [1; 32],
+        },
+    )]);
+
+    // proof: listed, locked for a day, then settled by anyone.
+    let proofs = ok(&home, &["proof", "list", "--cluster", "0"]);
+    assert_eq!(proofs.as_array().unwrap().len(), 1);
+    let proof_id = proofs[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        ok(&home, &["proof", "show", &proof_id])["amount_due"],
+        16_666
+    );
+    fails(&home, &["proof", "finalize", &proof_id], "ProofLocked");
+    node.call("localnet_warpClock", serde_json::json!([86_400]));
+    fails(
+        &home,
+        &[&c[..], &["proof", "dispute", &proof_id]].concat(),
+        "DisputeWindowClosed",
+    );
+    let provider_iosd = chain.balance(&provider, &iosd_mint);
+    ok(&home, &["proof", "finalize", &proof_id]);
+    // 1 minute of 2 GPUs at 0.50 = 0.016666; less the 2 % provider fee.
+    assert_eq!(
+        chain.balance(&provider, &iosd_mint),
+        provider_iosd + 16_666 - 334
+    );
+    let closed = as_client(&["cluster", "close", "0"]);
+    assert_eq!(closed["refunded"], 1_125_000 - 16_666 - 417);
+    assert_eq!(
+        ok(
+            &home,
+            &["device", "list", "--provider", &provider.to_string()]
+        )[0]["status"],
+        "idle"
+    );
+
+    // gov: the provider proposes with a fresh 10,000 IO position and votes.
+    run(&["stake", "add", "10000"]);
+    node.call("localnet_warpClock", serde_json::json!([5]));
+    let proposed = run(&[
+        "gov",
+        "propose",
+        "--set",
+        "provider_fee_bps=300",
+        "--description",
+        "cheaper for providers",
+        "--nonce",
+        "1",
+    ]);
+    assert_eq!(
+        (proposed["id"].as_u64(), proposed["state"].as_str()),
+        (Some(0), Some("voting"))
+    );
+    fails(
+        &home,
+        &[
+            &p[..],
+            &[
+                "gov",
+                "propose",
+                "--set",
+                "provider_fee_bps=5000",
+                "--description",
+                "x",
+                "--nonce",
+                "1",
+            ],
+        ]
+        .concat(),
+        "ChangeOutOfBounds",
+    );
+    fails(
+        &home,
+        &[
+            &p[..],
+            &["gov", "propose", "--set", "fee=1", "--description", "x"],
+        ]
+        .concat(),
+        "unknown parameter",
+    );
+    let voted = run(&["gov", "vote", "0", "yes", "--nonce", "1"]);
+    assert_eq!(voted["yes"], (10_000 * ONE_IO).to_string());
+    fails(
+        &home,
+        &[&p[..], &["gov", "vote", "0", "no", "--nonce", "1"]].concat(),
+        "AlreadyVoted",
+    );
+    assert_eq!(ok(&home, &["gov", "list"]).as_array().unwrap().len(), 1);
+    node.call("localnet_warpClock", serde_json::json!([3 * 86_400]));
+    assert_eq!(ok(&home, &["gov", "finalize", "0"])["state"], "succeeded");
+    node.call("localnet_warpClock", serde_json::json!([2 * 86_400]));
+    fails(&home, &["gov", "execute", "0"], "GovernanceNotInControl");
+    run(&["gov", "relinquish", "0", "--nonce", "1"]);
+    assert_eq!(ok(&home, &["gov", "show", "0"])["state"], "succeeded");
+
+    // network stats (the settled cluster's record has closed)
+    let stats = ok(&home, &["network", "stats"]);
+    assert_eq!(
+        (stats["devices"].as_u64(), stats["clusters"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(stats["gpus_by_model"][0]["gpu"], "RTX4090");
+    assert_eq!(stats["gpus_by_model"][0]["idle_gpus"], 2);
+
+    // co-stake, unstake, withdraw after the 14-day cooldown.
+    let backed = as_client(&["stake", "co-stake", &provider.to_string(), "10"]);
+    assert_eq!(backed["nonce"], 0);
+    let mine = as_client(&["stake", "list"]);
+    assert_eq!(
+        (mine[0]["kind"].as_str(), mine[0]["value"].as_u64()),
+        (Some("co-stake"), Some(10 * ONE_IO))
+    );
+    let provider_flag = ["--provider", &provider.to_string()].map(String::from);
+    let with_provider = |verb: &str| -> Vec<String> {
+        c.iter()
+            .map(|s| s.to_string())
+            .chain(["stake".into(), verb.into()])
+            .chain(provider_flag.clone())
+            .collect()
+    };
+    let unstake = with_provider("unstake");
+    ok(
+        &home,
+        &unstake.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let withdraw = with_provider("withdraw");
+    fails(
+        &home,
+        &withdraw.iter().map(String::as_str).collect::<Vec<_>>(),
+        "CooldownNotEnded",
+    );
+    node.call("localnet_warpClock", serde_json::json!([14 * 86_400]));
+    let withdrawn = ok(
+        &home,
+        &withdraw.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(withdrawn["io_received"], 10 * ONE_IO);
     drop(node);
 }

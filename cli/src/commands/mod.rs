@@ -1,8 +1,12 @@
+pub mod cluster;
 pub mod device;
 pub mod epoch;
+pub mod gov;
 pub mod keygen;
 pub mod migrate;
+pub mod network;
 pub mod oracle;
+pub mod proof;
 pub mod provider;
 pub mod settings;
 pub mod stake;

@@ -1,0 +1,268 @@
+use crate::context::Context;
+use anyhow::{anyhow, bail, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use io_compute::{
+    state::{Governance, ParamChange, Proposal, ProposalState, StakePosition, VoteChoice},
+    CreateProposalArgs,
+};
+use io_compute_sdk::{amount::Token, client::Client, ix, pda};
+use serde_json::{json, Value};
+use solana_sdk::{pubkey::Pubkey, signer::Signer};
+use std::str::FromStr;
+
+#[derive(Subcommand, Debug)]
+pub enum GovCommand {
+    /// Propose parameter changes, e.g. --set provider_fee_bps=300.
+    Propose(ProposeArgs),
+    /// Vote with one of your positions.
+    Vote(VoteArgs),
+    /// Take a vote back (while voting: it leaves the tally).
+    Relinquish(PositionArgs),
+    /// Close the vote once it has ended (anyone may).
+    Finalize { id: u64 },
+    /// Apply a passed proposal after its timelock (anyone may).
+    Execute { id: u64 },
+    /// All proposals.
+    List,
+    /// One proposal.
+    Show { id: u64 },
+}
+
+#[derive(Args, Debug)]
+pub struct ProposeArgs {
+    /// name=value, up to 4: client_fee_bps, client_fee_bps_io,
+    /// provider_fee_bps, dispute_window_secs, min_dispute_bond,
+    /// dispute_slash_bps, challenger_reward_bps, min_stake_per_gpu,
+    /// min_keeper_bond, arbiter, keeper_admin.
+    #[arg(long = "set", required = true)]
+    pub changes: Vec<String>,
+    #[arg(long)]
+    pub description: String,
+    #[command(flatten)]
+    pub position: PositionRef,
+}
+
+#[derive(Args, Debug)]
+pub struct PositionRef {
+    /// Authority of the provider your position backs (default: you).
+    #[arg(long)]
+    pub provider: Option<Pubkey>,
+    #[arg(long, default_value_t = 0)]
+    pub nonce: u64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Choice {
+    Yes,
+    No,
+    Abstain,
+}
+
+#[derive(Args, Debug)]
+pub struct VoteArgs {
+    pub id: u64,
+    #[arg(value_enum)]
+    pub choice: Choice,
+    #[command(flatten)]
+    pub position: PositionRef,
+}
+
+#[derive(Args, Debug)]
+pub struct PositionArgs {
+    pub id: u64,
+    #[command(flatten)]
+    pub position: PositionRef,
+}
+
+/// Parses `name=value` into a change (amounts of IO in whole IO).
+pub fn parse_change(text: &str) -> Result<ParamChange> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow!("{text:?} is not name=value"))?;
+    let int = |v: &str| -> Result<u64> {
+        v.parse()
+            .map_err(|_| anyhow!("{name}: {v:?} is not a whole number"))
+    };
+    let bps = |v: &str| -> Result<u16> {
+        v.parse()
+            .map_err(|_| anyhow!("{name}: {v:?} is not bps (0-10000)"))
+    };
+    let key =
+        |v: &str| Pubkey::from_str(v).map_err(|_| anyhow!("{name}: {v:?} is not a public key"));
+    Ok(match name {
+        "client_fee_bps" => ParamChange::ClientFeeBps(bps(value)?),
+        "client_fee_bps_io" => ParamChange::ClientFeeBpsIo(bps(value)?),
+        "provider_fee_bps" => ParamChange::ProviderFeeBps(bps(value)?),
+        "dispute_window_secs" => ParamChange::DisputeWindowSecs(int(value)? as i64),
+        "min_dispute_bond" => ParamChange::MinDisputeBond(Token::Io.parse(value)?),
+        "dispute_slash_bps" => ParamChange::DisputeSlashBps(bps(value)?),
+        "challenger_reward_bps" => ParamChange::ChallengerRewardBps(bps(value)?),
+        "min_stake_per_gpu" => ParamChange::MinStakePerGpu(Token::Io.parse(value)?),
+        "min_keeper_bond" => ParamChange::MinKeeperBond(Token::Io.parse(value)?),
+        "arbiter" => ParamChange::Arbiter(key(value)?),
+        "keeper_admin" => ParamChange::KeeperAdmin(key(value)?),
+        other => bail!("unknown parameter {other:?}"),
+    })
+}
+
+fn state_name(state: ProposalState) -> &'static str {
+    match state {
+        ProposalState::Voting => "voting",
+        ProposalState::Succeeded => "succeeded",
+        ProposalState::Defeated => "defeated",
+        ProposalState::Executed => "executed",
+    }
+}
+
+fn proposal_json(p: &Proposal) -> Value {
+    json!({
+        "id": p.id,
+        "address": pda::proposal(p.id).to_string(),
+        "proposer": p.proposer.to_string(),
+        "description": p.description,
+        "changes": p.changes.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>(),
+        "state": state_name(p.state),
+        "voting_end": p.voting_end,
+        "yes": p.yes.to_string(),
+        "no": p.no.to_string(),
+        "abstain": p.abstain.to_string(),
+        "quorum_weight": p.quorum_weight.to_string(),
+        "finalized_at": p.finalized_at,
+    })
+}
+
+async fn load(client: &Client, id: u64) -> Result<Proposal> {
+    client
+        .account(&pda::proposal(id))
+        .await?
+        .ok_or_else(|| anyhow!("proposal {id} does not exist"))
+}
+
+async fn position(client: &Client, me: Pubkey, r: &PositionRef) -> Result<(Pubkey, u64)> {
+    let provider = pda::provider(&r.provider.unwrap_or(me));
+    let key = pda::stake_position(&me, &provider, r.nonce);
+    client
+        .account::<StakePosition>(&key)
+        .await?
+        .ok_or_else(|| {
+            anyhow!(
+                "you have no stake position {} behind that provider",
+                r.nonce
+            )
+        })?;
+    Ok((provider, r.nonce))
+}
+
+pub async fn run(ctx: &Context, command: GovCommand) -> Result<()> {
+    let client = ctx.client()?;
+    let me = client.payer.pubkey();
+    match command {
+        GovCommand::Propose(args) => {
+            let changes = args
+                .changes
+                .iter()
+                .map(|c| parse_change(c))
+                .collect::<Result<Vec<_>>>()?;
+            let (provider, nonce) = position(&client, me, &args.position).await?;
+            let governance: Governance = client.expect_account(&pda::governance()).await?;
+            let id = governance.next_proposal_id;
+            let create = CreateProposalArgs {
+                description: args.description,
+                changes,
+            };
+            let signature = ctx
+                .waiting(
+                    "proposing",
+                    client.send(&[ix::create_proposal(me, provider, nonce, id, create)], &[]),
+                )
+                .await?;
+            let p = load(&client, id).await?;
+            let mut out = proposal_json(&p);
+            out["signature"] = json!(signature.to_string());
+            ctx.print(out, || {
+                format!("Proposal {id} is open until {} ({signature})", p.voting_end)
+            });
+        }
+        GovCommand::Vote(args) => {
+            load(&client, args.id).await?;
+            let (provider, nonce) = position(&client, me, &args.position).await?;
+            let choice = match args.choice {
+                Choice::Yes => VoteChoice::Yes,
+                Choice::No => VoteChoice::No,
+                Choice::Abstain => VoteChoice::Abstain,
+            };
+            let signature = ctx
+                .waiting(
+                    "voting",
+                    client.send(&[ix::cast_vote(me, args.id, provider, nonce, choice)], &[]),
+                )
+                .await?;
+            let p = load(&client, args.id).await?;
+            let mut out = proposal_json(&p);
+            out["signature"] = json!(signature.to_string());
+            ctx.print(out, || {
+                format!("Voted on proposal {} ({signature})", args.id)
+            });
+        }
+        GovCommand::Relinquish(args) => {
+            let (provider, nonce) = position(&client, me, &args.position).await?;
+            let signature = ctx
+                .waiting(
+                    "relinquishing",
+                    client.send(&[ix::relinquish_vote(me, args.id, provider, nonce)], &[]),
+                )
+                .await?;
+            ctx.print(
+                json!({"id": args.id, "signature": signature.to_string()}),
+                || format!("Released your vote on proposal {} ({signature})", args.id),
+            );
+        }
+        GovCommand::Finalize { id } | GovCommand::Execute { id } => {
+            load(&client, id).await?;
+            let (instruction, what) = match command {
+                GovCommand::Finalize { .. } => (ix::finalize_proposal(id), "finalizing"),
+                _ => (ix::execute_proposal(id), "executing"),
+            };
+            let signature = ctx.waiting(what, client.send(&[instruction], &[])).await?;
+            let p = load(&client, id).await?;
+            let mut out = proposal_json(&p);
+            out["signature"] = json!(signature.to_string());
+            ctx.print(out, || format!("Proposal {id} is {}", state_name(p.state)));
+        }
+        GovCommand::List => {
+            let mut proposals: Vec<(Pubkey, Proposal)> = client.program_accounts(&[]).await?;
+            proposals.sort_by_key(|(_, p)| p.id);
+            ctx.print(
+                json!(proposals
+                    .iter()
+                    .map(|(_, p)| proposal_json(p))
+                    .collect::<Vec<_>>()),
+                || {
+                    proposals
+                        .iter()
+                        .map(|(_, p)| {
+                            format!("{:>4}  {:<10} {}", p.id, state_name(p.state), p.description)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+        GovCommand::Show { id } => {
+            let p = load(&client, id).await?;
+            ctx.print(proposal_json(&p), || {
+                format!(
+                    "proposal {id} ({}): {}\n  changes {:?}\n  yes {} no {} abstain {} (quorum {})",
+                    state_name(p.state),
+                    p.description,
+                    p.changes,
+                    p.yes,
+                    p.no,
+                    p.abstain,
+                    p.quorum_weight
+                )
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+use crate::context::Context;
+use anyhow::{anyhow, Result};
+use clap::Subcommand;
+use io_compute::state::{Lease, ProofStatus, Provider, UsageProof};
+use io_compute_sdk::{amount::Token, client::Client, ix, pda};
+use serde_json::{json, Value};
+use solana_sdk::{pubkey::Pubkey, signer::Signer};
+
+#[derive(Subcommand, Debug)]
+pub enum ProofCommand {
+    /// Usage proofs waiting to settle (of one cluster with --cluster).
+    List {
+        #[arg(long)]
+        cluster: Option<u64>,
+    },
+    /// One usage proof by address.
+    Show { proof: Pubkey },
+    /// Dispute a proof before it unlocks (free for the cluster's client).
+    Dispute {
+        proof: Pubkey,
+        /// IO bond (needed unless you are the cluster's client).
+        #[arg(long, default_value = "0", allow_hyphen_values = true)]
+        bond: String,
+    },
+    /// Settle an unlocked, undisputed proof (anyone may).
+    Finalize { proof: Pubkey },
+}
+
+fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
+    json!({
+        "id": key.to_string(),
+        "lease": p.lease.to_string(),
+        "device": p.device.to_string(),
+        "provider": p.provider.to_string(),
+        "keeper": p.keeper.to_string(),
+        "seq": p.seq,
+        "period_start": p.period_start,
+        "period_end": p.period_end,
+        "gpu_ms": p.gpu_ms,
+        "job_count": p.job_count,
+        "amount_due": p.amount_due,
+        "reserved": p.reserved,
+        "unlock_at": p.unlock_at,
+        "status": match p.status { ProofStatus::Locked => "locked", ProofStatus::Disputed => "disputed" },
+    })
+}
+
+async fn load(client: &Client, key: &Pubkey) -> Result<UsageProof> {
+    client
+        .account(key)
+        .await?
+        .ok_or_else(|| anyhow!("usage proof {key} does not exist (or has settled)"))
+}
+
+async fn keys(client: &Client, proof: &UsageProof) -> Result<ix::ProofKeys> {
+    let lease: Lease = client.expect_account(&proof.lease).await?;
+    Ok(ix::ProofKeys {
+        lease_id: lease.id,
+        device: proof.device,
+        provider: proof.provider,
+        seq: proof.seq,
+        keeper: proof.keeper,
+    })
+}
+
+pub async fn run(ctx: &Context, command: ProofCommand) -> Result<()> {
+    let client = ctx.client()?;
+    let me = client.payer.pubkey();
+    match command {
+        ProofCommand::List { cluster } => {
+            let filters = match cluster {
+                Some(id) => vec![(8, pda::lease(id).to_bytes().to_vec())],
+                None => vec![],
+            };
+            let proofs: Vec<(Pubkey, UsageProof)> = client.program_accounts(&filters).await?;
+            ctx.print(
+                json!(proofs
+                    .iter()
+                    .map(|(k, p)| proof_json(k, p))
+                    .collect::<Vec<_>>()),
+                || {
+                    proofs
+                        .iter()
+                        .map(|(k, p)| {
+                            format!(
+                                "{k}  seq {}  {} IOSD due  unlock {}  {}",
+                                p.seq,
+                                Token::Iosd.format(p.amount_due),
+                                p.unlock_at,
+                                proof_json(k, p)["status"].as_str().unwrap_or("")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+            );
+        }
+        ProofCommand::Show { proof } => {
+            let p = load(&client, &proof).await?;
+            ctx.print(proof_json(&proof, &p), || {
+                format!(
+                    "proof {proof}: {} GPU-ms, {} IOSD due, unlocks at {}",
+                    p.gpu_ms,
+                    Token::Iosd.format(p.amount_due),
+                    p.unlock_at
+                )
+            });
+        }
+        ProofCommand::Dispute { proof, bond } => {
+            let p = load(&client, &proof).await?;
+            let bond = Token::Io.parse(&bond)?;
+            let keys = keys(&client, &p).await?;
+            let source = pda::associated_token(&me, &pda::io_mint());
+            let instructions = [
+                ix::create_associated_token_account(me, me, pda::io_mint()),
+                ix::dispute_proof(me, keys, source, bond),
+            ];
+            let signature = ctx
+                .waiting("disputing", client.send(&instructions, &[]))
+                .await?;
+            ctx.print(
+                json!({"id": proof.to_string(), "bond": bond, "signature": signature.to_string()}),
+                || format!("Disputed proof {proof} ({signature})"),
+            );
+        }
+        ProofCommand::Finalize { proof } => {
+            let p = load(&client, &proof).await?;
+            let keys = keys(&client, &p).await?;
+            let provider: Provider = client.expect_account(&p.provider).await?;
+            let mint = pda::iosd_mint();
+            let destination = pda::associated_token(&provider.authority, &mint);
+            let instructions = [
+                ix::create_associated_token_account(me, provider.authority, mint),
+                ix::finalize_proof(me, keys, destination),
+            ];
+            let signature = ctx
+                .waiting("finalizing", client.send(&instructions, &[]))
+                .await?;
+            ctx.print(json!({"id": proof.to_string(), "amount_due": p.amount_due, "signature": signature.to_string()}), || {
+                format!("Finalized proof {proof} ({signature})")
+            });
+        }
+    }
+    Ok(())
+}
