@@ -14,5 +14,6 @@ pub mod ix;
 pub mod merkle;
 pub mod oracle;
 pub mod pda;
+pub mod request;
 
 pub use io_compute::{self as program, ID as PROGRAM_ID};
