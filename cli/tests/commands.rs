@@ -136,6 +136,7 @@ fn every_command_has_help() {
         &["epoch"],
         &["epoch", "show"],
         &["epoch", "advance"],
+        &["epoch", "claim"],
         &["cluster"],
         &["cluster", "create"],
         &["cluster", "list"],
@@ -340,6 +341,80 @@ fn command_groups_against_localnet() {
     assert_eq!(shown["last_emission"]["emitted"], advanced["emitted"]);
     let claimed = run(&["stake", "claim"]);
     assert!(claimed["io"].as_u64().unwrap() > 0, "{claimed}");
+
+    // The keeper (the admin) posts epoch 0's device rewards; the provider
+    // claims its device's leaf with the proof.
+    let tree = io_compute_sdk::merkle::DeviceRewardTree::new(
+        0,
+        vec![
+            io_compute_sdk::merkle::DeviceReward {
+                device,
+                owner: provider,
+                amount: ONE_IO / 2,
+            },
+            io_compute_sdk::merkle::DeviceReward {
+                device: Pubkey::new_unique(),
+                owner: admin_key,
+                amount: ONE_IO / 4,
+            },
+        ],
+    );
+    let admin_client = Client::new(&url, read_keypair_file(&admin_path).unwrap());
+    chain
+        .runtime
+        .block_on(admin_client.send(
+            &[io_compute_sdk::ix::post_device_rewards(
+                admin_key,
+                io_compute::PostDeviceRewardsArgs {
+                    epoch: 0,
+                    root: tree.root(),
+                    total: tree.total(),
+                },
+            )],
+            &[],
+        ))
+        .unwrap();
+    let proof_hex: Vec<String> = tree
+        .proof(0)
+        .iter()
+        .map(|h| h.iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    let device_str = device.to_string();
+    let proof_arg = proof_hex.join(",");
+    let claim = [
+        "epoch",
+        "claim",
+        "--epoch",
+        "0",
+        "--device",
+        &device_str,
+        "--amount",
+        "0.5",
+        "--proof",
+        &proof_arg,
+    ];
+    let wrong = [
+        "epoch",
+        "claim",
+        "--epoch",
+        "0",
+        "--device",
+        &device_str,
+        "--amount",
+        "0.6",
+        "--proof",
+        &proof_arg,
+    ];
+    fails(&home, &[&p[..], &wrong[..]].concat(), "InvalidMerkleProof");
+    let paid = run(&claim);
+    assert_eq!(paid["io"], ONE_IO / 2);
+    // A new slot, so the repeat is a new transaction, not a duplicate.
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    fails(
+        &home,
+        &[&p[..], &claim[..]].concat(),
+        "DeviceRewardAlreadyClaimed",
+    );
 
     // Bad input: a clear line, a failure exit, nothing changed.
     let before = chain.balance(&provider, &io_mint);

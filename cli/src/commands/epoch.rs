@@ -1,10 +1,13 @@
 use crate::context::Context;
-use anyhow::Result;
-use clap::Subcommand;
-use io_compute::state::{Config, Epoch, Tokenomics};
+use anyhow::{anyhow, Result};
+use clap::{Args, Subcommand};
+use io_compute::{
+    state::{Config, Epoch, Tokenomics},
+    ClaimDeviceRewardArgs,
+};
 use io_compute_sdk::{amount::Token, ix, pda};
 use serde_json::json;
-use solana_sdk::signer::Signer;
+use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
 #[derive(Subcommand, Debug)]
 pub enum EpochCommand {
@@ -12,6 +15,42 @@ pub enum EpochCommand {
     Show,
     /// Close the current epoch once it has run its length (anyone may).
     Advance,
+    /// Claim a device's reward for an epoch with the keeper's Merkle proof;
+    /// it pays the leaf's owner (you, unless --owner).
+    Claim(ClaimArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClaimArgs {
+    #[arg(long)]
+    pub epoch: u64,
+    #[arg(long)]
+    pub device: Pubkey,
+    /// The reward in IO, as in the keeper's tree.
+    #[arg(long, allow_hyphen_values = true)]
+    pub amount: String,
+    /// The sibling hashes from the keeper, hex, comma-separated (empty for a
+    /// one-leaf tree).
+    #[arg(long, default_value = "")]
+    pub proof: String,
+    /// The leaf's owner (the provider's authority).
+    #[arg(long)]
+    pub owner: Option<Pubkey>,
+}
+
+fn parse_proof(text: &str) -> Result<Vec<[u8; 32]>> {
+    text.split(',')
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            let bytes = (0..h.len())
+                .step_by(2)
+                .map(|i| h.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+                .collect::<Option<Vec<u8>>>();
+            bytes
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| anyhow!("proof element {h:?} is not 32 bytes of hex"))
+        })
+        .collect()
 }
 
 pub async fn run(ctx: &Context, command: EpochCommand) -> Result<()> {
@@ -85,6 +124,35 @@ pub async fn run(ctx: &Context, command: EpochCommand) -> Result<()> {
                         Token::Io.format(closed.emission.emitted)
                     )
                 },
+            );
+        }
+        EpochCommand::Claim(args) => {
+            let me = client.payer.pubkey();
+            let owner = args.owner.unwrap_or(me);
+            let amount = Token::Io.parse(&args.amount)?;
+            let proof = parse_proof(&args.proof)?;
+            let destination = pda::associated_token(&owner, &pda::io_mint());
+            let before = client.token_balance(&destination).await?;
+            let instructions = [
+                ix::create_associated_token_account(me, owner, pda::io_mint()),
+                ix::claim_device_reward(
+                    me,
+                    args.device,
+                    destination,
+                    ClaimDeviceRewardArgs {
+                        epoch: args.epoch,
+                        amount,
+                        proof,
+                    },
+                ),
+            ];
+            let signature = ctx
+                .waiting("claiming", client.send(&instructions, &[]))
+                .await?;
+            let paid = client.token_balance(&destination).await? - before;
+            ctx.print(
+                json!({"epoch": args.epoch, "device": args.device.to_string(), "owner": owner.to_string(), "io": paid, "signature": signature.to_string()}),
+                || format!("Claimed {} IO for device {} in epoch {} ({signature})", Token::Io.format(paid), args.device, args.epoch),
             );
         }
     }
