@@ -689,5 +689,22 @@ fn command_groups_against_localnet() {
         &withdraw.iter().map(String::as_str).collect::<Vec<_>>(),
     );
     assert_eq!(withdrawn["io_received"], 10 * ONE_IO);
+
+    // With no config and no keypair, localnet creates one and says so.
+    let fresh = tempdir("fresh");
+    let out = ioc(&fresh, &["-u", &url, "--json", "token", "balance"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created a new keypair"));
+    let created = read_keypair_file(fresh.join(".config/solana/id.json")).unwrap();
+    let balance: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        balance["owner"],
+        solana_sdk::signer::Signer::pubkey(&created).to_string()
+    );
+
+    // device remove: gone from the list and the chain.
+    assert_eq!(run(&["device", "remove", "0"])["index"], 0);
+    assert!(run(&["device", "list"]).as_array().unwrap().is_empty());
+    assert!(chain.account::<Device>(&device).is_none());
     drop(node);
 }
