@@ -4,6 +4,7 @@
 mod accounts;
 mod devices;
 mod fraud;
+mod fuzz;
 mod governance;
 mod gpu_models;
 mod initialize;
