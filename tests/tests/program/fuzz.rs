@@ -613,11 +613,14 @@ proptest! {
         runtime.block_on(async {
             let mut world = World::new().await;
             world.check().await;
+            let steps = ops.len();
             for op in ops {
                 world.apply(op).await;
                 world.check().await;
             }
             world.wind_down().await;
+            // Counted by the long mode's report (docs/security.md).
+            eprintln!("fuzz-case steps={steps} refused={}", world.failures);
         });
     }
 }
