@@ -39,6 +39,26 @@ async fn valid_calls(env: &mut TestEnv) -> Vec<Call> {
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 10 * ONE_IO).await;
     let newcomer = env.wallet().await;
+    // Tokenomics and market: a client with IOSD and an Open lease (id 0),
+    // and epoch 0 closed so that position 1 has rewards to claim.
+    env.with_price(100_000_000).await;
+    let (client, client_iosd) = env.iosd_holder(100 * ONE_IO).await;
+    let client_io = env.give_io(&client.pubkey(), 10 * ONE_IO).await;
+    let lease = io_compute::state::LeaseSpec {
+        model: gpu::model_code("RTX4090").unwrap(),
+        gpu_count: 1,
+        region: String::new(),
+        hours: 1,
+        max_price_per_gpu_hour: 500_000,
+        min_reliability_bps: 0,
+    };
+    env.ok(
+        ix::create_lease(client.pubkey(), client_iosd, 0, lease.clone()),
+        &client,
+    )
+    .await;
+    env.ok(ix::advance_epoch(admin.pubkey(), 0), &admin).await;
+    let owner_iosd = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
     let model = GpuModel {
         code: gpu::model_code("B200").unwrap(),
         reward_multiplier: 150_000,
@@ -113,6 +133,46 @@ async fn valid_calls(env: &mut TestEnv) -> Vec<Call> {
         call(
             "withdraw",
             ix::withdraw(owner.pubkey(), provider, 0, source),
+            &owner,
+        ),
+        call(
+            "update_price",
+            ix::update_price(admin.pubkey(), 100_000_000, 0, -8),
+            &admin,
+        ),
+        call(
+            "burn_io_for_iosd",
+            ix::burn_io_for_iosd(
+                client.pubkey(),
+                client_io,
+                client_iosd,
+                pda::price_feed(),
+                1,
+                io_compute::BurnArgs::ExactIn {
+                    io: ONE_IO,
+                    min_iosd: 0,
+                },
+            ),
+            &client,
+        ),
+        call(
+            "advance_epoch",
+            ix::advance_epoch(admin.pubkey(), 1),
+            &admin,
+        ),
+        call(
+            "create_lease",
+            ix::create_lease(client.pubkey(), client_iosd, 1, lease),
+            &client,
+        ),
+        call(
+            "top_up_lease",
+            ix::top_up_lease(client.pubkey(), 0, client_iosd, 1_000),
+            &client,
+        ),
+        call(
+            "claim_rewards",
+            ix::claim_rewards(owner.pubkey(), provider, 1, source, owner_iosd),
             &owner,
         ),
     ]
@@ -214,7 +274,7 @@ async fn every_instruction_rejects_substituted_accounts() {
             checked += 1;
         }
     }
-    assert!(checked >= 30, "only {checked} substitutions checked");
+    assert!(checked >= 45, "only {checked} substitutions checked");
 
     // Every call is valid as built: the mutations above are what failed.
     for call in calls {
