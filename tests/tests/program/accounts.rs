@@ -59,6 +59,25 @@ async fn valid_calls(env: &mut TestEnv) -> Vec<Call> {
     .await;
     env.ok(ix::advance_epoch(admin.pubkey(), 0), &admin).await;
     let keeper = env.admit_keeper().await;
+    // A staker heavy enough to propose, staked before the proposal starts.
+    let whale = env.wallet().await;
+    let whale_source = env.give_io(&whale.pubkey(), 20_000 * ONE_IO).await;
+    env.ok(
+        ix::co_stake(
+            whale.pubkey(),
+            provider,
+            whale_source,
+            stake_args(0, 20_000 * ONE_IO, 0),
+        ),
+        &whale,
+    )
+    .await;
+    env.advance_time(1).await;
+    env.ok(
+        ix::init_governance(admin.pubkey(), Default::default()),
+        &admin,
+    )
+    .await;
     let owner_iosd = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
     let model = GpuModel {
         code: gpu::model_code("B200").unwrap(),
@@ -190,9 +209,29 @@ async fn valid_calls(env: &mut TestEnv) -> Vec<Call> {
             &admin,
         ),
         call(
-            "init_governance",
-            ix::init_governance(admin.pubkey(), Default::default()),
-            &admin,
+            "create_proposal",
+            ix::create_proposal(
+                whale.pubkey(),
+                provider,
+                0,
+                0,
+                io_compute::CreateProposalArgs {
+                    description: "sweep".into(),
+                    changes: vec![io_compute::state::ParamChange::ProviderFeeBps(300)],
+                },
+            ),
+            &whale,
+        ),
+        call(
+            "cast_vote",
+            ix::cast_vote(
+                whale.pubkey(),
+                0,
+                provider,
+                0,
+                io_compute::state::VoteChoice::Yes,
+            ),
+            &whale,
         ),
         call(
             "post_device_rewards",
@@ -305,7 +344,7 @@ async fn every_instruction_rejects_substituted_accounts() {
             checked += 1;
         }
     }
-    assert!(checked >= 55, "only {checked} substitutions checked");
+    assert!(checked >= 60, "only {checked} substitutions checked");
 
     // Every call is valid as built: the mutations above are what failed.
     for call in calls {
