@@ -537,6 +537,12 @@ fn command_groups_against_localnet() {
         &[provider_account],
     )]);
     assert_eq!(as_client(&["cluster", "show", "0"])["status"], "active");
+    // Errors name the object and its state, then the program's error.
+    fails(
+        &home,
+        &[&c[..], &["cluster", "cancel", "0"]].concat(),
+        "cluster 0 is active: LeaseNotOpen: Lease is not Open",
+    );
     let start = chain
         .account::<io_compute::state::Lease>(&pda::lease(0))
         .unwrap()

@@ -1,5 +1,5 @@
 use crate::context::Context;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context as _, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use io_compute::{
     state::{Device, Lease, LeaseSpec, LeaseStatus, Market, Payment, Tokenomics},
@@ -92,6 +92,11 @@ pub fn lease_json(key: &Pubkey, l: &Lease) -> Value {
         "start": l.start,
         "end": l.end,
     })
+}
+
+/// "cluster 7 is active": the context a failed cluster command is reported in.
+fn describe(id: u64, lease: &Lease) -> String {
+    format!("cluster {id} is {}", status_name(lease.status))
 }
 
 pub async fn load_lease(client: &Client, id: u64) -> Result<Lease> {
@@ -204,14 +209,15 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
             });
         }
         ClusterCommand::TopUp { id, amount } => {
-            load_lease(&client, id).await?;
+            let lease = load_lease(&client, id).await?;
             let amount = Token::Iosd.parse(&amount)?;
             let signature = ctx
                 .waiting(
                     "topping up",
                     client.send(&[ix::top_up_lease(me, id, iosd_account, amount)], &[]),
                 )
-                .await?;
+                .await
+                .with_context(|| describe(id, &lease))?;
             let lease = load_lease(&client, id).await?;
             ctx.print(
                 json!({"id": id, "escrow": lease.escrow, "signature": signature.to_string()}),
@@ -230,7 +236,8 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
                     "cancelling",
                     client.send(&[ix::cancel_lease(me, id, iosd_account)], &[]),
                 )
-                .await?;
+                .await
+                .with_context(|| describe(id, &lease))?;
             ctx.print(
                 json!({"id": id, "refunded": lease.escrow, "signature": signature.to_string()}),
                 || {
@@ -263,7 +270,8 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
             let before = client.token_balance(&destination).await?;
             let signature = ctx
                 .waiting("closing cluster", client.send(&[instruction], &[]))
-                .await?;
+                .await
+                .with_context(|| describe(id, &lease))?;
             let refunded = client.token_balance(&destination).await? - before;
             ctx.print(
                 json!({"id": id, "refunded": refunded, "signature": signature.to_string()}),

@@ -101,7 +101,11 @@ pub fn parse_change(text: &str) -> Result<ParamChange> {
         "min_keeper_bond" => ParamChange::MinKeeperBond(Token::Io.parse(value)?),
         "arbiter" => ParamChange::Arbiter(key(value)?),
         "keeper_admin" => ParamChange::KeeperAdmin(key(value)?),
-        other => bail!("unknown parameter {other:?}"),
+        other => bail!(
+            "unknown parameter {other:?}; one of: client_fee_bps, client_fee_bps_io, \
+             provider_fee_bps, dispute_window_secs, min_dispute_bond, dispute_slash_bps, \
+             challenger_reward_bps, min_stake_per_gpu, min_keeper_bond, arbiter, keeper_admin"
+        ),
     })
 }
 

@@ -26,6 +26,13 @@ pub enum ProofCommand {
     Finalize { proof: Pubkey },
 }
 
+fn status_name(status: ProofStatus) -> &'static str {
+    match status {
+        ProofStatus::Locked => "locked",
+        ProofStatus::Disputed => "disputed",
+    }
+}
+
 fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
     json!({
         "id": key.to_string(),
@@ -41,7 +48,7 @@ fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
         "amount_due": p.amount_due,
         "reserved": p.reserved,
         "unlock_at": p.unlock_at,
-        "status": match p.status { ProofStatus::Locked => "locked", ProofStatus::Disputed => "disputed" },
+        "status": status_name(p.status),
     })
 }
 
@@ -87,7 +94,7 @@ pub async fn run(ctx: &Context, command: ProofCommand) -> Result<()> {
                                 p.seq,
                                 Token::Iosd.format(p.amount_due),
                                 p.unlock_at,
-                                proof_json(k, p)["status"].as_str().unwrap_or("")
+                                status_name(p.status)
                             )
                         })
                         .collect::<Vec<_>>()

@@ -9,6 +9,7 @@ use io_compute::{
 use io_compute_sdk::{amount::Token, client::Client, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
+use std::collections::{hash_map::Entry, HashMap};
 
 #[derive(Subcommand, Debug)]
 pub enum StakeCommand {
@@ -77,17 +78,19 @@ pub fn position_json(key: &Pubkey, p: &StakePosition, value: u64) -> Value {
 }
 
 /// The first nonce without a position of `owner` behind `provider`.
+/// The lowest nonce without a position of `owner` behind `provider`, from
+/// one getProgramAccounts call (owner at offset 8, provider at 40).
 async fn next_nonce(client: &Client, owner: &Pubkey, provider: &Pubkey) -> Result<u64> {
-    for nonce in 0..1_000 {
-        if client
-            .raw_account(&pda::stake_position(owner, provider, nonce))
-            .await?
-            .is_none()
-        {
-            return Ok(nonce);
-        }
-    }
-    bail!("1,000 positions behind this provider already; withdraw some first")
+    let taken: Vec<u64> = client
+        .program_accounts::<StakePosition>(&[
+            (8, owner.to_bytes().to_vec()),
+            (40, provider.to_bytes().to_vec()),
+        ])
+        .await?
+        .into_iter()
+        .map(|(_, position)| position.nonce)
+        .collect();
+    Ok((0..).find(|n| !taken.contains(n)).expect("a free nonce"))
 }
 
 async fn open(
@@ -200,11 +203,16 @@ pub async fn run(ctx: &Context, command: StakeCommand) -> Result<()> {
             let positions: Vec<(Pubkey, StakePosition)> = client
                 .program_accounts(&[(8, owner.to_bytes().to_vec())])
                 .await?;
+            // One fetch per provider, however many positions back it.
+            let mut providers: HashMap<Pubkey, Provider> = HashMap::new();
             let mut rows = Vec::new();
             for (key, position) in &positions {
-                let provider: Provider = client.expect_account(&position.provider).await?;
+                if let Entry::Vacant(slot) = providers.entry(position.provider) {
+                    slot.insert(client.expect_account(&position.provider).await?);
+                }
+                let provider = &providers[&position.provider];
                 let value = provider.stake.value_of(position.shares).unwrap_or(0);
-                rows.push((position_json(key, position, value), provider.name));
+                rows.push((position_json(key, position, value), provider.name.clone()));
             }
             ctx.print(
                 json!(rows.iter().map(|(j, _)| j.clone()).collect::<Vec<_>>()),

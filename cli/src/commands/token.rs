@@ -5,7 +5,10 @@ use crate::{
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
 use io_compute::{state::Tokenomics, BurnArgs};
-use io_compute_sdk::{amount::Token, ix, pda};
+use io_compute_sdk::{
+    amount::{parse_amount, Token},
+    ix, pda,
+};
 use serde_json::json;
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
@@ -139,7 +142,7 @@ pub async fn run(ctx: &Context, command: TokenCommand) -> Result<()> {
         TokenCommand::Airdrop(args) => {
             require_localnet(ctx, "airdrop")?;
             let to = args.to.unwrap_or(me);
-            let sol = Token::Io.parse(&args.sol)?; // SOL has 9 decimals too
+            let sol = parse_amount(&args.sol, 9)?; // lamports
             let io = Token::Io.parse(&args.io)?;
             if sol > 0 {
                 airdrop_sol(ctx, &client, &to, sol).await?;

@@ -9,7 +9,7 @@
 //! `IOC_FUZZ_CASES` sets the number of sequences (default 6 for CI; the
 //! long mode is `IOC_FUZZ_CASES=10000`).
 
-use crate::*;
+use crate::{invariants, *};
 use io_compute::{
     state::{Epoch, Keeper, Lease, LeaseSpec, Market, Provider, Tokenomics, UsageProof},
     BurnArgs, PostUsageProofArgs,
@@ -21,7 +21,6 @@ use solana_sdk::{
     transaction::TransactionError,
 };
 
-const GENESIS: u64 = io_compute::constants::DEFAULT_GENESIS_SUPPLY;
 const STAKERS: usize = 4; // providers 0 and 1, co-stakers 2 and 3
 
 #[derive(Clone, Debug)]
@@ -465,63 +464,16 @@ impl World {
     async fn check(&mut self) {
         let env = &mut self.env;
         let mut pools = 0;
-        let mut weights = 0;
         for provider in self.providers {
-            let p: Provider = env.account(&provider).await;
-            pools += p.stake.amount;
-            weights += p.rewards.weight;
-            assert_eq!(p.rewards.weight, p.stake.reward_weight().unwrap());
+            pools += env.account::<Provider>(&provider).await.stake.amount;
         }
         assert_eq!(
             env.token_balance(&pda::stake_vault()).await,
             pools,
             "stake vault"
         );
-        let t: Tokenomics = env.account(&pda::tokenomics()).await;
-        assert_eq!(weights, t.stakers.total_weight, "weights");
-        let (s, d) = (t.stakers, t.devices);
-        assert!(s.paid[0] <= s.funded[0] && s.paid[1] <= s.funded[1]);
-        assert_eq!(
-            env.token_balance(&pda::rewards_vault()).await,
-            s.funded[0] - s.paid[0] + d.funded - d.paid,
-            "IO rewards vault"
-        );
-        assert_eq!(
-            env.token_balance(&pda::rewards_iosd_vault()).await,
-            s.funded[1] - s.paid[1]
-        );
-        assert_eq!(
-            env.mint_supply(&pda::io_mint()).await,
-            GENESIS - t.total_io_burned + t.total_io_emitted
-        );
-        assert_eq!(
-            env.mint_supply(&pda::iosd_mint()).await,
-            t.total_iosd_minted - t.total_fees_burned
-        );
-        for n in 0..t.current_epoch {
-            let e: Epoch = env.account(&pda::epoch(n)).await;
-            assert!(e.emission.emitted <= e.emission.scheduled + e.emission.net);
-        }
-        let m: Market = env.account(&pda::market()).await;
-        let mut escrow = 0;
-        for id in self.leases.clone() {
-            if env.exists(&pda::lease(id)).await {
-                let l: Lease = env.account(&pda::lease(id)).await;
-                assert_eq!(
-                    l.deposited,
-                    l.escrow + l.paid_out + l.fees + l.refunded,
-                    "lease {id}"
-                );
-                assert!(l.reserved <= l.escrow);
-                escrow += l.escrow;
-            }
-        }
-        assert_eq!(m.escrow_total, escrow);
-        assert_eq!(
-            env.token_balance(&pda::escrow_vault()).await,
-            escrow,
-            "escrow vault"
-        );
+        invariants::assert_reward_invariants(env, &self.providers).await;
+        invariants::assert_escrow_invariants(env, &self.leases).await;
         let k: Keeper = env.account(&pda::keeper(&self.keeper.pubkey())).await;
         let mut bonds = k.bond;
         let mut open = 0;

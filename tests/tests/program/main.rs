@@ -8,6 +8,7 @@ mod fuzz;
 mod governance;
 mod gpu_models;
 mod initialize;
+mod invariants;
 mod logs;
 mod market;
 mod providers;

@@ -106,36 +106,9 @@ impl Actors {
         }
     }
 
-    /// The escrow vault holds exactly the leases' escrow, every lease
-    /// balances (deposited == escrow + paid out + fees + refunded), and IOSD
-    /// supply == minted - burned as fees.
+    /// The escrow and supply invariants over this test's leases.
     async fn check_escrow(&self, env: &mut TestEnv) {
-        let market: io_compute::state::Market = env.account(&pda::market()).await;
-        let mut sum = 0;
-        for id in &self.leases {
-            if env.exists(&pda::lease(*id)).await {
-                let l: Lease = env.account(&pda::lease(*id)).await;
-                assert_eq!(
-                    l.deposited,
-                    l.escrow + l.paid_out + l.fees + l.refunded,
-                    "lease {id}"
-                );
-                assert!(l.reserved <= l.escrow);
-                sum += l.escrow;
-            }
-        }
-        assert_eq!(market.escrow_total, sum, "market escrow total");
-        let t: Tokenomics = env.account(&pda::tokenomics()).await;
-        assert_eq!(
-            env.mint_supply(&pda::iosd_mint()).await,
-            t.total_iosd_minted - t.total_fees_burned,
-            "IOSD supply"
-        );
-        assert_eq!(
-            env.token_balance(&pda::escrow_vault()).await,
-            sum,
-            "escrow vault"
-        );
+        crate::invariants::assert_escrow_invariants(env, &self.leases).await;
     }
 }
 

@@ -3,6 +3,7 @@ use crate::{
     error::IoComputeError,
     events::{emit_event, LeaseCreated},
     init,
+    math::SafeMath,
     state::*,
     vault,
 };
@@ -36,7 +37,7 @@ pub struct CreateLease<'info> {
 pub fn lease_deposit(spec: &LeaseSpec, fee_bps: u16) -> Result<u64> {
     spec.validate()?;
     let budget = spec.budget()?;
-    crate::math::SafeMath::safe_add(budget, client_fee(budget, fee_bps)?)
+    budget.safe_add(client_fee(budget, fee_bps)?)
 }
 
 /// Creates the lease record for a deposit already in escrow.
@@ -79,8 +80,8 @@ pub fn open_lease<'info>(
         &[LEASE_SEED, &id.to_le_bytes(), &[bump]],
         &record,
     )?;
-    market.next_lease_id = crate::math::SafeMath::safe_add(id, 1)?;
-    market.escrow_total = crate::math::SafeMath::safe_add(market.escrow_total, deposit)?;
+    market.next_lease_id = id.safe_add(1)?;
+    market.escrow_total = market.escrow_total.safe_add(deposit)?;
     emit_event(LeaseCreated {
         lease: lease.key(),
         id,
