@@ -6,16 +6,17 @@
 use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
 use io_compute::{error::IoComputeError, state::*, InitializeArgs};
 use io_compute_sdk::{gpu, ix, pda};
-use solana_program_test::{BanksClientError, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     clock::Clock,
     instruction::{Instruction, InstructionError},
     pubkey::Pubkey,
-    signature::Keypair,
+    signature::{Keypair, Signature},
     signer::Signer,
     transaction::{Transaction, TransactionError},
 };
+use std::collections::HashSet;
 
 pub use io_compute::constants::{ONE_IO, SECONDS_PER_DAY};
 
@@ -108,6 +109,10 @@ pub struct TestEnv {
     pub ctx: ProgramTestContext,
     /// Config authority (the initializer) and holder of the genesis supply.
     pub admin: Keypair,
+    /// Signatures of every transaction sent: an identical retry gets a new
+    /// blockhash, the rest reuse the latest one (waiting for a new blockhash
+    /// on every send costs up to a slot, 400 ms).
+    sent: HashSet<Signature>,
 }
 
 impl TestEnv {
@@ -120,7 +125,11 @@ impl TestEnv {
             unix_timestamp: GENESIS_TIME,
             ..clock
         });
-        let mut env = Self { ctx, admin };
+        let mut env = Self {
+            ctx,
+            admin,
+            sent: HashSet::new(),
+        };
         let admin_key = env.admin.pubkey();
         env.airdrop(&admin_key, WALLET_LAMPORTS).await;
         env
@@ -223,17 +232,27 @@ impl TestEnv {
     }
 
     /// Sends one transaction paid by the bank's payer and signed by
-    /// `signers`, with a fresh blockhash so identical retries are distinct.
+    /// `signers`; an identical retry waits for a new blockhash so that it is
+    /// a distinct transaction rather than `AlreadyProcessed`.
     pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> TxOutcome {
-        let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
-        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        let payer = self.ctx.payer.insecure_clone();
+        let mut all: Vec<&Keypair> = vec![&payer];
         all.extend_from_slice(signers);
-        let tx = Transaction::new_signed_with_payer(
-            instructions,
-            Some(&self.ctx.payer.pubkey()),
-            &all,
-            blockhash,
-        );
+        let sign = |blockhash| {
+            Transaction::new_signed_with_payer(instructions, Some(&payer.pubkey()), &all, blockhash)
+        };
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let mut tx = sign(blockhash);
+        if self.sent.contains(&tx.signatures[0]) {
+            let newer = self
+                .ctx
+                .banks_client
+                .get_new_latest_blockhash(&blockhash)
+                .await
+                .unwrap();
+            tx = sign(newer);
+        }
+        self.sent.insert(tx.signatures[0]);
         match self
             .ctx
             .banks_client

@@ -12,7 +12,7 @@
 use crate::{invariants, *};
 use io_compute::{
     state::{Epoch, Keeper, Lease, LeaseSpec, Market, Provider, Tokenomics, UsageProof},
-    BurnArgs, PostUsageProofArgs,
+    BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
 use proptest::prelude::*;
@@ -20,6 +20,7 @@ use solana_sdk::{
     instruction::{Instruction, InstructionError},
     transaction::TransactionError,
 };
+use std::collections::{BTreeMap, HashMap};
 
 const STAKERS: usize = 4; // providers 0 and 1, co-stakers 2 and 3
 
@@ -50,13 +51,24 @@ enum Op {
     },
     CreateLease {
         hours: u32,
+        with_io: bool,
+    },
+    TopUp {
+        lease: usize,
+        iosd: u64,
+    },
+    ClaimCommission {
+        provider: usize,
     },
     Assign {
         lease: usize,
         device: usize,
     },
+    /// The keeper posts what the lease's first device served, after
+    /// `elapsed` more seconds of use.
     Post {
         lease: usize,
+        elapsed: i64,
     },
     Finalize {
         proof: usize,
@@ -86,9 +98,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..2usize, 1u64..3_000).prop_map(|(provider, bps)| Op::Slash { provider, bps }),
         2 => Just(Op::AdvanceEpoch),
         1 => (1u64..200).prop_map(|io| Op::Burn { io }),
-        2 => (1u32..4).prop_map(|hours| Op::CreateLease { hours }),
-        2 => (0..6usize, 0..2usize).prop_map(|(lease, device)| Op::Assign { lease, device }),
-        2 => (0..6usize).prop_map(|lease| Op::Post { lease }),
+        2 => (1u32..4, any::<bool>()).prop_map(|(hours, with_io)| Op::CreateLease { hours, with_io }),
+        1 => (0..6usize, 1u64..2_000_000).prop_map(|(lease, iosd)| Op::TopUp { lease, iosd }),
+        1 => (0..2usize).prop_map(|provider| Op::ClaimCommission { provider }),
+        3 => (0..6usize, 0..2usize).prop_map(|(lease, device)| Op::Assign { lease, device }),
+        3 => (0..6usize, 0i64..7_200).prop_map(|(lease, elapsed)| Op::Post { lease, elapsed }),
         2 => (0..8usize).prop_map(|proof| Op::Finalize { proof }),
         1 => (0..8usize, any::<bool>()).prop_map(|(proof, upheld)| Op::Dispute { proof, upheld }),
         1 => (0..6usize).prop_map(|lease| Op::CloseLease { lease }),
@@ -111,7 +125,14 @@ struct World {
     next_nonce: [[u64; 2]; STAKERS],
     leases: Vec<u64>,
     proofs: Vec<ProofKeys>,
+    /// The furthest state each lease and proof has been seen in (see
+    /// `lease_rank`, `proof_rank`): states only move forward.
+    ranks: HashMap<Pubkey, u8>,
     failures: usize,
+    /// Transactions that went through, by operation: shows which states a
+    /// run reached.
+    accepted: BTreeMap<String, usize>,
+    current: String,
 }
 
 impl World {
@@ -150,7 +171,10 @@ impl World {
             next_nonce: [[0; 2]; STAKERS],
             leases: Vec::new(),
             proofs: Vec::new(),
+            ranks: HashMap::new(),
             failures: 0,
+            accepted: BTreeMap::new(),
+            current: String::new(),
         };
         // Each provider stakes enough for one idle RTX4090 at 0.45 IOSD/GPU-h.
         for p in 0..2 {
@@ -178,7 +202,10 @@ impl World {
     async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> bool {
         let outcome = self.env.send(instructions, signers).await;
         match &outcome.result {
-            Ok(()) => true,
+            Ok(()) => {
+                *self.accepted.entry(self.current.clone()).or_default() += 1;
+                true
+            }
             Err(TransactionError::InstructionError(_, InstructionError::Custom(_))) => {
                 self.failures += 1;
                 false
@@ -192,6 +219,8 @@ impl World {
     }
 
     async fn apply(&mut self, op: Op) {
+        let name = format!("{op:?}");
+        self.current = name[..name.find([' ', '{']).unwrap_or(name.len())].to_string();
         let admin = self.env.admin.insecure_clone();
         let keeper = self.keeper.insecure_clone();
         let client = self.client.insecure_clone();
@@ -218,7 +247,7 @@ impl World {
                 }
             }
             Op::Unstake { position } | Op::Withdraw { position } | Op::Claim { position } => {
-                let Some(&(who, provider, nonce)) = self.positions.get(position) else {
+                let Some((who, provider, nonce)) = nth(&self.positions, position) else {
                     return;
                 };
                 let owner = self.stakers[who].insecure_clone();
@@ -293,8 +322,9 @@ impl World {
                 ];
                 self.send(&ixs, &[&admin, &client]).await;
             }
-            Op::CreateLease { hours } => {
+            Op::CreateLease { hours, with_io } => {
                 let m: Market = self.env.account(&pda::market()).await;
+                let id = m.next_lease_id;
                 let spec = LeaseSpec {
                     model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
                     gpu_count: 1,
@@ -303,13 +333,49 @@ impl World {
                     max_price_per_gpu_hour: 500_000,
                     min_reliability_bps: 0,
                 };
-                let ix = ix::create_lease(client.pubkey(), self.client_iosd, m.next_lease_id, spec);
-                if self.send(&[ix], &[&client]).await {
-                    self.leases.push(m.next_lease_id);
+                let sent = if with_io {
+                    let t: Tokenomics = self.env.account(&pda::tokenomics()).await;
+                    let args = CreateLeaseWithIoArgs {
+                        spec,
+                        max_io: 1_000 * ONE_IO,
+                    };
+                    let ixs = [
+                        ix::update_price(admin.pubkey(), 100_000_000, 0, -8),
+                        ix::create_lease_with_io(
+                            client.pubkey(),
+                            self.client_io,
+                            id,
+                            pda::price_feed(),
+                            t.current_epoch,
+                            args,
+                        ),
+                    ];
+                    self.send(&ixs, &[&admin, &client]).await
+                } else {
+                    let ix = ix::create_lease(client.pubkey(), self.client_iosd, id, spec);
+                    self.send(&[ix], &[&client]).await
+                };
+                if sent {
+                    self.leases.push(id);
                 }
             }
+            Op::TopUp { lease, iosd } => {
+                let Some(id) = nth(&self.leases, lease) else {
+                    return;
+                };
+                let ix = ix::top_up_lease(client.pubkey(), id, self.client_iosd, iosd);
+                self.send(&[ix], &[&client]).await;
+            }
+            Op::ClaimCommission { provider } => {
+                let owner = self.stakers[provider].insecure_clone();
+                let o = owner.pubkey();
+                let io = pda::associated_token(&o, &pda::io_mint());
+                let iosd = self.env.ata(&o, &pda::iosd_mint()).await;
+                self.send(&[ix::claim_commission(o, io, iosd)], &[&owner])
+                    .await;
+            }
             Op::Assign { lease, device } => {
-                let Some(&id) = self.leases.get(lease) else {
+                let Some(id) = nth(&self.leases, lease) else {
                     return;
                 };
                 let ix = ix::assign_devices(
@@ -320,8 +386,9 @@ impl World {
                 );
                 self.send(&[ix], &[&keeper]).await;
             }
-            Op::Post { lease } => {
-                let Some(&id) = self.leases.get(lease) else {
+            Op::Post { lease, elapsed } => {
+                self.env.advance_time(elapsed).await;
+                let Some(id) = nth(&self.leases, lease) else {
                     return;
                 };
                 let Some(l) = self.lease(id).await else {
@@ -367,7 +434,7 @@ impl World {
                 }
             }
             Op::Finalize { proof } => {
-                let Some(&keys) = self.proofs.get(proof) else {
+                let Some(keys) = nth(&self.proofs, proof) else {
                     return;
                 };
                 let p: Provider = self.env.account(&keys.provider).await;
@@ -376,7 +443,7 @@ impl World {
                     .await;
             }
             Op::Dispute { proof, upheld } => {
-                let Some(&keys) = self.proofs.get(proof) else {
+                let Some(keys) = nth(&self.proofs, proof) else {
                     return;
                 };
                 let client_io = self.client_io;
@@ -402,7 +469,7 @@ impl World {
                 );
             }
             Op::CloseLease { lease } => {
-                let Some(&id) = self.leases.get(lease) else {
+                let Some(id) = nth(&self.leases, lease) else {
                     return;
                 };
                 let Some(l) = self.lease(id).await else {
@@ -420,7 +487,7 @@ impl World {
                 self.send(&[ix], &[&client]).await;
             }
             Op::CancelLease { lease } => {
-                let Some(&id) = self.leases.get(lease) else {
+                let Some(id) = nth(&self.leases, lease) else {
                     return;
                 };
                 self.send(
@@ -490,6 +557,37 @@ impl World {
             bonds,
             "bond vault"
         );
+        self.assert_states_move_forward().await;
+    }
+
+    /// Leases go Open -> Active -> Closed -> gone (or Open -> gone when
+    /// cancelled) and proofs Locked -> Disputed -> gone, never back: a
+    /// settled proof or a closed lease is never revived.
+    async fn assert_states_move_forward(&mut self) {
+        let mut seen = Vec::new();
+        for id in &self.leases {
+            let key = pda::lease(*id);
+            let rank = match self.env.exists(&key).await {
+                false => 3,
+                true => self.env.account::<Lease>(&key).await.status as u8,
+            };
+            seen.push((key, rank));
+        }
+        for keys in &self.proofs {
+            let key = keys.proof();
+            let rank = match self.env.exists(&key).await {
+                false => 2,
+                true => self.env.account::<UsageProof>(&key).await.status as u8,
+            };
+            seen.push((key, rank));
+        }
+        for (key, rank) in seen {
+            let before = self.ranks.insert(key, rank).unwrap_or(0);
+            assert!(
+                rank >= before,
+                "{key} went back from state {before} to {rank}"
+            );
+        }
     }
 
     /// Far enough in the future every proof settles, every lease closes and
@@ -549,6 +647,12 @@ impl World {
     }
 }
 
+/// The `index`-th item, wrapping around, so that random indices mostly hit
+/// objects that exist.
+fn nth<T: Copy>(items: &[T], index: usize) -> Option<T> {
+    (!items.is_empty()).then(|| items[index % items.len()])
+}
+
 fn cases() -> u32 {
     std::env::var("IOC_FUZZ_CASES")
         .ok()
@@ -560,7 +664,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn invariants_hold_under_random_use(ops in prop::collection::vec(op(), 10..40)) {
+    fn invariants_hold_under_random_use(ops in prop::collection::vec(op(), 10..60)) {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
             let mut world = World::new().await;
@@ -572,7 +676,13 @@ proptest! {
             }
             world.wind_down().await;
             // Counted by the long mode's report (docs/security.md).
-            eprintln!("fuzz-case steps={steps} refused={}", world.failures);
+            let accepted: Vec<String> =
+                world.accepted.iter().map(|(op, n)| format!("{op}:{n}")).collect();
+            eprintln!(
+                "fuzz-case steps={steps} refused={} accepted={}",
+                world.failures,
+                accepted.join(",")
+            );
         });
     }
 }

@@ -26,13 +26,7 @@ async fn next_proposal_id(env: &mut TestEnv) -> u64 {
 /// A staker with `io` IO behind `provider` (no lockup), created one second
 /// before now so it can vote on what is proposed next.
 async fn voter(env: &mut TestEnv, provider: Pubkey, io: u64) -> Keypair {
-    let voter = env.wallet().await;
-    let source = env.give_io(&voter.pubkey(), io).await;
-    env.ok(
-        ix::co_stake(voter.pubkey(), provider, source, stake_args(0, io, 0)),
-        &voter,
-    )
-    .await;
+    let (voter, _) = co_staker(env, provider, io).await;
     env.advance_time(1).await;
     voter
 }

@@ -74,6 +74,19 @@ pub async fn staked_provider(env: &mut TestEnv, amount: u64) -> (Keypair, Pubkey
     (authority, source)
 }
 
+/// A new wallet that co-staked `io` IO behind `provider` (nonce 0, no
+/// lockup). Returns the wallet and its IO token account (now empty).
+pub async fn co_staker(env: &mut TestEnv, provider: Pubkey, io: u64) -> (Keypair, Pubkey) {
+    let wallet = env.wallet().await;
+    let source = env.give_io(&wallet.pubkey(), io).await;
+    env.ok(
+        ix::co_stake(wallet.pubkey(), provider, source, stake_args(0, io, 0)),
+        &wallet,
+    )
+    .await;
+    (wallet, source)
+}
+
 /// Every provider and position a test has created, so that the stake
 /// accounting can be checked whole after each step.
 #[derive(Default)]

@@ -40,18 +40,7 @@ pub(crate) async fn market(env: &mut TestEnv) -> Actors {
             .await;
     }
     let key = provider_key(&provider);
-    let backer = env.wallet().await;
-    let backer_io = env.give_io(&backer.pubkey(), 1_000 * ONE_IO).await;
-    env.ok(
-        ix::co_stake(
-            backer.pubkey(),
-            key,
-            backer_io,
-            stake_args(0, 1_000 * ONE_IO, 0),
-        ),
-        &backer,
-    )
-    .await;
+    let (backer, _) = co_staker(env, key, 1_000 * ONE_IO).await;
     let (client, client_iosd) = env.iosd_holder(1_000 * ONE_IO).await;
     let provider_iosd = env.ata(&provider.pubkey(), &pda::iosd_mint()).await;
     Actors {

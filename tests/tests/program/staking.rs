@@ -75,18 +75,7 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(env.token_balance(&source).await, 400 * ONE_IO);
     ledger.check(&mut env).await;
 
-    let backer = env.wallet().await;
-    let backer_source = env.give_io(&backer.pubkey(), 300 * ONE_IO).await;
-    env.ok(
-        ix::co_stake(
-            backer.pubkey(),
-            provider,
-            backer_source,
-            stake_args(0, 300 * ONE_IO, 0),
-        ),
-        &backer,
-    )
-    .await;
+    let (backer, backer_source) = co_staker(&mut env, provider, 300 * ONE_IO).await;
     ledger.position(&backer.pubkey(), &provider, 0);
     ledger.check(&mut env).await;
     let c = position(&mut env, &backer.pubkey(), &provider, 0).await;
