@@ -1,7 +1,7 @@
 //! Program tests: every instruction through a real bank, with exact balances,
 //! account fields and error codes.
 
-mod accounts;
+mod attacks;
 mod devices;
 mod fraud;
 mod fuzz;

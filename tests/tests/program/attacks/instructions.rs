@@ -1,46 +1,8 @@
-//! Account substitution for every instruction: each mutation is applied to a
-//! call that would otherwise succeed, and must fail with its specific error
-//! and change nothing.
+//! The sweeps: every instruction through every attack class.
 
-use crate::*;
-use anchor_lang::error::ErrorCode as AnchorError;
-use io_compute::{error::IoComputeError, state::GpuModel, UpdateDeviceArgs};
-use solana_sdk::instruction::Instruction;
-
-struct Call {
-    name: &'static str,
-    ix: Instruction,
-    signers: Vec<Keypair>,
-    /// Accounts the signers choose freely (which provider the authority
-    /// slashes): another of the same type is another valid call, not an
-    /// attack.
-    free: Vec<Pubkey>,
-    /// Accounts the instruction checks by address or seeds instead of type,
-    /// with the error that refuses a stand-in.
-    by_address: Vec<(Pubkey, u32)>,
-}
-
-fn call(name: &'static str, ix: Instruction, signers: &[&Keypair]) -> Call {
-    Call {
-        name,
-        ix,
-        signers: signers.iter().map(|k| k.insecure_clone()).collect(),
-        free: Vec::new(),
-        by_address: Vec::new(),
-    }
-}
-
-impl Call {
-    fn free(mut self, key: Pubkey) -> Self {
-        self.free.push(key);
-        self
-    }
-
-    fn by_address(mut self, key: Pubkey, error: AnchorError) -> Self {
-        self.by_address.push((key, error as u32));
-        self
-    }
-}
+use super::*;
+use io_compute::{state::GpuModel, UpdateDeviceArgs};
+use std::collections::BTreeSet;
 
 /// A provider with device 0, a withdrawable position (nonce 0), an active
 /// position (nonce 1), a co-staker ready to stake, and a stranger ready to
@@ -70,6 +32,7 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), 10 * ONE_IO).await;
     let newcomer = env.wallet().await;
+    let leaver = registered_provider(env).await;
     // Tokenomics and market: a client with IOSD and an Open lease (id 0),
     // and epoch 0 closed so that position 1 has rewards to claim.
     env.with_price(100_000_000).await;
@@ -133,6 +96,11 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
         status: None,
     };
     let calls = vec![
+        call(
+            "close_provider",
+            ix::close_provider(leaver.pubkey()),
+            &[&leaver],
+        ),
         call(
             "set_gpu_models",
             ix::set_gpu_models(admin.pubkey(), vec![model]),
@@ -277,323 +245,78 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
     (calls, twins)
 }
 
-fn writable(ix: &Instruction) -> Vec<Pubkey> {
-    ix.accounts
-        .iter()
-        .filter(|m| m.is_writable)
-        .map(|m| m.pubkey)
-        .collect()
-}
-
-fn replace(ix: &Instruction, from: Pubkey, to: Pubkey) -> Option<Instruction> {
-    let mut out = ix.clone();
-    let meta = out.accounts.iter_mut().find(|m| m.pubkey == from)?;
-    meta.pubkey = to;
-    Some(out)
-}
-
-fn program_error(e: IoComputeError) -> u32 {
-    anchor_lang::error::ERROR_CODE_OFFSET + e as u32
-}
-
-/// Tries every mutation of a valid call: each signer left out, the fixed
-/// substitutions below, and for every program account in the call an
-/// account of another type (type cosplay), an account of another program,
-/// and an account of the same type at another address (`twins`: a
-/// position of another owner, another lease, another epoch...). Each must
-/// fail with its error and change nothing.
-struct Sweep {
-    twins: Vec<Pubkey>,
-    checked: usize,
-}
-
-impl Sweep {
-    fn new(twins: Vec<Pubkey>) -> Self {
-        Self { twins, checked: 0 }
-    }
-
-    async fn check(&mut self, env: &mut TestEnv, call: &Call) {
-        let watch = writable(&call.ix);
-        let in_call = |key: &Pubkey| call.ix.accounts.iter().any(|m| m.pubkey == *key);
-
-        // Missing signature: one signer's key without its signature.
-        for (i, signer) in call.signers.iter().enumerate() {
-            let mut unsigned = call.ix.clone();
-            unsigned
-                .accounts
-                .iter_mut()
-                .filter(|m| m.pubkey == signer.pubkey())
-                .for_each(|m| m.is_signer = false);
-            let others: Vec<&Keypair> = call
-                .signers
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, k)| k)
-                .collect();
-            let outcome = self
-                .rejected(env, call, "missing signer", unsigned, &others, &watch)
-                .await;
-            self.expect(
-                call,
-                "missing signer",
-                &outcome,
-                &[AnchorError::AccountNotSigner as u32],
-            );
-        }
-
-        // (what, the account replaced, its stand-in, the error expected)
-        let fixed = [
-            (
-                "fake token program",
-                spl_token_interface::ID,
-                io_compute::ID,
-                AnchorError::InvalidProgramId as u32,
-            ),
-            (
-                "fake system program",
-                solana_system_interface::program::ID,
-                spl_token_interface::ID,
-                AnchorError::InvalidProgramId as u32,
-            ),
-            (
-                "IOSD for IO mint",
-                pda::io_mint(),
-                pda::iosd_mint(),
-                program_error(IoComputeError::WrongMint),
-            ),
-            (
-                "other IO vault",
-                pda::stake_vault(),
-                pda::rewards_vault(),
-                program_error(IoComputeError::WrongVault),
-            ),
-        ];
-        for (what, from, to, expected) in fixed {
-            // A stand-in already in the list would be a duplicate, not a fake.
-            if in_call(&to) {
-                continue;
-            }
-            if let Some(fake) = replace(&call.ix, from, to) {
-                let outcome = self.send(env, call, what, fake, &watch).await;
-                self.expect(call, what, &outcome, &[expected]);
-            }
-        }
-
-        let cosplayers = [
-            pda::config(),
-            pda::gpu_models(),
-            pda::tokenomics(),
-            pda::market(),
-            pda::price_feed(),
-        ];
-        let foreigners = [
-            pda::io_mint(),
-            pda::iosd_mint(),
-            pda::treasury_io_vault(),
-            pda::escrow_vault(),
-        ];
-        let mut program_accounts = Vec::new();
-        for meta in &call.ix.accounts {
-            if program_accounts.contains(&meta.pubkey) {
-                continue;
-            }
-            if let Some(account) = env.raw_account(&meta.pubkey).await {
-                if account.owner == io_compute::ID && account.lamports > 0 {
-                    program_accounts.push(meta.pubkey);
-                }
-            }
-        }
-        for key in program_accounts {
-            let kind = discriminator(env, &key).await;
-            let mut own = own_checks(&kind);
-            own.extend(
-                call.by_address
-                    .iter()
-                    .filter(|(k, _)| *k == key)
-                    .map(|(_, e)| *e),
-            );
-            let cosplay_error = [
-                &[AnchorError::AccountDiscriminatorMismatch as u32],
-                &own[..],
-            ]
-            .concat();
-            let foreign_error =
-                [&[AnchorError::AccountOwnedByWrongProgram as u32], &own[..]].concat();
-            // Type cosplay: a program account of another type.
-            let mut cosplayer = None;
-            for candidate in cosplayers {
-                if !in_call(&candidate) && discriminator(env, &candidate).await != kind {
-                    cosplayer = Some(candidate);
-                    break;
-                }
-            }
-            let cosplayer = cosplayer.expect("a program account of another type");
-            let fake = replace(&call.ix, key, cosplayer).unwrap();
-            let what = format!("{key} cosplayed by {cosplayer}");
-            let outcome = self.send(env, call, &what, fake, &watch).await;
-            self.expect(call, &what, &outcome, &cosplay_error);
-
-            // Owner substitution: an account of another program.
-            let foreigner = *foreigners.iter().find(|k| !in_call(k)).unwrap();
-            let fake = replace(&call.ix, key, foreigner).unwrap();
-            let what = format!("{key} replaced by {foreigner}");
-            let outcome = self.send(env, call, &what, fake, &watch).await;
-            self.expect(call, &what, &outcome, &foreign_error);
-
-            // Same type, other address: seeds, has_one or the program's own
-            // checks must tell them apart.
-            let mut twin = None;
-            for candidate in self.twins.clone() {
-                if call.free.contains(&key) {
-                    break;
-                }
-                if !in_call(&candidate)
-                    && env.exists(&candidate).await
-                    && discriminator(env, &candidate).await == kind
-                {
-                    twin = Some(candidate);
-                    break;
-                }
-            }
-            if let Some(twin) = twin {
-                let fake = replace(&call.ix, key, twin).unwrap();
-                let what = format!("{key} swapped for its twin {twin}");
-                let outcome = self.send(env, call, &what, fake, &watch).await;
-                let code = outcome.custom_code();
-                assert!(
-                    matches!(
-                        code,
-                        Some(c) if c >= anchor_lang::error::ERROR_CODE_OFFSET
-                            || [
-                                AnchorError::ConstraintHasOne as u32,
-                                AnchorError::ConstraintRaw as u32,
-                                AnchorError::ConstraintSeeds as u32,
-                                AnchorError::ConstraintAddress as u32,
-                            ]
-                            .contains(&c)
-                    ),
-                    "{}: {key} swapped for its twin {twin} -> {:?}",
-                    call.name,
-                    outcome.result
-                );
-                self.checked += 1;
-            }
-        }
-    }
-
-    /// Sends a mutated call: it must fail and leave `watch` unchanged.
-    async fn send(
-        &mut self,
-        env: &mut TestEnv,
-        call: &Call,
-        what: &str,
-        ix: Instruction,
-        watch: &[Pubkey],
-    ) -> TxOutcome {
-        let signers: Vec<&Keypair> = call.signers.iter().collect();
-        self.rejected(env, call, what, ix, &signers, watch).await
-    }
-
-    async fn rejected(
-        &mut self,
-        env: &mut TestEnv,
-        call: &Call,
-        what: &str,
-        ix: Instruction,
-        signers: &[&Keypair],
-        watch: &[Pubkey],
-    ) -> TxOutcome {
-        let before = env.snapshot(watch).await;
-        let outcome = env.send(&[ix], signers).await;
-        assert!(
-            outcome.result.is_err(),
-            "{}: {what} was accepted\n{}",
-            call.name,
-            outcome.logs.join("\n")
-        );
-        let after = env.snapshot(watch).await;
-        TestEnv::assert_unchanged(&before, &after);
-        outcome
-    }
-
-    /// The call failed with one of `expected`.
-    #[track_caller]
-    fn expect(&mut self, call: &Call, what: &str, outcome: &TxOutcome, expected: &[u32]) {
-        assert!(
-            outcome.custom_code().is_some_and(|c| expected.contains(&c)),
-            "{}: {what} -> {:?}, expected one of {expected:?}\n{}",
-            call.name,
-            outcome.result,
-            outcome.logs.join("\n")
-        );
-        self.checked += 1;
-    }
-
-    /// Sweeps the call, then sends it as built: it must succeed, so the
-    /// mutations are what failed.
-    async fn then_send(&mut self, env: &mut TestEnv, call: Call) -> TxOutcome {
-        self.check(env, &call).await;
-        let signers: Vec<&Keypair> = call.signers.iter().collect();
-        let outcome = env.send(&[call.ix], &signers).await;
-        assert!(
-            outcome.result.is_ok(),
-            "{}: {:?}\n{}",
-            call.name,
-            outcome.result,
-            outcome.logs.join("\n")
-        );
-        outcome
-    }
-}
-
-/// Errors besides Anchor's with which the program refuses a stand-in for
-/// an account of this type: the accounts it checks itself. The price feed
-/// is checked by address where it is read (the source may be a Pyth
-/// account) and by seeds where it is created; keeper records are loaded
-/// by hand so that a wallet that is not a keeper is told so.
-fn own_checks(kind: &[u8]) -> Vec<u32> {
-    use anchor_lang::Discriminator;
-    use io_compute::state::{Keeper, PriceFeed};
-    if kind == PriceFeed::DISCRIMINATOR {
-        vec![
-            program_error(IoComputeError::OracleWrongAccount),
-            AnchorError::ConstraintSeeds as u32,
-        ]
-    } else if kind == Keeper::DISCRIMINATOR {
-        vec![program_error(IoComputeError::NotAdmittedKeeper)]
-    } else {
-        vec![]
-    }
-}
-
-async fn discriminator(env: &mut TestEnv, key: &Pubkey) -> Vec<u8> {
-    env.raw_account(key)
-        .await
-        .map(|a| a.data[..8.min(a.data.len())].to_vec())
-        .unwrap_or_default()
-}
-
+/// Every instruction of the IDL goes through every attack class that
+/// applies to it, in one of three sweeps.
 #[tokio::test]
-async fn every_instruction_rejects_substituted_accounts() {
+async fn every_instruction_resists_each_attack_class() {
+    let mut swept = BTreeSet::new();
+    for (name, sweep) in [
+        ("setup", setup_sweep().await),
+        ("one-state", one_state_sweep().await),
+        ("lifecycle", lifecycle_sweep().await),
+    ] {
+        sweep.report(name);
+        swept.extend(sweep.names());
+    }
+    let idl: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../idl/io_compute.json")).unwrap();
+    let all: BTreeSet<&str> = idl["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    let missing: Vec<_> = all.difference(&swept).collect();
+    assert!(missing.is_empty(), "not swept: {missing:?}");
+}
+
+/// The one-time setup: `initialize` on an empty bank, `init_tokenomics`
+/// after it.
+async fn setup_sweep() -> Sweep {
+    let mut env = TestEnv::new().await;
+    let admin = env.admin.insecure_clone();
+    let mut sweep = Sweep::new(vec![]);
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "initialize",
+                ix::initialize(admin.pubkey(), admin.pubkey(), default_init_args()),
+                &[&admin],
+            ),
+        )
+        .await;
+    env.ok(
+        ix::set_gpu_models(admin.pubkey(), gpu::default_models()),
+        &admin,
+    )
+    .await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "init_tokenomics",
+                ix::init_tokenomics(admin.pubkey(), default_tokenomics()),
+                &[&admin],
+            ),
+        )
+        .await;
+    sweep
+}
+
+/// The instructions that are valid from one state: all are checked, then
+/// all are sent as built.
+async fn one_state_sweep() -> Sweep {
     let mut env = TestEnv::initialized().await;
     let (calls, twins) = valid_calls(&mut env).await;
     let mut sweep = Sweep::new(twins);
     for call in &calls {
         sweep.check(&mut env, call).await;
     }
-    eprintln!("substitution sweep: {} mutations refused", sweep.checked);
-    assert!(
-        sweep.checked >= 100,
-        "only {} mutations checked",
-        sweep.checked
-    );
-
-    // Every call is valid as built: the mutations above are what failed.
     for call in calls {
-        let signers: Vec<&Keypair> = call.signers.iter().collect();
-        env.send(&[call.ix], &signers).await.assert_ok();
+        sweep.send_valid(&mut env, call).await;
     }
+    sweep
 }
 
 /// The instructions that need earlier steps (a keeper, an assigned lease,
@@ -601,13 +324,12 @@ async fn every_instruction_rejects_substituted_accounts() {
 /// proposal through its life), each swept right before it is sent, with a
 /// twin of every account it touches (another provider, device, lease,
 /// keeper, proof, epoch, proposal and vote).
-#[tokio::test]
-async fn lifecycle_instructions_reject_substituted_accounts() {
+async fn lifecycle_sweep() -> Sweep {
     use io_compute::{
         merkle::JobReceipt,
         state::{GemmOperand, LeaseSpec, ParamChange, Proposal, VoteChoice},
-        ClaimDeviceRewardArgs, CreateProposalArgs, OpenGemmChallengeArgs, PostDeviceRewardsArgs,
-        PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
+        ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs, OpenGemmChallengeArgs,
+        PostDeviceRewardsArgs, PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
     };
     use io_compute_sdk::{
         gemm::GemmJob,
@@ -695,6 +417,28 @@ async fn lifecycle_instructions_reject_substituted_accounts() {
             ),
         )
         .await;
+    let client_io = env.give_io(&client.pubkey(), 100 * ONE_IO).await;
+    let paid_in_io = CreateLeaseWithIoArgs {
+        spec: lease_spec.clone(),
+        max_io: 100 * ONE_IO,
+    };
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "create_lease_with_io",
+                ix::create_lease_with_io(
+                    client.pubkey(),
+                    client_io,
+                    2,
+                    pda::price_feed(),
+                    0,
+                    paid_in_io,
+                ),
+                &[&client],
+            ),
+        )
+        .await;
     env.ok(
         ix::assign_devices(other_keeper.pubkey(), 1, &[other_device], &[other_provider]),
         &other_keeper,
@@ -748,7 +492,6 @@ async fn lifecycle_instructions_reject_substituted_accounts() {
             ),
         )
         .await;
-    let client_io = env.ata(&client.pubkey(), &pda::io_mint()).await;
     sweep
         .then_send(
             &mut env,
@@ -936,11 +679,16 @@ async fn lifecycle_instructions_reject_substituted_accounts() {
         .await;
 
     // Governance: proposal 0 through its life, 1 a twin, 2 cancelled.
-    env.ok(
-        ix::init_governance(admin.pubkey(), Default::default()),
-        &admin,
-    )
-    .await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "init_governance",
+                ix::init_governance(admin.pubkey(), Default::default()),
+                &[&admin],
+            ),
+        )
+        .await;
     for id in 0..3 {
         let args = CreateProposalArgs {
             description: format!("proposal {id}"),
@@ -1017,80 +765,5 @@ async fn lifecycle_instructions_reject_substituted_accounts() {
         )
         .await;
     assert_eq!(env.config().await.market.provider_fee_bps, 300);
-    eprintln!("lifecycle sweep: {} mutations refused", sweep.checked);
-    assert!(
-        sweep.checked >= 100,
-        "only {} mutations checked",
-        sweep.checked
-    );
-}
-
-/// Close-then-revive in one transaction: an account closed by the program
-/// and refunded by a system transfer in the same transaction is owned by
-/// the system program, not a program account any later instruction accepts.
-#[tokio::test]
-async fn closed_accounts_cannot_be_revived_in_the_same_transaction() {
-    let mut env = TestEnv::initialized().await;
-    env.with_price(100_000_000).await;
-    let (client, client_iosd) = env.iosd_holder(100 * ONE_IO).await;
-    let spec = io_compute::state::LeaseSpec {
-        model: gpu::model_code("RTX4090").unwrap(),
-        gpu_count: 1,
-        region: String::new(),
-        hours: 1,
-        max_price_per_gpu_hour: 500_000,
-        min_reliability_bps: 0,
-    };
-    env.ok(
-        ix::create_lease(client.pubkey(), client_iosd, 0, spec),
-        &client,
-    )
-    .await;
-    let lease = pda::lease(0);
-    let revive =
-        solana_system_interface::instruction::transfer(&client.pubkey(), &lease, 10_000_000);
-    let outcome = env
-        .expect_rejected(
-            &[
-                ix::cancel_lease(client.pubkey(), 0, client_iosd),
-                revive,
-                ix::top_up_lease(client.pubkey(), 0, client_iosd, 1),
-            ],
-            &[&client],
-            &[lease, client_iosd, pda::escrow_vault(), pda::market()],
-        )
-        .await;
-    assert_eq!(
-        outcome.custom_code(),
-        Some(AnchorError::AccountOwnedByWrongProgram as u32)
-    );
-
-    // The same with a stake position: withdraw closes it, a transfer
-    // refunds it, and a claim on it is refused.
-    let (owner, source) = staked_provider(&mut env, 10 * ONE_IO).await;
-    let provider = provider_key(&owner);
-    env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
-        .await;
-    env.advance_time(14 * SECONDS_PER_DAY).await;
-    let position = pda::stake_position(&owner.pubkey(), &provider, 0);
-    let iosd = env.ata(&owner.pubkey(), &pda::iosd_mint()).await;
-    let outcome = env
-        .expect_rejected(
-            &[
-                ix::withdraw(owner.pubkey(), provider, 0, source),
-                solana_system_interface::instruction::transfer(
-                    &owner.pubkey(),
-                    &position,
-                    10_000_000,
-                ),
-                ix::claim_rewards(owner.pubkey(), provider, 0, source, iosd),
-            ],
-            &[&owner],
-            &[position, provider, source, pda::stake_vault()],
-        )
-        .await;
-    assert_eq!(
-        outcome.custom_code(),
-        Some(AnchorError::AccountOwnedByWrongProgram as u32)
-    );
+    sweep
 }
