@@ -6,7 +6,7 @@ use io_compute::{
     error::IoComputeError,
     events::{DisputeResolved, GemmFraudChecked},
     merkle::JobReceipt,
-    state::{GemmOperand, Lease, LeaseSpec, ProofStatus, UsageProof},
+    state::{GemmOperand, Lease, ProofStatus, UsageProof},
     OpenGemmChallengeArgs, PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
 };
 use io_compute_sdk::{gemm::GemmJob, ix::ProofKeys, merkle::receipts_tree};
@@ -55,14 +55,7 @@ async fn gemm_fraud_proofs() {
         .await;
     let device = pda::device(&provider, 0);
     let (client, client_iosd) = env.iosd_holder(10 * ONE_IO).await;
-    let spec = LeaseSpec {
-        model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
-        gpu_count: 1,
-        region: String::new(),
-        hours: 1,
-        max_price_per_gpu_hour: 1_000_000,
-        min_reliability_bps: 0,
-    };
+    let spec = lease_spec(1, 1, 1_000_000);
     env.ok(
         ix::create_lease(client.pubkey(), client_iosd, 0, spec),
         &client,

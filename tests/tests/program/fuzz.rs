@@ -11,7 +11,7 @@
 
 use crate::{invariants, *};
 use io_compute::{
-    state::{Epoch, Keeper, Lease, LeaseSpec, Market, Provider, Tokenomics, UsageProof},
+    state::{Epoch, Keeper, Lease, Market, Provider, Tokenomics, UsageProof},
     BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
@@ -325,14 +325,7 @@ impl World {
             Op::CreateLease { hours, with_io } => {
                 let m: Market = self.env.account(&pda::market()).await;
                 let id = m.next_lease_id;
-                let spec = LeaseSpec {
-                    model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
-                    gpu_count: 1,
-                    region: String::new(),
-                    hours,
-                    max_price_per_gpu_hour: 500_000,
-                    min_reliability_bps: 0,
-                };
+                let spec = lease_spec(1, hours, 500_000);
                 let sent = if with_io {
                     let t: Tokenomics = self.env.account(&pda::tokenomics()).await;
                     let args = CreateLeaseWithIoArgs {

@@ -1,7 +1,7 @@
 //! Governance: IO stakers vote bounded parameter changes; a passed fee
 //! change is paid by the next lease settlement.
 
-use crate::market::{lease_spec, market, usage, HOUR};
+use crate::market::{market, usage, HOUR};
 use crate::*;
 use io_compute::{
     error::IoComputeError,

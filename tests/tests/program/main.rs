@@ -42,6 +42,19 @@ pub fn spec(model: &str, gpu_count: u8, status: DeviceStatus) -> DeviceSpec {
     }
 }
 
+/// `gpus` RTX4090s for `hours` at up to `max_price` IOSD base units a
+/// GPU-hour, any reliability.
+pub fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> io_compute::state::LeaseSpec {
+    io_compute::state::LeaseSpec {
+        model: gpu::model_code("RTX4090").unwrap(),
+        gpu_count: gpus,
+        region: "us-east".into(),
+        hours,
+        max_price_per_gpu_hour: max_price,
+        min_reliability_bps: 0,
+    }
+}
+
 pub fn stake_args(nonce: u64, amount: u64, lockup_secs: i64) -> StakeArgs {
     StakeArgs {
         nonce,

@@ -55,17 +55,6 @@ pub(crate) async fn market(env: &mut TestEnv) -> Actors {
     }
 }
 
-pub(crate) fn lease_spec(gpus: u8, hours: u32, max_price: u64) -> LeaseSpec {
-    LeaseSpec {
-        model: io_compute_sdk::gpu::model_code("RTX4090").unwrap(),
-        gpu_count: gpus,
-        region: "us-east".into(),
-        hours,
-        max_price_per_gpu_hour: max_price,
-        min_reliability_bps: 0,
-    }
-}
-
 impl Actors {
     pub(crate) async fn create(&mut self, env: &mut TestEnv, spec: LeaseSpec) -> u64 {
         let id = env

@@ -38,14 +38,7 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
     env.with_price(100_000_000).await;
     let (client, client_iosd) = env.iosd_holder(100 * ONE_IO).await;
     let client_io = env.give_io(&client.pubkey(), 10 * ONE_IO).await;
-    let lease = io_compute::state::LeaseSpec {
-        model: gpu::model_code("RTX4090").unwrap(),
-        gpu_count: 1,
-        region: String::new(),
-        hours: 1,
-        max_price_per_gpu_hour: 500_000,
-        min_reliability_bps: 0,
-    };
+    let lease = lease_spec(1, 1, 500_000);
     // Lease 1, a twin, is another client's.
     let (other_client, other_iosd) = env.iosd_holder(10 * ONE_IO).await;
     for (id, who, source) in [(0, &client, client_iosd), (1, &other_client, other_iosd)] {
@@ -327,7 +320,7 @@ async fn one_state_sweep() -> Sweep {
 async fn lifecycle_sweep() -> Sweep {
     use io_compute::{
         merkle::JobReceipt,
-        state::{GemmOperand, LeaseSpec, ParamChange, Proposal, VoteChoice},
+        state::{GemmOperand, ParamChange, Proposal, VoteChoice},
         ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs, OpenGemmChallengeArgs,
         PostDeviceRewardsArgs, PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
     };
@@ -362,14 +355,7 @@ async fn lifecycle_sweep() -> Sweep {
     let bond_source = env.give_io(&keeper.pubkey(), bond).await;
     let (client, client_iosd) = env.iosd_holder(100 * ONE_IO).await;
     let (other_client, other_iosd) = env.iosd_holder(100 * ONE_IO).await;
-    let lease_spec = LeaseSpec {
-        model: gpu::model_code("RTX4090").unwrap(),
-        gpu_count: 1,
-        region: String::new(),
-        hours: 2,
-        max_price_per_gpu_hour: 500_000,
-        min_reliability_bps: 0,
-    };
+    let lease_spec = lease_spec(1, 2, 500_000);
     for (id, who, source) in [(0, &client, client_iosd), (1, &other_client, other_iosd)] {
         env.ok(
             ix::create_lease(who.pubkey(), source, id, lease_spec.clone()),

@@ -27,14 +27,7 @@ async fn closed_accounts_cannot_be_revived_in_the_same_transaction() {
     let mut env = TestEnv::initialized().await;
     env.with_price(100_000_000).await;
     let (client, client_iosd) = env.iosd_holder(100 * ONE_IO).await;
-    let spec = io_compute::state::LeaseSpec {
-        model: gpu::model_code("RTX4090").unwrap(),
-        gpu_count: 1,
-        region: String::new(),
-        hours: 1,
-        max_price_per_gpu_hour: 500_000,
-        min_reliability_bps: 0,
-    };
+    let spec = lease_spec(1, 1, 500_000);
     env.ok(
         ix::create_lease(client.pubkey(), client_iosd, 0, spec),
         &client,
