@@ -18,7 +18,7 @@ use solana_sdk::{
 };
 use std::collections::HashSet;
 
-pub use io_compute::constants::{ONE_IO, SECONDS_PER_DAY};
+pub use io_compute::constants::{ONE_IO, ONE_IOSD, SECONDS_PER_DAY};
 
 /// Lamports given to every new wallet: enough for rent of many accounts.
 pub const WALLET_LAMPORTS: u64 = 100_000_000_000;
@@ -491,9 +491,6 @@ pub fn spl_token_account_amount(data: &[u8]) -> u64 {
 pub fn default_tokenomics() -> TokenomicsParams {
     TokenomicsParams::launch_defaults()
 }
-
-/// One whole IOSD in base units.
-pub const ONE_IOSD: u64 = 1_000_000;
 
 /// io.net's launch parameters: 500M genesis of an 800M cap, 200 IO per GPU,
 /// 14-day cooldown.

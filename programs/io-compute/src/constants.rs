@@ -76,6 +76,8 @@ pub const IO_DECIMALS: u8 = 9;
 pub const IOSD_DECIMALS: u8 = 6;
 /// One whole IO in base units.
 pub const ONE_IO: u64 = 1_000_000_000;
+/// One whole IOSD in base units.
+pub const ONE_IOSD: u64 = 1_000_000;
 
 // ---- Fixed point -----------------------------------------------------------
 
@@ -163,6 +165,10 @@ pub const DEFAULT_MIN_DISPUTE_BOND: u64 = 1_000 * ONE_IO;
 pub const DEFAULT_DISPUTE_SLASH_BPS: u16 = 1_000;
 pub const DEFAULT_CHALLENGER_REWARD_BPS: u16 = 5_000;
 pub const MAX_LEASE_GPUS: u8 = 16;
+/// Highest price per GPU-hour a device asks or a lease accepts: 10,000
+/// IOSD, far above any GPU's market rate, and low enough that a year-long
+/// lease of 16 GPUs at it fits a u64 with room.
+pub const MAX_PRICE_PER_GPU_HOUR: u64 = 10_000 * ONE_IOSD;
 /// A lease runs at most a year.
 pub const MAX_LEASE_HOURS: u32 = 24 * 365;
 pub const MS_PER_HOUR: u64 = 3_600_000;

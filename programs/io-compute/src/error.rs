@@ -67,7 +67,7 @@ pub enum IoComputeError {
     InvalidGpuCount,
     #[msg("VRAM must be greater than zero GB")]
     InvalidVram,
-    #[msg("Price per GPU-hour must be greater than zero IOSD base units")]
+    #[msg("Price per GPU-hour must be between 1 IOSD base unit and 10,000 IOSD")]
     InvalidPrice,
     #[msg("A provider may only set a device to Idle or Offline")]
     InvalidDeviceStatus,
@@ -105,7 +105,7 @@ pub enum IoComputeError {
     StakePoolWiped,
     #[msg("Stake too small: it would buy zero pool shares")]
     StakeTooSmall,
-    #[msg("Source token account holds less IO than the amount")]
+    #[msg("Source token account holds less than the amount")]
     InsufficientBalance,
     #[msg("Slash amount exceeds the provider's staked IO")]
     SlashExceedsStake,

@@ -1,6 +1,8 @@
 use crate::*;
 use anchor_lang::error::ErrorCode as AnchorError;
-use io_compute::{error::IoComputeError, state::Device, UpdateDeviceArgs};
+use io_compute::{
+    constants::MAX_PRICE_PER_GPU_HOUR, error::IoComputeError, state::Device, UpdateDeviceArgs,
+};
 
 const RTX4090_REQUIREMENT: u64 = 200 * ONE_IO; // 200 IO x 1.0x per GPU
 const H100_REQUIREMENT: u64 = 2_000 * ONE_IO; // 200 IO x 10x per GPU
@@ -108,6 +110,13 @@ async fn invalid_device_specs_are_refused() {
             IoComputeError::InvalidPrice,
         ),
         (
+            DeviceSpec {
+                price_per_gpu_hour: MAX_PRICE_PER_GPU_HOUR + 1,
+                ..spec("RTX4090", 1, DeviceStatus::Idle)
+            },
+            IoComputeError::InvalidPrice,
+        ),
+        (
             spec("RTX4090", 1, DeviceStatus::Leased),
             IoComputeError::InvalidDeviceStatus,
         ),
@@ -129,9 +138,9 @@ async fn invalid_device_specs_are_refused() {
     )
     .await
     .assert_anchor_error(AnchorError::ConstraintSeeds);
-    // u64::MAX price is allowed: it is just an unattractive offer.
+    // The highest price and GPU count are allowed.
     let max = DeviceSpec {
-        price_per_gpu_hour: u64::MAX,
+        price_per_gpu_hour: MAX_PRICE_PER_GPU_HOUR,
         ..spec("RTX4090", 16, DeviceStatus::Offline)
     };
     env.ok(ix::add_device(owner.pubkey(), 0, max), &owner).await;

@@ -252,9 +252,17 @@ async fn authority_feed_rejections() {
     env.ok(ix::update_price(admin.pubkey(), 275_000_000, 0, -8), &admin)
         .await;
 
-    // Too uncertain: confidence above 2 % of the price.
-    env.ok(
+    // Too uncertain: a confidence above 2 % of the price is refused when
+    // written, exactly 2 % is not.
+    env.rejects(
         ix::update_price(admin.pubkey(), 275_000_000, 5_500_001, -8),
+        &admin,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::OracleTooUncertain);
+    env.ok(
+        ix::update_price(admin.pubkey(), 275_000_000, 5_500_000, -8),
         &admin,
     )
     .await;
@@ -264,14 +272,17 @@ async fn authority_feed_rejections() {
     };
     let guarded = [b.io, b.iosd, pda::tokenomics()];
     let ix_with = |price| ix::burn_io_for_iosd(b.owner.pubkey(), b.io, b.iosd, price, 0, exact_in);
+    // A limit lowered after the write is applied when the price is read.
+    let oracle = env.config().await.oracle;
+    let strict = io_compute::state::OracleConfig {
+        max_conf_bps: 100,
+        ..oracle
+    };
+    env.ok(ix::set_oracle(admin.pubkey(), strict), &admin).await;
     env.rejects(ix_with(pda::price_feed()), &b.owner, &guarded)
         .await
         .assert_error(IoComputeError::OracleTooUncertain);
-    env.ok(
-        ix::update_price(admin.pubkey(), 275_000_000, 5_500_000, -8),
-        &admin,
-    )
-    .await;
+    env.ok(ix::set_oracle(admin.pubkey(), oracle), &admin).await;
     let published = env.now().await;
 
     // Stale: exactly the maximum age is fine, one second more is not.

@@ -58,6 +58,15 @@ pub struct DeviceSpec {
     pub status: DeviceStatus,
 }
 
+/// A device's price or a lease's maximum, per GPU-hour.
+pub fn validate_price(price_per_gpu_hour: u64) -> Result<()> {
+    require!(
+        (1..=MAX_PRICE_PER_GPU_HOUR).contains(&price_per_gpu_hour),
+        IoComputeError::InvalidPrice
+    );
+    Ok(())
+}
+
 impl DeviceSpec {
     pub fn validate(&self) -> Result<()> {
         require!(
@@ -65,7 +74,7 @@ impl DeviceSpec {
             IoComputeError::InvalidGpuCount
         );
         require!(self.vram_gb > 0, IoComputeError::InvalidVram);
-        require!(self.price_per_gpu_hour > 0, IoComputeError::InvalidPrice);
+        validate_price(self.price_per_gpu_hour)?;
         require_provider_settable(self.status)
     }
 }

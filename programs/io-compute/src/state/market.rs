@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     math::{mul_div_ceil, mul_div_floor, to_u64, SafeMath},
-    state::validate_region,
+    state::{validate_price, validate_region},
 };
 use anchor_lang::prelude::*;
 
@@ -119,10 +119,7 @@ impl LeaseSpec {
             (1..=MAX_LEASE_HOURS).contains(&self.hours),
             IoComputeError::InvalidLeaseHours
         );
-        require!(
-            self.max_price_per_gpu_hour > 0,
-            IoComputeError::InvalidPrice
-        );
+        validate_price(self.max_price_per_gpu_hour)?;
         require!(
             self.min_reliability_bps as u64 <= BPS_DENOMINATOR,
             IoComputeError::InvalidParameter

@@ -126,26 +126,33 @@ impl PriceFeed {
     }
 
     /// Records an authority update. The first sets the exponent; later ones
-    /// keep it and move at most `max_change_bps` from the previous price.
+    /// keep it and move at most `limits.max_change_bps` from the previous
+    /// price. A confidence the program would refuse to read is refused
+    /// here, so that a bad update cannot stop burns until the next one.
     pub fn update(
         &mut self,
         price: i64,
         conf: u64,
         expo: i32,
         now: i64,
-        max_change_bps: u16,
+        limits: &OracleConfig,
     ) -> Result<()> {
         require!(price > 0, IoComputeError::OraclePriceNotPositive);
         require!(
             (-18..=0).contains(&expo),
             IoComputeError::InvalidPriceExponent
         );
+        require!(
+            (conf as u128).safe_mul(BPS_DENOMINATOR as u128)?
+                <= (price as u128).safe_mul(limits.max_conf_bps as u128)?,
+            IoComputeError::OracleTooUncertain
+        );
         if self.price > 0 {
             require!(expo == self.expo, IoComputeError::InvalidPriceExponent);
             let change = (price as i128 - self.price as i128).unsigned_abs();
             require!(
                 change.safe_mul(BPS_DENOMINATOR as u128)?
-                    <= (self.price as u128).safe_mul(max_change_bps as u128)?,
+                    <= (self.price as u128).safe_mul(limits.max_change_bps as u128)?,
                 IoComputeError::PriceChangeTooLarge
             );
         }

@@ -12,6 +12,7 @@
 //! windows, flash-staking, arithmetic) are tested where that scenario
 //! lives; docs/security.md maps each class to its tests.
 
+mod arithmetic;
 mod duplicate;
 mod instructions;
 mod reinit;

@@ -33,10 +33,9 @@ pub struct UpdateDevice<'info> {
 
 impl UpdateDeviceArgs {
     pub fn validate(&self) -> Result<()> {
-        require!(
-            self.price_per_gpu_hour != Some(0),
-            IoComputeError::InvalidPrice
-        );
+        if let Some(price) = self.price_per_gpu_hour {
+            validate_price(price)?;
+        }
         Ok(())
     }
 }

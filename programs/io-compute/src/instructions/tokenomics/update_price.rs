@@ -30,9 +30,9 @@ pub struct UpdatePrice<'info> {
 impl UpdatePrice<'_> {
     pub fn handle(ctx: Context<Self>, args: UpdatePriceArgs) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let max_change = ctx.accounts.config.oracle.max_change_bps;
+        let limits = &ctx.accounts.config.oracle;
         let feed = &mut ctx.accounts.price_feed;
-        feed.update(args.price, args.conf, args.expo, now, max_change)?;
+        feed.update(args.price, args.conf, args.expo, now, limits)?;
         emit_event(PriceUpdated {
             price: feed.price,
             conf: feed.conf,
