@@ -6,8 +6,8 @@
 //! program or token error (never a panic or a runtime fault). At the end,
 //! time passes, everyone exits, and every token is back with its owner.
 //!
-//! `IOC_FUZZ_CASES` sets the number of sequences (default 6 for CI; the
-//! long mode is `IOC_FUZZ_CASES=10000`).
+//! `IOC_FUZZ_CASES` sets the number of sequences (default 64, under a
+//! minute, for CI; the long mode is `IOC_FUZZ_CASES=10000`).
 
 use crate::{invariants, *};
 use io_compute::{
@@ -650,7 +650,7 @@ fn cases() -> u32 {
     std::env::var("IOC_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(6)
+        .unwrap_or(64)
 }
 
 proptest! {
