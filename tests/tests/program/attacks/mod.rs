@@ -6,10 +6,12 @@
 //! it creates pre-funded (rent griefing), must succeed, and must fail when
 //! sent again (reinitialization).
 //!
-//! `instructions` holds the two sweeps: calls valid from one state, and
-//! the calls that need earlier steps, each checked right before it is sent.
-//! The classes that need a scenario of their own (oracle checks, time
-//! windows, flash-staking, arithmetic) are tested where that scenario
+//! `instructions` holds the three sweeps (the one-time setup, calls valid
+//! from one state, and calls that need earlier steps, each checked right
+//! before it is sent) and checks that together they cover every
+//! instruction of the IDL. `arithmetic` sends the extreme value of every
+//! numeric argument. The classes that need a scenario of their own (oracle
+//! checks, time windows, flash-staking) are tested where that scenario
 //! lives; docs/security.md maps each class to its tests.
 
 mod arithmetic;
@@ -26,6 +28,7 @@ use io_compute::error::IoComputeError;
 use solana_sdk::instruction::Instruction;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A valid call of one instruction and what the sweep needs to know of it.
 pub struct Call {
     name: &'static str,
     ix: Instruction,
