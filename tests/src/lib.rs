@@ -450,11 +450,24 @@ impl TestEnv {
         signers: &[&Keypair],
         watch: &[Pubkey],
     ) -> TxOutcome {
+        self.expect_rejected_as("transaction", instructions, signers, watch)
+            .await
+    }
+
+    /// `expect_rejected`, naming `what` was sent when it is accepted.
+    pub async fn expect_rejected_as(
+        &mut self,
+        what: &str,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        watch: &[Pubkey],
+    ) -> TxOutcome {
         let before = self.snapshot(watch).await;
         let outcome = self.send(instructions, signers).await;
         assert!(
             outcome.result.is_err(),
-            "transaction unexpectedly succeeded"
+            "{what} unexpectedly succeeded\nlogs:\n{}",
+            outcome.logs.join("\n")
         );
         let after = self.snapshot(watch).await;
         Self::assert_unchanged(&before, &after);

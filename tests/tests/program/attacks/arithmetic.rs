@@ -298,9 +298,7 @@ async fn extreme_values_are_refused_cleanly() {
     let mut wrong = Vec::new();
     for (what, ix, signers, expected) in cases {
         let watch = writable(&ix);
-        let before = env.snapshot(&watch).await;
-        let outcome = env.send(&[ix], &signers).await;
-        TestEnv::assert_unchanged(&before, &env.snapshot(&watch).await);
+        let outcome = env.expect_rejected_as(what, &[ix], &signers, &watch).await;
         if outcome.custom_code() != Some(expected) {
             let reason = outcome.logs.iter().find(|l| l.contains("Error Code"));
             wrong.push(format!("{what}: {:?} {reason:?}", outcome.result));

@@ -15,6 +15,7 @@
 //! lives; docs/security.md maps each class to its tests.
 
 mod arithmetic;
+mod bumps;
 mod duplicate;
 mod instructions;
 mod reinit;
@@ -40,6 +41,8 @@ pub struct Call {
     /// Accounts the instruction checks by address or seeds instead of type,
     /// with the error that refuses a stand-in.
     by_address: Vec<(Pubkey, u32)>,
+    /// Seeds of the PDAs the call creates.
+    creates: Vec<Vec<Vec<u8>>>,
 }
 
 pub fn call(name: &'static str, ix: Instruction, signers: &[&Keypair]) -> Call {
@@ -49,12 +52,27 @@ pub fn call(name: &'static str, ix: Instruction, signers: &[&Keypair]) -> Call {
         signers: signers.iter().map(|k| k.insecure_clone()).collect(),
         free: Vec::new(),
         by_address: Vec::new(),
+        creates: Vec::new(),
     }
 }
 
 impl Call {
     pub fn free(mut self, key: Pubkey) -> Self {
         self.free.push(key);
+        self
+    }
+
+    /// The call creates the PDA of `seeds`, which must be among its
+    /// accounts.
+    pub fn creates(mut self, seeds: &[&[u8]]) -> Self {
+        let (address, _) = Pubkey::find_program_address(seeds, &io_compute::ID);
+        assert!(
+            self.ix.accounts.iter().any(|m| m.pubkey == address),
+            "{}: creates no account at {address}",
+            self.name
+        );
+        self.creates
+            .push(seeds.iter().map(|s| s.to_vec()).collect());
         self
     }
 
@@ -112,11 +130,9 @@ impl Sweep {
     }
 
     /// Prints the mutations refused by class and asserts that every class
-    /// was tried (the setup sweep has no program accounts to substitute
-    /// yet, nor twins).
-    pub fn report(&self, sweep: &str) {
+    /// was tried at least `least` times.
+    pub fn report(&self, sweep: &str, least: usize) {
         eprintln!("{sweep} sweep, mutations refused: {:?}", self.refused);
-        let least = if sweep == "setup" { 0 } else { 5 };
         for class in [
             "missing signer",
             "fake program or vault",
@@ -124,6 +140,7 @@ impl Sweep {
             "foreign owner",
             "same-type twin",
             "duplicate mutable",
+            "non-canonical bump",
             "rent griefing",
             "reinitialization",
         ] {
@@ -138,6 +155,7 @@ impl Sweep {
         self.missing_signers(env, call).await;
         self.substitutions(env, call).await;
         self.duplicates(env, call).await;
+        self.non_canonical_bumps(env, call).await;
     }
 
     /// Sends a mutated call: it must fail and leave `watch` unchanged.
@@ -162,17 +180,8 @@ impl Sweep {
         signers: &[&Keypair],
         watch: &[Pubkey],
     ) -> TxOutcome {
-        let before = env.snapshot(watch).await;
-        let outcome = env.send(&[ix], signers).await;
-        assert!(
-            outcome.result.is_err(),
-            "{}: {what} was accepted\n{}",
-            call.name,
-            outcome.logs.join("\n")
-        );
-        let after = env.snapshot(watch).await;
-        TestEnv::assert_unchanged(&before, &after);
-        outcome
+        let what = format!("{}: {what}", call.name);
+        env.expect_rejected_as(&what, &[ix], signers, watch).await
     }
 
     /// The call failed with one of `expected`.
@@ -220,18 +229,19 @@ impl Sweep {
     }
 }
 
-/// The call's accounts owned by this program, each once.
-async fn program_accounts(env: &mut TestEnv, ix: &Instruction) -> Vec<Pubkey> {
-    let mut keys = Vec::new();
-    for meta in &ix.accounts {
-        if keys.contains(&meta.pubkey) {
+/// The accounts among `keys` that this program owns, each once, with its
+/// type (the first 8 bytes).
+async fn program_accounts(env: &mut TestEnv, keys: &[Pubkey]) -> Vec<(Pubkey, Vec<u8>)> {
+    let mut found: Vec<(Pubkey, Vec<u8>)> = Vec::new();
+    for key in keys {
+        if found.iter().any(|(k, _)| k == key) {
             continue;
         }
-        if let Some(account) = env.raw_account(&meta.pubkey).await {
+        if let Some(account) = env.raw_account(key).await {
             if account.owner == io_compute::ID && account.lamports > 0 {
-                keys.push(meta.pubkey);
+                found.push((*key, account.data[..8].to_vec()));
             }
         }
     }
-    keys
+    found
 }

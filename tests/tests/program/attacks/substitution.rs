@@ -62,8 +62,10 @@ impl Sweep {
             pda::treasury_io_vault(),
             pda::escrow_vault(),
         ];
-        for key in program_accounts(env, &call.ix).await {
-            let kind = discriminator(env, &key).await;
+        let cosplayers = program_accounts(env, &cosplayers).await;
+        let twins = program_accounts(env, &self.twins).await;
+        let keys: Vec<Pubkey> = call.ix.accounts.iter().map(|m| m.pubkey).collect();
+        for (key, kind) in program_accounts(env, &keys).await {
             let mut own = own_checks(&kind);
             own.extend(
                 call.by_address
@@ -79,14 +81,10 @@ impl Sweep {
             let foreign_error =
                 [&[AnchorError::AccountOwnedByWrongProgram as u32], &own[..]].concat();
             // Type cosplay: a program account of another type.
-            let mut cosplayer = None;
-            for candidate in cosplayers {
-                if !in_call(&candidate) && discriminator(env, &candidate).await != kind {
-                    cosplayer = Some(candidate);
-                    break;
-                }
-            }
-            let cosplayer = cosplayer.expect("a program account of another type");
+            let (cosplayer, _) = *cosplayers
+                .iter()
+                .find(|(k, t)| !in_call(k) && *t != kind)
+                .expect("a program account of another type");
             let fake = replace(&call.ix, key, cosplayer).unwrap();
             let what = format!("{key} cosplayed by {cosplayer}");
             let outcome = self.send(env, call, &what, fake, &watch).await;
@@ -101,20 +99,10 @@ impl Sweep {
 
             // Same type, other address: seeds, has_one or the program's own
             // checks must tell them apart.
-            let mut twin = None;
-            for candidate in self.twins.clone() {
-                if call.free.contains(&key) {
-                    break;
-                }
-                if !in_call(&candidate)
-                    && env.exists(&candidate).await
-                    && discriminator(env, &candidate).await == kind
-                {
-                    twin = Some(candidate);
-                    break;
-                }
-            }
-            if let Some(twin) = twin {
+            let twin = twins
+                .iter()
+                .find(|(k, t)| !in_call(k) && *t == kind && !call.free.contains(&key));
+            if let Some(&(twin, _)) = twin {
                 let fake = replace(&call.ix, key, twin).unwrap();
                 let what = format!("{key} swapped for its twin {twin}");
                 let outcome = self.send(env, call, &what, fake, &watch).await;
@@ -159,12 +147,4 @@ fn own_checks(kind: &[u8]) -> Vec<u32> {
     } else {
         vec![]
     }
-}
-
-/// The first 8 bytes of an account: its type, for program accounts.
-async fn discriminator(env: &mut TestEnv, key: &Pubkey) -> Vec<u8> {
-    env.raw_account(key)
-        .await
-        .map(|a| a.data[..8.min(a.data.len())].to_vec())
-        .unwrap_or_default()
 }
