@@ -1,7 +1,8 @@
 //! The localnet through the real solana-client `RpcClient` and raw HTTP.
 
+use anchor_lang::Discriminator;
 use io_compute::state::{Provider, ProviderProfile, StakingParams};
-use io_compute_sdk::{accounts, ix, pda};
+use io_compute_sdk::{ix, pda};
 use localnet::{Localnet, LocalnetConfig};
 use serde_json::{json, Value};
 use solana_commitment_config::CommitmentConfig;
@@ -318,7 +319,8 @@ async fn program_instructions_program_accounts_and_preflight_logs() {
     )
     .await;
     let config: io_compute::state::Config =
-        accounts::decode(&client.get_account(&pda::config()).await.unwrap().data).unwrap();
+        io_compute_sdk::accounts::decode(&client.get_account(&pda::config()).await.unwrap().data)
+            .unwrap();
     assert_eq!(config.authority, admin.pubkey());
 
     let mut providers = vec![];
@@ -335,10 +337,7 @@ async fn program_instructions_program_accounts_and_preflight_logs() {
     }
 
     // All providers by discriminator; one by discriminator + authority.
-    let by_type = RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-        0,
-        accounts::discriminator_filter::<Provider>().to_vec(),
-    ));
+    let by_type = RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, Provider::DISCRIMINATOR.to_vec()));
     let config = |filters| RpcProgramAccountsConfig {
         filters: Some(filters),
         account_config: RpcAccountInfoConfig {
@@ -383,7 +382,7 @@ async fn program_instructions_program_accounts_and_preflight_logs() {
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].0, pda::provider(&beta));
     let account: solana_sdk::account::Account = one[0].1.decode().unwrap();
-    let provider: Provider = accounts::decode(&account.data).unwrap();
+    let provider: Provider = io_compute_sdk::accounts::decode(&account.data).unwrap();
     assert_eq!(provider.name, "beta");
 
     // A failing instruction: the preflight error carries the program logs.
@@ -607,7 +606,7 @@ async fn restart_with_ledger_keeps_balances_and_program_accounts() {
     assert!(localnet.accounts_restored >= 2);
     let client = RpcClient::new_with_commitment(localnet.rpc_url(), CommitmentConfig::confirmed());
     assert_eq!(client.get_balance(&wallet.pubkey()).await.unwrap(), balance);
-    let provider: Provider = accounts::decode(
+    let provider: Provider = io_compute_sdk::accounts::decode(
         &client
             .get_account(&pda::provider(&wallet.pubkey()))
             .await

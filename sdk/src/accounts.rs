@@ -45,9 +45,3 @@ pub fn decode<T: AccountDeserialize + Discriminator>(data: &[u8]) -> Result<T, D
         reason: e.to_string(),
     })
 }
-
-/// `getProgramAccounts` memcmp filter bytes selecting accounts of type `T`
-/// (offset 0).
-pub fn discriminator_filter<T: Discriminator>() -> &'static [u8] {
-    T::DISCRIMINATOR
-}

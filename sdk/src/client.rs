@@ -3,6 +3,7 @@
 //! name the RPC URL or the program error (`NotLeaseClient: Signer is not
 //! the lease's client`).
 
+use crate::{filters::Filter, token};
 use anchor_lang::{AccountDeserialize, Discriminator};
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
@@ -14,6 +15,7 @@ use solana_rpc_client_api::{
     request::{RpcError as RequestError, RpcResponseErrorData},
 };
 use solana_sdk::{
+    account::Account,
     instruction::Instruction,
     pubkey::Pubkey,
     signature::{Keypair, Signature},
@@ -107,12 +109,17 @@ impl Client {
     }
 
     pub async fn raw_account(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, ClientError> {
+        Ok(self.fetch(key).await?.map(|a| a.data))
+    }
+
+    /// The account at `key` with its owner and lamports, `None` when absent.
+    pub async fn fetch(&self, key: &Pubkey) -> Result<Option<Account>, ClientError> {
         let response = self
             .rpc
             .get_account_with_commitment(key, CommitmentConfig::confirmed())
             .await
             .map_err(|e| self.rpc_error(e))?;
-        Ok(response.value.map(|a| a.data))
+        Ok(response.value)
     }
 
     /// A program account decoded as `T`, `None` when it does not exist.
@@ -142,14 +149,14 @@ impl Client {
     /// bytes)` (getProgramAccounts with memcmp filters).
     pub async fn program_accounts<T: AccountDeserialize + Discriminator>(
         &self,
-        filters: &[(usize, Vec<u8>)],
+        filters: &[Filter<T>],
     ) -> Result<Vec<(Pubkey, T)>, ClientError> {
         let mut memcmps = vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
             0,
             T::DISCRIMINATOR.to_vec(),
         ))];
-        memcmps.extend(filters.iter().map(|(offset, bytes)| {
-            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+        memcmps.extend(filters.iter().map(|filter| {
+            RpcFilterType::Memcmp(Memcmp::new_raw_bytes(filter.offset, filter.bytes.clone()))
         }));
         let config = RpcProgramAccountsConfig {
             filters: Some(memcmps),
@@ -181,22 +188,20 @@ impl Client {
     /// SPL token balance in base units; 0 when the account does not exist.
     pub async fn token_balance(&self, key: &Pubkey) -> Result<u64, ClientError> {
         Ok(self
-            .raw_account(key)
+            .fetch(key)
             .await?
-            .filter(|d| d.len() >= 72)
-            .map_or(0, |d| {
-                u64::from_le_bytes(d[64..72].try_into().expect("8 bytes"))
-            }))
+            .and_then(|a| token::token_account(&a.owner, &a.data))
+            .map_or(0, |a| a.amount))
     }
 
     pub async fn mint_supply(&self, mint: &Pubkey) -> Result<u64, ClientError> {
-        let data = self
-            .raw_account(mint)
+        let account = self
+            .fetch(mint)
             .await?
             .ok_or(ClientError::MissingAccount(*mint))?;
-        Ok(u64::from_le_bytes(
-            data[36..44].try_into().expect("8 bytes"),
-        ))
+        token::mint(&account.owner, &account.data)
+            .map(|m| m.supply)
+            .ok_or(ClientError::WrongAccountType(*mint, "SPL mint"))
     }
 }
 

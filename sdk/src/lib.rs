@@ -1,6 +1,7 @@
 //! io-compute-sdk: everything an off-chain client needs to talk to the
-//! io-compute program: PDAs, instruction builders, account decoding and the
-//! default GPU model table. Instruction data and account types come from the
+//! io-compute program: PDAs, instruction builders by subject, account
+//! decoding, typed account filters, governance parameter names, SPL token
+//! reading and the default GPU model table. Instruction data and account types come from the
 //! program crate itself, so nothing is re-declared here.
 
 pub mod accounts;
@@ -8,12 +9,15 @@ pub mod amount;
 #[cfg(feature = "rpc")]
 pub mod client;
 pub mod events;
+pub mod filters;
 pub mod gemm;
+pub mod gov;
 pub mod gpu;
 pub mod ix;
 pub mod merkle;
 pub mod oracle;
 pub mod pda;
 pub mod request;
+pub mod token;
 
 pub use io_compute::{self as program, ID as PROGRAM_ID};

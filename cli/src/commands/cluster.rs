@@ -5,7 +5,7 @@ use io_compute::{
     state::{Device, Lease, LeaseSpec, LeaseStatus, Market, Payment, Tokenomics},
     CreateLeaseWithIoArgs,
 };
-use io_compute_sdk::{amount::Token, client::Client, gpu, ix, pda};
+use io_compute_sdk::{amount::Token, client::Client, filters, gpu, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
@@ -163,7 +163,7 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
             let filters = if all {
                 vec![]
             } else {
-                vec![(16, me.to_bytes().to_vec())]
+                vec![filters::leases_by_client(&me)]
             };
             let mut leases: Vec<(Pubkey, Lease)> = client.program_accounts(&filters).await?;
             leases.sort_by_key(|(_, l)| l.id);

@@ -5,7 +5,7 @@ use io_compute::{
     state::{Device, DeviceSpec, DeviceStatus, Provider},
     UpdateDeviceArgs,
 };
-use io_compute_sdk::{amount::Token, gpu, ix, pda};
+use io_compute_sdk::{amount::Token, filters, gpu, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
@@ -160,7 +160,7 @@ pub async fn run(ctx: &Context, command: DeviceCommand) -> Result<()> {
         DeviceCommand::List { provider } => {
             let provider_key = pda::provider(&provider.unwrap_or(me));
             let mut devices: Vec<(Pubkey, Device)> = client
-                .program_accounts(&[(8, provider_key.to_bytes().to_vec())])
+                .program_accounts(&[filters::devices_by_provider(&provider_key)])
                 .await?;
             devices.sort_by_key(|(_, d)| d.index);
             ctx.print(

@@ -65,7 +65,7 @@ pub async fn run(ctx: &Context, command: EpochCommand) -> Result<()> {
                 Some(p) => client.account::<Epoch>(&pda::epoch(p)).await?,
                 None => None,
             };
-            let ends = epoch.start + config.tokenomics.epoch_length_secs;
+            let ends = epoch.start + config.tokenomics_params.epoch_length_secs;
             ctx.print(
                 json!({
                     "epoch": n,

@@ -1,14 +1,13 @@
 use crate::context::Context;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use io_compute::{
-    state::{Governance, ParamChange, Proposal, ProposalState, StakePosition, VoteChoice},
+    state::{Governance, Proposal, ProposalState, StakePosition, VoteChoice},
     CreateProposalArgs,
 };
-use io_compute_sdk::{amount::Token, client::Client, ix, pda};
+use io_compute_sdk::{client::Client, gov, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
-use std::str::FromStr;
 
 #[derive(Subcommand, Debug)]
 pub enum GovCommand {
@@ -24,16 +23,16 @@ pub enum GovCommand {
     Execute { id: u64 },
     /// All proposals.
     List,
+    /// Every parameter a proposal can change, and the form of its value.
+    Params,
     /// One proposal.
     Show { id: u64 },
 }
 
 #[derive(Args, Debug)]
 pub struct ProposeArgs {
-    /// name=value, up to 4: client_fee_bps, client_fee_bps_io,
-    /// provider_fee_bps, dispute_window_secs, min_dispute_bond,
-    /// dispute_slash_bps, challenger_reward_bps, min_stake_per_gpu,
-    /// min_keeper_bond, arbiter, keeper_admin.
+    /// name=value, up to 4 (`ioc gov params` lists every name and the form
+    /// of its value; groups are field:value,field:value).
     #[arg(long = "set", required = true)]
     pub changes: Vec<String>,
     #[arg(long)]
@@ -72,41 +71,6 @@ pub struct PositionArgs {
     pub id: u64,
     #[command(flatten)]
     pub position: PositionRef,
-}
-
-/// Parses `name=value` into a change (amounts of IO in whole IO).
-pub fn parse_change(text: &str) -> Result<ParamChange> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| anyhow!("{text:?} is not name=value"))?;
-    let int = |v: &str| -> Result<u64> {
-        v.parse()
-            .map_err(|_| anyhow!("{name}: {v:?} is not a whole number"))
-    };
-    let bps = |v: &str| -> Result<u16> {
-        v.parse()
-            .map_err(|_| anyhow!("{name}: {v:?} is not bps (0-10000)"))
-    };
-    let key =
-        |v: &str| Pubkey::from_str(v).map_err(|_| anyhow!("{name}: {v:?} is not a public key"));
-    Ok(match name {
-        "client_fee_bps" => ParamChange::ClientFeeBps(bps(value)?),
-        "client_fee_bps_io" => ParamChange::ClientFeeBpsIo(bps(value)?),
-        "provider_fee_bps" => ParamChange::ProviderFeeBps(bps(value)?),
-        "dispute_window_secs" => ParamChange::DisputeWindowSecs(int(value)? as i64),
-        "min_dispute_bond" => ParamChange::MinDisputeBond(Token::Io.parse(value)?),
-        "dispute_slash_bps" => ParamChange::DisputeSlashBps(bps(value)?),
-        "challenger_reward_bps" => ParamChange::ChallengerRewardBps(bps(value)?),
-        "min_stake_per_gpu" => ParamChange::MinStakePerGpu(Token::Io.parse(value)?),
-        "min_keeper_bond" => ParamChange::MinKeeperBond(Token::Io.parse(value)?),
-        "arbiter" => ParamChange::Arbiter(key(value)?),
-        "keeper_admin" => ParamChange::KeeperAdmin(key(value)?),
-        other => bail!(
-            "unknown parameter {other:?}; one of: client_fee_bps, client_fee_bps_io, \
-             provider_fee_bps, dispute_window_secs, min_dispute_bond, dispute_slash_bps, \
-             challenger_reward_bps, min_stake_per_gpu, min_keeper_bond, arbiter, keeper_admin"
-        ),
-    })
 }
 
 fn state_name(state: ProposalState) -> &'static str {
@@ -158,14 +122,32 @@ async fn position(client: &Client, me: Pubkey, r: &PositionRef) -> Result<(Pubke
 }
 
 pub async fn run(ctx: &Context, command: GovCommand) -> Result<()> {
+    if let GovCommand::Params = command {
+        let params = gov::PARAMS;
+        ctx.print(
+            json!(params
+                .iter()
+                .map(|(name, form)| json!({"name": name, "value": form}))
+                .collect::<Vec<_>>()),
+            || {
+                params
+                    .iter()
+                    .map(|(name, form)| format!("{name:<22} {form}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+        );
+        return Ok(());
+    }
     let client = ctx.client()?;
     let me = client.payer.pubkey();
     match command {
+        GovCommand::Params => unreachable!("answered above without a client"),
         GovCommand::Propose(args) => {
             let changes = args
                 .changes
                 .iter()
-                .map(|c| parse_change(c))
+                .map(|c| gov::parse_change(c).map_err(|e| anyhow!("{e}")))
                 .collect::<Result<Vec<_>>>()?;
             let (provider, nonce) = position(&client, me, &args.position).await?;
             let governance: Governance = client.expect_account(&pda::governance()).await?;

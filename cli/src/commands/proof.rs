@@ -2,7 +2,7 @@ use crate::context::Context;
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
 use io_compute::state::{Lease, ProofStatus, Provider, UsageProof};
-use io_compute_sdk::{amount::Token, client::Client, ix, pda};
+use io_compute_sdk::{amount::Token, client::Client, filters, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
@@ -39,7 +39,7 @@ fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
         "lease": p.lease.to_string(),
         "device": p.device.to_string(),
         "provider": p.provider.to_string(),
-        "keeper": p.keeper.to_string(),
+        "keeper": p.keeper_authority.to_string(),
         "seq": p.seq,
         "period_start": p.period_start,
         "period_end": p.period_end,
@@ -66,7 +66,7 @@ async fn keys(client: &Client, proof: &UsageProof) -> Result<ix::ProofKeys> {
         device: proof.device,
         provider: proof.provider,
         seq: proof.seq,
-        keeper: proof.keeper,
+        keeper_authority: proof.keeper_authority,
     })
 }
 
@@ -76,7 +76,7 @@ pub async fn run(ctx: &Context, command: ProofCommand) -> Result<()> {
     match command {
         ProofCommand::List { cluster } => {
             let filters = match cluster {
-                Some(id) => vec![(8, pda::lease(id).to_bytes().to_vec())],
+                Some(id) => vec![filters::proofs_by_lease(&pda::lease(id))],
                 None => vec![],
             };
             let proofs: Vec<(Pubkey, UsageProof)> = client.program_accounts(&filters).await?;

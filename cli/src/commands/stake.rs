@@ -6,7 +6,7 @@ use io_compute::{
     state::{Provider, StakeKind, StakePosition, REWARD_IO, REWARD_IOSD},
     StakeArgs,
 };
-use io_compute_sdk::{amount::Token, client::Client, ix, pda};
+use io_compute_sdk::{amount::Token, client::Client, filters, ix, pda};
 use serde_json::{json, Value};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 use std::collections::{hash_map::Entry, HashMap};
@@ -77,14 +77,13 @@ pub fn position_json(key: &Pubkey, p: &StakePosition, value: u64) -> Value {
     })
 }
 
-/// The first nonce without a position of `owner` behind `provider`.
 /// The lowest nonce without a position of `owner` behind `provider`, from
-/// one getProgramAccounts call (owner at offset 8, provider at 40).
+/// one getProgramAccounts call.
 async fn next_nonce(client: &Client, owner: &Pubkey, provider: &Pubkey) -> Result<u64> {
     let taken: Vec<u64> = client
-        .program_accounts::<StakePosition>(&[
-            (8, owner.to_bytes().to_vec()),
-            (40, provider.to_bytes().to_vec()),
+        .program_accounts(&[
+            filters::positions_by_owner(owner),
+            filters::positions_by_provider(provider),
         ])
         .await?
         .into_iter()
@@ -201,7 +200,7 @@ pub async fn run(ctx: &Context, command: StakeCommand) -> Result<()> {
         StakeCommand::List { owner } => {
             let owner = owner.unwrap_or(me);
             let positions: Vec<(Pubkey, StakePosition)> = client
-                .program_accounts(&[(8, owner.to_bytes().to_vec())])
+                .program_accounts(&[filters::positions_by_owner(&owner)])
                 .await?;
             // One fetch per provider, however many positions back it.
             let mut providers: HashMap<Pubkey, Provider> = HashMap::new();

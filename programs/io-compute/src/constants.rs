@@ -135,7 +135,7 @@ pub const DEFAULT_STAKERS_EMISSION_BPS: u16 = 3_000;
 /// The IO breaker allows three days of the largest daily emission per day.
 pub const DEFAULT_IO_EMISSION_CAP_PER_DAY: u64 = 300_000 * ONE_IO;
 /// At most 1M IOSD minted per day.
-pub const DEFAULT_IOSD_MINT_CAP_PER_DAY: u64 = 1_000_000 * 1_000_000;
+pub const DEFAULT_IOSD_MINT_CAP_PER_DAY: u64 = 1_000_000 * ONE_IOSD;
 /// Net emission (re-minting of burned IO) is the average burn over this many
 /// ended epochs (Helium's smoothing).
 pub const NET_EMISSION_WINDOW_EPOCHS: usize = 7;
@@ -156,6 +156,10 @@ pub const DEFAULT_CLIENT_FEE_BPS_IO: u16 = 0;
 pub const DEFAULT_PROVIDER_FEE_BPS: u16 = 200;
 /// No fee may ever exceed 10 %.
 pub const MAX_FEE_BPS: u16 = 1_000;
+/// Fees paid in IOSD: 40 % to the treasury, 40 % to stakers, 20 % burned.
+pub const DEFAULT_FEE_SPLIT_TREASURY_BPS: u16 = 4_000;
+pub const DEFAULT_FEE_SPLIT_STAKERS_BPS: u16 = 4_000;
+pub const DEFAULT_FEE_SPLIT_BURN_BPS: u16 = 2_000;
 pub const DEFAULT_DISPUTE_WINDOW_SECS: i64 = SECONDS_PER_DAY;
 pub const MIN_DISPUTE_WINDOW_SECS: i64 = 1;
 pub const MAX_DISPUTE_WINDOW_SECS: i64 = 14 * SECONDS_PER_DAY;
@@ -171,7 +175,9 @@ pub const MAX_LEASE_GPUS: u8 = 16;
 pub const MAX_PRICE_PER_GPU_HOUR: u64 = 10_000 * ONE_IOSD;
 /// A lease runs at most a year.
 pub const MAX_LEASE_HOURS: u32 = 24 * 365;
-pub const MS_PER_HOUR: u64 = 3_600_000;
+pub const MS_PER_SECOND: u64 = 1_000;
+pub const SECONDS_PER_HOUR: i64 = 3_600;
+pub const MS_PER_HOUR: u64 = MS_PER_SECOND * SECONDS_PER_HOUR as u64;
 /// A finalized proof raises the device's reliability by 1 %; an upheld
 /// dispute lowers it by 20 %.
 pub const RELIABILITY_REWARD_BPS: u16 = 100;

@@ -272,6 +272,10 @@ pub enum IoComputeError {
     WrongMint,
     #[msg("Account is not the protocol vault it claims to be")]
     WrongVault,
-    #[msg("Slash destination must be an IO token account")]
-    InvalidSlashDestination,
+
+    // ---- invariants (a failure here is a program bug; report it) ----------
+    #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]
+    LeaseBooksUnbalanced,
+    #[msg("Provider stake pool is inconsistent: shares, positions or reward weight out of step")]
+    ProviderBooksUnbalanced,
 }

@@ -1,10 +1,7 @@
-//! Token movements out of the protocol vaults, all signed by the vault
-//! authority PDA.
+//! Token movements into and out of the protocol vaults. Policy (who gets
+//! what) lives in `state`; this module only moves tokens.
 
-use crate::{
-    math::SafeMath,
-    state::{Config, FeeParts, Tokenomics, REWARD_IOSD},
-};
+use crate::{constants::VAULT_AUTHORITY_SEED, state::Config};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
 
@@ -33,85 +30,77 @@ pub fn transfer_into_vault<'info>(
     )
 }
 
-/// Moves `amount` of `mint` from a protocol vault to `to`.
-pub fn transfer_from_vault<'info>(
-    config: &Config,
-    token_program: &Program<'info, Token>,
-    vault_authority: &UncheckedAccount<'info>,
-    from: &Account<'info, TokenAccount>,
-    mint: &Account<'info, Mint>,
-    to: &Account<'info, TokenAccount>,
-    amount: u64,
-) -> Result<()> {
-    let seeds = config.vault_authority_seeds();
-    token::transfer_checked(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            TransferChecked {
-                from: from.to_account_info(),
-                mint: mint.to_account_info(),
-                to: to.to_account_info(),
-                authority: vault_authority.to_account_info(),
-            },
-            &[&seeds],
-        ),
-        amount,
-        mint.decimals,
-    )
+/// The vault authority PDA as a signer: built once per handler, it pays out
+/// of and burns from any protocol vault. Zero amounts move nothing (no CPI).
+pub struct VaultSigner<'a, 'info> {
+    token_program: &'a Program<'info, Token>,
+    authority: &'a UncheckedAccount<'info>,
+    bump: [u8; 1],
 }
 
-/// Splits an IOSD `fee` held in the escrow vault by the configured fee split:
-/// the treasury part to the IOSD treasury, the stakers' part to the IOSD
-/// rewards vault (credited to the stakers' index; to the treasury while
-/// nobody stakes), and the burn part burned.
-#[allow(clippy::too_many_arguments)]
-pub fn route_fee<'info>(
-    config: &Config,
-    tokenomics: &mut Tokenomics,
-    token_program: &Program<'info, Token>,
-    vault_authority: &UncheckedAccount<'info>,
-    escrow_vault: &Account<'info, TokenAccount>,
-    treasury_iosd_vault: &Account<'info, TokenAccount>,
-    rewards_iosd_vault: &Account<'info, TokenAccount>,
-    iosd_mint: &Account<'info, Mint>,
-    fee: u64,
-) -> Result<FeeParts> {
-    let mut parts = config.tokenomics.fee_split.split(fee)?;
-    if !tokenomics.stakers.fund(REWARD_IOSD, parts.stakers)? {
-        parts.treasury = parts.treasury.safe_add(parts.stakers)?;
-        parts.stakers = 0;
+impl<'a, 'info> VaultSigner<'a, 'info> {
+    pub fn new(
+        config: &Config,
+        token_program: &'a Program<'info, Token>,
+        authority: &'a UncheckedAccount<'info>,
+    ) -> Self {
+        Self {
+            token_program,
+            authority,
+            bump: [config.vault_authority_bump],
+        }
     }
-    let pay = |to: &Account<'info, TokenAccount>, amount: u64| -> Result<()> {
+
+    /// Moves `amount` of `mint` from the vault `from` to `to`.
+    pub fn pay(
+        &self,
+        from: &Account<'info, TokenAccount>,
+        mint: &Account<'info, Mint>,
+        to: &Account<'info, TokenAccount>,
+        amount: u64,
+    ) -> Result<()> {
         if amount == 0 {
             return Ok(());
         }
-        transfer_from_vault(
-            config,
-            token_program,
-            vault_authority,
-            escrow_vault,
-            iosd_mint,
-            to,
-            amount,
-        )
-    };
-    pay(treasury_iosd_vault, parts.treasury)?;
-    pay(rewards_iosd_vault, parts.stakers)?;
-    if parts.burn > 0 {
-        let seeds = config.vault_authority_seeds();
-        token::burn(
+        let seeds: [&[u8]; 2] = [VAULT_AUTHORITY_SEED, &self.bump];
+        token::transfer_checked(
             CpiContext::new_with_signer(
-                token_program.key(),
-                Burn {
-                    mint: iosd_mint.to_account_info(),
-                    from: escrow_vault.to_account_info(),
-                    authority: vault_authority.to_account_info(),
+                self.token_program.key(),
+                TransferChecked {
+                    from: from.to_account_info(),
+                    mint: mint.to_account_info(),
+                    to: to.to_account_info(),
+                    authority: self.authority.to_account_info(),
                 },
                 &[&seeds],
             ),
-            parts.burn,
-        )?;
-        tokenomics.total_fees_burned = tokenomics.total_fees_burned.safe_add(parts.burn)?;
+            amount,
+            mint.decimals,
+        )
     }
-    Ok(parts)
+
+    /// Burns `amount` of `mint` held in the vault `from`.
+    pub fn burn(
+        &self,
+        mint: &Account<'info, Mint>,
+        from: &Account<'info, TokenAccount>,
+        amount: u64,
+    ) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        let seeds: [&[u8]; 2] = [VAULT_AUTHORITY_SEED, &self.bump];
+        token::burn(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                Burn {
+                    mint: mint.to_account_info(),
+                    from: from.to_account_info(),
+                    authority: self.authority.to_account_info(),
+                },
+                &[&seeds],
+            ),
+            amount,
+        )
+    }
 }

@@ -57,24 +57,13 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn provider() -> Provider {
-    Provider {
-        authority: Pubkey::new_unique(),
-        name: String::new(),
-        region: String::new(),
-        endpoint: String::new(),
+    let profile = ProviderProfile {
+        name: "p".into(),
+        region: "us-east".into(),
+        endpoint: "https://p".into(),
         co_stake_share_bps: 5_000,
-        pending_co_stake_share_bps: 0,
-        pending_share_effective_at: 0,
-        stake: StakePool::default(),
-        rewards: ProviderRewards::default(),
-        device_count: 0,
-        next_device_index: 0,
-        required_stake_active: 0,
-        required_stake_leased: 0,
-        reputation: Reputation::default(),
-        created_at: 0,
-        bump: 0,
-    }
+    };
+    Provider::new(Pubkey::new_unique(), profile, 0, 0)
 }
 
 struct World {
@@ -90,10 +79,10 @@ impl World {
     fn claim(&mut self, i: usize) {
         let (p, position) = &mut self.positions[i];
         let provider = &mut self.providers[*p];
-        provider.accrue_rewards(&self.pool, self.now).unwrap();
-        position.accrue_rewards(&provider.rewards).unwrap();
+        let owed = provider
+            .take_position_rewards(&self.pool, position, self.now)
+            .unwrap();
         self.accruals += 1;
-        let owed = std::mem::take(&mut position.rewards_owed);
         for (token, amount) in owed.into_iter().enumerate() {
             if amount > 0 {
                 self.pool.record_payment(token, amount).unwrap();
@@ -103,9 +92,8 @@ impl World {
 
     fn claim_commission(&mut self, p: usize) {
         let provider = &mut self.providers[p];
-        provider.accrue_rewards(&self.pool, self.now).unwrap();
+        let owed = provider.take_commission(&self.pool, self.now).unwrap();
         self.accruals += 1;
-        let owed = std::mem::take(&mut provider.rewards.commission);
         for (token, amount) in owed.into_iter().enumerate() {
             if amount > 0 {
                 self.pool.record_payment(token, amount).unwrap();
@@ -128,29 +116,26 @@ impl World {
                 };
                 let multiplier = StakePosition::multiplier_for_lockup(lockup).unwrap();
                 let provider = &mut self.providers[p];
-                provider.accrue_rewards(&self.pool, self.now).unwrap();
                 // Refusals (a wiped pool, dust) are the program's errors too.
-                let Ok(shares) = provider.stake.deposit(amount, multiplier, kind) else {
+                let Ok(shares) =
+                    provider.stake_in(&mut self.pool, amount, multiplier, kind, self.now)
+                else {
                     return;
                 };
-                provider.update_weight(&mut self.pool).unwrap();
-                let position = StakePosition {
-                    owner: Pubkey::new_unique(),
-                    provider: Pubkey::default(),
-                    nonce: 0,
+                provider.invariant().unwrap();
+                let position = StakePosition::new(
+                    Pubkey::new_unique(),
+                    Pubkey::default(),
+                    &provider.rewards,
+                    0,
                     kind,
-                    deposited: amount,
+                    amount,
                     shares,
-                    lockup_secs: 0,
-                    lockup_end: 0,
-                    multiplier,
-                    cooldown_end: 0,
-                    active_votes: 0,
-                    reward_index: provider.rewards.index_for(kind),
-                    rewards_owed: [0; REWARD_TOKENS],
-                    created_at: self.now,
-                    bump: 0,
-                };
+                    lockup,
+                    self.now,
+                    0,
+                )
+                .unwrap();
                 self.positions.push((p, position));
             }
             Op::Unstake(i) => {
@@ -161,13 +146,12 @@ impl World {
                     return;
                 }
                 let provider = &mut self.providers[*p];
-                provider.accrue_rewards(&self.pool, self.now).unwrap();
-                position.accrue_rewards(&provider.rewards).unwrap();
-                position.begin_unstake(self.now, 0).unwrap();
+                // Lockups are not the subject here: unstake at their end.
+                self.now = self.now.max(position.lockup_end);
                 provider
-                    .begin_unstake(position.shares, position.multiplier, position.kind)
+                    .unstake_position(&mut self.pool, position, 0, self.now)
                     .unwrap();
-                provider.update_weight(&mut self.pool).unwrap();
+                provider.invariant().unwrap();
             }
             Op::Withdraw(i) => {
                 if self
@@ -182,9 +166,10 @@ impl World {
                 let (p, position) = self.positions.remove(i);
                 position.require_withdrawable(self.now).unwrap();
                 let provider = &mut self.providers[p];
-                provider.accrue_rewards(&self.pool, self.now).unwrap();
-                provider.stake.withdraw(position.shares).unwrap();
-                provider.update_weight(&mut self.pool).unwrap();
+                provider
+                    .withdraw_shares(&mut self.pool, position.shares, self.now)
+                    .unwrap();
+                provider.invariant().unwrap();
             }
             Op::Slash { provider: p, bps } => {
                 let provider = &mut self.providers[p];
@@ -192,9 +177,10 @@ impl World {
                 if amount == 0 {
                     return;
                 }
-                provider.accrue_rewards(&self.pool, self.now).unwrap();
-                provider.record_slash(amount).unwrap();
-                provider.update_weight(&mut self.pool).unwrap();
+                provider
+                    .apply_slash(&mut self.pool, amount, self.now)
+                    .unwrap();
+                provider.invariant().unwrap();
             }
             Op::Fund { token, amount } => {
                 self.pool.fund(token, amount).unwrap();
@@ -212,8 +198,15 @@ impl World {
             } => {
                 self.now += wait;
                 let provider = &mut self.providers[p];
-                provider.accrue_rewards(&self.pool, self.now).unwrap();
-                provider.set_co_stake_share(bps, self.now).unwrap();
+                let profile = ProviderProfile {
+                    name: provider.name.clone(),
+                    region: provider.region.clone(),
+                    endpoint: provider.endpoint.clone(),
+                    co_stake_share_bps: bps,
+                };
+                provider
+                    .update_profile(&self.pool, profile, self.now)
+                    .unwrap();
             }
         }
     }

@@ -209,16 +209,8 @@ async fn run() -> Result<(), String> {
         6,
         "the config authority slashes the provider 500 IO (10%), pro rata",
     );
-    env.ok(
-        ix::slash(
-            admin.pubkey(),
-            provider,
-            pda::treasury_io_vault(),
-            500 * ONE_IO,
-        ),
-        &admin,
-    )
-    .await;
+    env.ok(ix::slash(admin.pubkey(), provider, 500 * ONE_IO), &admin)
+        .await;
     let p = env.provider(&provider_authority.pubkey()).await;
     let own: StakePosition = env
         .account(&pda::stake_position(

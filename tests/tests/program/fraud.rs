@@ -100,7 +100,7 @@ async fn gemm_fraud_proofs() {
         device,
         provider,
         seq: 0,
-        keeper: keeper.pubkey(),
+        keeper_authority: keeper.pubkey(),
     };
     let proof = keys.proof();
 

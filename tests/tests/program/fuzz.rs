@@ -282,12 +282,7 @@ impl World {
             Op::Slash { provider, bps } => {
                 let p: Provider = self.env.account(&self.providers[provider]).await;
                 let amount = p.stake.amount * bps / 10_000;
-                let ix = ix::slash(
-                    admin.pubkey(),
-                    self.providers[provider],
-                    pda::treasury_io_vault(),
-                    amount,
-                );
+                let ix = ix::slash(admin.pubkey(), self.providers[provider], amount);
                 self.send(&[ix], &[&admin]).await;
             }
             Op::AdvanceEpoch => {
@@ -422,7 +417,7 @@ impl World {
                         device,
                         provider,
                         seq: d.next_proof_seq,
-                        keeper: keeper.pubkey(),
+                        keeper_authority: keeper.pubkey(),
                     });
                 }
             }

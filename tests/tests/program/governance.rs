@@ -149,7 +149,7 @@ async fn a_passed_fee_change_is_paid_by_the_next_settlement() {
     .assert_error(IoComputeError::TimelockNotPassed);
     env.set_time(p.finalized_at + 2 * SECONDS_PER_DAY).await;
     env.send(&[ix::execute_proposal(id)], &[]).await.assert_ok();
-    assert_eq!(env.config().await.market.provider_fee_bps, 500);
+    assert_eq!(env.config().await.market_params.provider_fee_bps, 500);
     let p: Proposal = env.account(&pda::proposal(id)).await;
     assert_eq!(p.state, ProposalState::Executed);
 

@@ -36,7 +36,6 @@ async fn initialize_creates_config_mints_vaults_and_genesis_supply() {
     assert_eq!(config.treasury_io_vault, pda::treasury_io_vault());
     assert_eq!(config.escrow_vault, pda::escrow_vault());
     assert_eq!(config.treasury_iosd_vault, pda::treasury_iosd_vault());
-    assert_eq!(config.slash_destination, pda::treasury_io_vault());
     assert_eq!(config.io_max_supply, 800_000_000 * ONE_IO);
     assert_eq!(config.genesis_supply, 500_000_000 * ONE_IO);
     assert_eq!(config.staking.min_stake_per_gpu, 200 * ONE_IO);

@@ -80,7 +80,7 @@ impl Actors {
             device: self.devices[device],
             provider: self.provider(),
             seq,
-            keeper: self.keeper.pubkey(),
+            keeper_authority: self.keeper.pubkey(),
         }
     }
 

@@ -40,10 +40,7 @@ async fn slash_takes_pro_rata_from_every_position() {
     let slashed = 123 * ONE_IO + 7;
 
     let outcome = env
-        .send(
-            &[ix::slash(admin.pubkey(), provider, treasury, slashed)],
-            &[&admin],
-        )
+        .send(&[ix::slash(admin.pubkey(), provider, slashed)], &[&admin])
         .await;
     outcome.assert_ok();
     assert_eq!(
@@ -136,16 +133,8 @@ async fn unstaking_positions_are_still_slashable() {
     let admin = env.admin.insecure_clone();
     env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
         .await;
-    env.ok(
-        ix::slash(
-            admin.pubkey(),
-            provider,
-            pda::treasury_io_vault(),
-            40 * ONE_IO,
-        ),
-        &admin,
-    )
-    .await;
+    env.ok(ix::slash(admin.pubkey(), provider, 40 * ONE_IO), &admin)
+        .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
     env.ok(ix::withdraw(owner.pubkey(), provider, 0, source), &owner)
         .await;
@@ -158,16 +147,8 @@ async fn fully_slashed_provider_refuses_new_stake_until_positions_leave() {
     let (owner, source) = staked_provider(&mut env, 50 * ONE_IO).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
-    env.ok(
-        ix::slash(
-            admin.pubkey(),
-            provider,
-            pda::treasury_io_vault(),
-            50 * ONE_IO,
-        ),
-        &admin,
-    )
-    .await;
+    env.ok(ix::slash(admin.pubkey(), provider, 50 * ONE_IO), &admin)
+        .await;
     let backer = env.wallet().await;
     let backer_source = env.give_io(&backer.pubkey(), ONE_IO).await;
     env.rejects(
@@ -214,41 +195,37 @@ async fn bad_slashes_are_refused() {
         (100 * ONE_IO + 1, IoComputeError::SlashExceedsStake),
         (u64::MAX, IoComputeError::SlashExceedsStake),
     ] {
-        env.rejects(
-            ix::slash(admin.pubkey(), provider, treasury, amount),
-            &admin,
-            &watch,
-        )
-        .await
-        .assert_error(expected);
+        env.rejects(ix::slash(admin.pubkey(), provider, amount), &admin, &watch)
+            .await
+            .assert_error(expected);
     }
     let stranger = env.wallet().await;
     env.rejects(
-        ix::slash(stranger.pubkey(), provider, treasury, ONE_IO),
+        ix::slash(stranger.pubkey(), provider, ONE_IO),
         &stranger,
         &watch,
     )
     .await
     .assert_error(IoComputeError::NotConfigAuthority);
-    // The slash may only go to the configured destination.
+    // The slash may only go to the IO treasury.
     let thief = env.give_io(&stranger.pubkey(), 0).await;
-    env.rejects(
-        ix::slash(admin.pubkey(), provider, thief, ONE_IO),
-        &admin,
-        &watch,
-    )
-    .await
-    .assert_error(IoComputeError::InvalidSlashDestination);
-    let mut unsigned = ix::slash(admin.pubkey(), provider, treasury, ONE_IO);
+    let mut to_thief = ix::slash(admin.pubkey(), provider, ONE_IO);
+    to_thief
+        .accounts
+        .iter_mut()
+        .find(|a| a.pubkey == pda::treasury_io_vault())
+        .unwrap()
+        .pubkey = thief;
+    env.rejects(to_thief, &admin, &watch)
+        .await
+        .assert_error(IoComputeError::WrongVault);
+    let mut unsigned = ix::slash(admin.pubkey(), provider, ONE_IO);
     unsigned.accounts[0].is_signer = false;
     env.expect_rejected(&[unsigned], &[], &watch)
         .await
         .assert_anchor_error(AnchorError::AccountNotSigner);
     // Slashing exactly everything is allowed.
-    env.ok(
-        ix::slash(admin.pubkey(), provider, treasury, 100 * ONE_IO),
-        &admin,
-    )
-    .await;
+    env.ok(ix::slash(admin.pubkey(), provider, 100 * ONE_IO), &admin)
+        .await;
     assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, 0);
 }

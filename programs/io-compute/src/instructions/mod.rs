@@ -1,22 +1,20 @@
+//! Instructions by protocol subject; each folder holds one file per
+//! instruction plus the account groups its instructions share.
+
 pub mod admin;
-pub mod client;
 pub mod governance;
 pub mod keeper;
-pub mod lease_devices;
-pub mod market;
-pub mod proof_settlement;
+pub mod lease;
+pub mod proof;
 pub mod provider;
-pub mod reward_payout;
 pub mod staking;
 pub mod tokenomics;
 
 pub use admin::*;
-pub use client::*;
 pub use governance::*;
 pub use keeper::*;
-pub use market::*;
-pub use proof_settlement::*;
+pub use lease::*;
+pub use proof::*;
 pub use provider::*;
-pub use reward_payout::*;
 pub use staking::*;
 pub use tokenomics::*;

@@ -20,6 +20,7 @@ pub struct Config {
     pub iosd_mint: Pubkey,
     pub stake_vault: Pubkey,
     pub rewards_vault: Pubkey,
+    /// IO treasury; also receives slashed stake and slashed keeper bonds.
     pub treasury_io_vault: Pubkey,
     pub escrow_vault: Pubkey,
     pub treasury_iosd_vault: Pubkey,
@@ -27,17 +28,15 @@ pub struct Config {
     pub rewards_iosd_vault: Pubkey,
     /// IO bonds of keepers and of dispute challengers.
     pub bond_vault: Pubkey,
-    /// IO token account that receives slashed stake.
-    pub slash_destination: Pubkey,
     /// Hard cap on IO supply; emissions can never exceed it.
     pub io_max_supply: u64,
     /// IO minted at initialize.
     pub genesis_supply: u64,
     pub staking: StakingParams,
-    pub market: MarketParams,
+    pub market_params: MarketParams,
     pub oracle: OracleConfig,
     /// Set by `init_tokenomics`; all zero until then.
-    pub tokenomics: TokenomicsParams,
+    pub tokenomics_params: TokenomicsParams,
     /// Total IO slashed over the protocol's life.
     pub total_slashed: u64,
     pub created_at: i64,
@@ -85,10 +84,10 @@ impl Config {
     /// its own; governance checks after applying a change).
     pub fn validate_params(&self) -> Result<()> {
         self.staking.validate()?;
-        self.market.validate()?;
+        self.market_params.validate()?;
         self.oracle.validate()?;
-        if self.tokenomics.epoch_length_secs != 0 {
-            self.tokenomics.validate()?;
+        if self.tokenomics_params.epoch_length_secs != 0 {
+            self.tokenomics_params.validate()?;
         }
         Ok(())
     }

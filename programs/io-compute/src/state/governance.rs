@@ -126,8 +126,8 @@ pub enum ParamChange {
 impl ParamChange {
     /// Applies the change to copies of the configuration.
     pub fn apply(&self, config: &mut Config, governance: &mut GovernanceParams) {
-        let market = &mut config.market;
-        let tokenomics = &mut config.tokenomics;
+        let market = &mut config.market_params;
+        let tokenomics = &mut config.tokenomics_params;
         match *self {
             Self::ClientFeeBps(v) => market.client_fee_bps = v,
             Self::ClientFeeBpsIo(v) => market.client_fee_bps_io = v,

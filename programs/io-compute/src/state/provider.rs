@@ -2,7 +2,10 @@ use crate::{
     constants::*,
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
-    state::{StakeKind, StakerRewardPool, REWARD_TOKENS},
+    state::{
+        Bps, Config, ProviderProfile, ProviderRewards, StakeKind, StakePool, StakePosition,
+        StakerRewardPool, REWARD_TOKENS,
+    },
 };
 use anchor_lang::prelude::*;
 
@@ -57,140 +60,6 @@ pub struct Reputation {
 
 /// The IO staked behind one provider (its own positions and co-stakers').
 ///
-/// Positions hold shares of the pool, so a slash reduces every position pro
-/// rata in O(1): a position is worth `shares * amount / total_shares`,
-/// rounded down. The last position out takes whatever remains, so rounding
-/// dust is never stranded in the vault.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct StakePool {
-    /// IO base units in the stake vault for this provider, unstaking included.
-    pub amount: u64,
-    pub total_shares: u128,
-    /// Shares of positions in cooldown: still slashable, no longer counted
-    /// toward the minimum stake.
-    pub unstaking_shares: u128,
-    /// Sum of active shares x position multiplier, the weight for staking
-    /// rewards within the pool.
-    pub weighted_shares: u128,
-    /// The co-stakers' part of `weighted_shares`.
-    pub co_weighted_shares: u128,
-    pub position_count: u32,
-}
-
-/// The provider's side of staking rewards: two levels of reward indexes.
-///
-/// Globally, the provider counts with `weight` = IO value of its active
-/// stake x multiplier (`weighted_shares x amount / total_shares`), so a
-/// slash lowers its weight at once. Within the provider, rewards are split
-/// by weighted shares into an index for its own positions and one for
-/// co-stakers, after the provider's commission on the co-stakers' part.
-/// Everything is O(1) per instruction, however many positions exist.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct ProviderRewards {
-    pub weight: u128,
-    /// The global index this provider has accrued up to.
-    pub global_index: [u128; REWARD_TOKENS],
-    /// Rewards per weighted share of own positions x `REWARD_INDEX_SCALE`.
-    pub own_index: [u128; REWARD_TOKENS],
-    /// Rewards per weighted share of co-stake positions, after commission.
-    pub co_index: [u128; REWARD_TOKENS],
-    /// Commission owed to the provider's authority.
-    pub commission: [u64; REWARD_TOKENS],
-}
-
-impl ProviderRewards {
-    pub fn index_for(&self, kind: StakeKind) -> [u128; REWARD_TOKENS] {
-        match kind {
-            StakeKind::Own => self.own_index,
-            StakeKind::CoStake => self.co_index,
-        }
-    }
-}
-
-impl StakePool {
-    /// Adds `amount` IO and returns the shares it buys, rounded down.
-    pub fn deposit(&mut self, amount: u64, multiplier: u64, kind: StakeKind) -> Result<u128> {
-        require!(amount > 0, IoComputeError::ZeroAmount);
-        let shares = if self.total_shares == 0 {
-            amount as u128
-        } else {
-            require!(self.amount > 0, IoComputeError::StakePoolWiped);
-            mul_div_floor(amount as u128, self.total_shares, self.amount as u128)?
-        };
-        require!(shares > 0, IoComputeError::StakeTooSmall);
-        self.amount = self.amount.safe_add(amount)?;
-        self.total_shares = self.total_shares.safe_add(shares)?;
-        let weighted = shares.safe_mul(multiplier as u128)?;
-        self.weighted_shares = self.weighted_shares.safe_add(weighted)?;
-        if kind == StakeKind::CoStake {
-            self.co_weighted_shares = self.co_weighted_shares.safe_add(weighted)?;
-        }
-        self.position_count = self.position_count.safe_add(1)?;
-        Ok(shares)
-    }
-
-    /// Reward weight: the active stake's IO value x multiplier.
-    pub fn reward_weight(&self) -> Result<u128> {
-        if self.total_shares == 0 {
-            return Ok(0);
-        }
-        mul_div_floor(self.weighted_shares, self.amount as u128, self.total_shares)
-    }
-
-    /// IO value of `shares`, rounded down; the whole pool for the last shares.
-    pub fn value_of(&self, shares: u128) -> Result<u64> {
-        if shares == self.total_shares {
-            return Ok(self.amount);
-        }
-        to_u64(mul_div_floor(
-            shares,
-            self.amount as u128,
-            self.total_shares,
-        )?)
-    }
-
-    /// IO that counts toward the minimum stake: positions not in cooldown.
-    pub fn effective_stake(&self) -> Result<u64> {
-        if self.total_shares == 0 {
-            return Ok(0);
-        }
-        self.value_of(self.total_shares.safe_sub(self.unstaking_shares)?)
-    }
-
-    /// Moves a position's shares into cooldown; they stop earning.
-    pub fn begin_unstake(&mut self, shares: u128, multiplier: u64, kind: StakeKind) -> Result<()> {
-        self.unstaking_shares = self.unstaking_shares.safe_add(shares)?;
-        let weighted = shares.safe_mul(multiplier as u128)?;
-        self.weighted_shares = self.weighted_shares.safe_sub(weighted)?;
-        if kind == StakeKind::CoStake {
-            self.co_weighted_shares = self.co_weighted_shares.safe_sub(weighted)?;
-        }
-        Ok(())
-    }
-
-    /// Removes an unstaking position's shares and returns the IO it is owed.
-    pub fn withdraw(&mut self, shares: u128) -> Result<u64> {
-        let amount = self.value_of(shares)?;
-        self.amount = self.amount.safe_sub(amount)?;
-        self.total_shares = self.total_shares.safe_sub(shares)?;
-        self.unstaking_shares = self.unstaking_shares.safe_sub(shares)?;
-        self.position_count = self.position_count.safe_sub(1)?;
-        Ok(amount)
-    }
-
-    /// Takes `amount` IO from every position pro rata.
-    pub fn slash(&mut self, amount: u64) -> Result<()> {
-        require!(amount > 0, IoComputeError::ZeroAmount);
-        require!(amount <= self.amount, IoComputeError::SlashExceedsStake);
-        self.amount -= amount;
-        Ok(())
-    }
-}
-
 impl Provider {
     /// Minimum stake a device needs: min_stake_per_gpu x multiplier x GPUs,
     /// rounded up.
@@ -244,19 +113,86 @@ impl Provider {
         Ok(())
     }
 
-    /// Starts a position's cooldown unless that would leave leased devices
-    /// under-staked.
-    pub fn begin_unstake(&mut self, shares: u128, multiplier: u64, kind: StakeKind) -> Result<()> {
-        self.stake.begin_unstake(shares, multiplier, kind)?;
+    /// A new provider with no stake and no devices.
+    pub fn new(authority: Pubkey, profile: ProviderProfile, now: i64, bump: u8) -> Self {
+        Self {
+            authority,
+            name: profile.name,
+            region: profile.region,
+            endpoint: profile.endpoint,
+            co_stake_share_bps: profile.co_stake_share_bps,
+            pending_co_stake_share_bps: 0,
+            pending_share_effective_at: 0,
+            stake: StakePool::default(),
+            rewards: ProviderRewards::default(),
+            device_count: 0,
+            next_device_index: 0,
+            required_stake_active: 0,
+            required_stake_leased: 0,
+            reputation: Reputation::default(),
+            created_at: now,
+            bump,
+        }
+    }
+
+    // Every change to the stake or the co-stake share goes through one of
+    // the methods below: each accrues rewards at the old weight and share,
+    // makes the change, then reweighs, so no handler can get the order wrong.
+
+    /// Adds `amount` IO to the pool; returns the shares it buys.
+    pub fn stake_in(
+        &mut self,
+        pool: &mut StakerRewardPool,
+        amount: u64,
+        multiplier: u64,
+        kind: StakeKind,
+        now: i64,
+    ) -> Result<u128> {
+        self.accrue_rewards(pool, now)?;
+        let shares = self.stake.deposit(amount, multiplier, kind)?;
+        self.update_weight(pool)?;
+        Ok(shares)
+    }
+
+    /// Starts `position`'s cooldown: its rewards up to now are credited to
+    /// it, and from now on it earns nothing. Refused when it would leave
+    /// leased devices under-staked.
+    pub fn unstake_position(
+        &mut self,
+        pool: &mut StakerRewardPool,
+        position: &mut StakePosition,
+        cooldown_secs: i64,
+        now: i64,
+    ) -> Result<()> {
+        self.accrue_rewards(pool, now)?;
+        position.accrue_rewards(&self.rewards)?;
+        position.begin_unstake(now, cooldown_secs)?;
+        self.stake
+            .begin_unstake(position.shares, position.multiplier, position.kind)?;
         require!(
             self.stake.effective_stake()? >= self.required_stake_leased,
             IoComputeError::UnstakeBreaksMinimumStake
         );
-        Ok(())
+        self.update_weight(pool)
     }
 
-    /// Slashes `amount` from the pool with the reward accounting around it:
-    /// rewards accrue at the old weight, the weight drops with the stake.
+    /// Removes an unstaked position's shares; returns the IO it is owed.
+    pub fn withdraw_shares(
+        &mut self,
+        pool: &mut StakerRewardPool,
+        shares: u128,
+        now: i64,
+    ) -> Result<u64> {
+        self.accrue_rewards(pool, now)?;
+        let amount = self.stake.withdraw(shares)?;
+        // Rounding can move the value per share, so the weight follows.
+        self.update_weight(pool)?;
+        Ok(amount)
+    }
+
+    /// Takes `amount` IO from the pool, every position pro rata: rewards
+    /// accrue at the old weight, the weight drops with the stake. The one
+    /// place a provider's pool is slashed (see `slash_provider`).
     pub fn apply_slash(
         &mut self,
         pool: &mut StakerRewardPool,
@@ -264,14 +200,61 @@ impl Provider {
         now: i64,
     ) -> Result<()> {
         self.accrue_rewards(pool, now)?;
-        self.record_slash(amount)?;
-        self.update_weight(pool)
-    }
-
-    pub fn record_slash(&mut self, amount: u64) -> Result<()> {
         self.stake.slash(amount)?;
         self.reputation.slash_count = self.reputation.slash_count.safe_add(1)?;
         self.reputation.total_slashed = self.reputation.total_slashed.safe_add(amount)?;
+        self.update_weight(pool)
+    }
+
+    /// Replaces the profile; a lower co-stake share is announced, not
+    /// applied (see `set_co_stake_share`).
+    pub fn update_profile(
+        &mut self,
+        pool: &StakerRewardPool,
+        profile: ProviderProfile,
+        now: i64,
+    ) -> Result<()> {
+        self.accrue_rewards(pool, now)?;
+        self.name = profile.name;
+        self.region = profile.region;
+        self.endpoint = profile.endpoint;
+        self.set_co_stake_share(profile.co_stake_share_bps, now)
+    }
+
+    /// Takes the commission owed to the provider's authority.
+    pub fn take_commission(
+        &mut self,
+        pool: &StakerRewardPool,
+        now: i64,
+    ) -> Result<[u64; REWARD_TOKENS]> {
+        self.accrue_rewards(pool, now)?;
+        Ok(std::mem::take(&mut self.rewards.commission))
+    }
+
+    /// Takes the rewards `position` has earned behind this provider.
+    pub fn take_position_rewards(
+        &mut self,
+        pool: &StakerRewardPool,
+        position: &mut StakePosition,
+        now: i64,
+    ) -> Result<[u64; REWARD_TOKENS]> {
+        self.accrue_rewards(pool, now)?;
+        position.accrue_rewards(&self.rewards)?;
+        Ok(std::mem::take(&mut position.rewards_owed))
+    }
+
+    /// The pool's shares, positions and reward weight are in step. Checked
+    /// at the end of every instruction that changes a provider's stake.
+    pub fn invariant(&self) -> Result<()> {
+        let stake = &self.stake;
+        require!(
+            stake.co_weighted_shares <= stake.weighted_shares
+                && stake.unstaking_shares <= stake.total_shares
+                && (stake.position_count > 0 || stake.total_shares == 0)
+                && (stake.total_shares > 0 || (stake.amount == 0 && stake.weighted_shares == 0))
+                && self.rewards.weight == stake.reward_weight()?,
+            IoComputeError::ProviderBooksUnbalanced
+        );
         Ok(())
     }
 
@@ -291,7 +274,7 @@ impl Provider {
     /// Brings the provider's rewards up to the global indexes. Must run
     /// before anything that changes its weight or co-stake share, so that
     /// every reward is split with the stake and share it was earned under.
-    pub fn accrue_rewards(&mut self, pool: &StakerRewardPool, now: i64) -> Result<()> {
+    pub(crate) fn accrue_rewards(&mut self, pool: &StakerRewardPool, now: i64) -> Result<()> {
         let stake = &self.stake;
         let own_weighted = stake.weighted_shares.safe_sub(stake.co_weighted_shares)?;
         for token in 0..REWARD_TOKENS {
@@ -304,11 +287,7 @@ impl Provider {
             }
             // weight > 0 implies weighted_shares > 0.
             let co_gross = mul_div_floor(earned, stake.co_weighted_shares, stake.weighted_shares)?;
-            let co_net = mul_div_floor(
-                co_gross,
-                self.co_stake_share_bps as u128,
-                BPS_DENOMINATOR as u128,
-            )?;
+            let co_net = Bps(self.co_stake_share_bps).floor_of_wide(co_gross)?;
             let own = earned.safe_sub(co_gross)?;
             let commission = to_u64(co_gross.safe_sub(co_net)?)?;
             rewards.commission[token] = rewards.commission[token].safe_add(commission)?;
@@ -333,7 +312,7 @@ impl Provider {
 
     /// Recomputes the provider's weight after its stake changed and moves
     /// the global total by the difference.
-    pub fn update_weight(&mut self, pool: &mut StakerRewardPool) -> Result<()> {
+    pub(crate) fn update_weight(&mut self, pool: &mut StakerRewardPool) -> Result<()> {
         let weight = self.stake.reward_weight()?;
         pool.total_weight = pool
             .total_weight
@@ -346,7 +325,7 @@ impl Provider {
     /// A higher co-stake share applies at once; a lower one after
     /// `CO_STAKE_SHARE_NOTICE_SECS`, so co-stakers can leave first. Rewards
     /// must be accrued first.
-    pub fn set_co_stake_share(&mut self, share_bps: u16, now: i64) -> Result<()> {
+    fn set_co_stake_share(&mut self, share_bps: u16, now: i64) -> Result<()> {
         if share_bps >= self.co_stake_share_bps {
             self.co_stake_share_bps = share_bps;
             self.pending_co_stake_share_bps = 0;
@@ -361,51 +340,18 @@ impl Provider {
     }
 }
 
-/// Provider profile fields, validated together by register and update.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ProviderProfile {
-    pub name: String,
-    pub region: String,
-    pub endpoint: String,
-    pub co_stake_share_bps: u16,
-}
-
-impl ProviderProfile {
-    pub fn validate(&self) -> Result<()> {
-        require!(
-            !self.name.is_empty()
-                && self.name.len() <= MAX_PROVIDER_NAME_LEN
-                && self.name.chars().all(|c| !c.is_control()),
-            IoComputeError::InvalidProviderName
-        );
-        validate_region(&self.region)?;
-        let rest = self
-            .endpoint
-            .strip_prefix("https://")
-            .or_else(|| self.endpoint.strip_prefix("http://"));
-        require!(
-            self.endpoint.len() <= MAX_ENDPOINT_LEN
-                && rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_graphic())),
-            IoComputeError::InvalidEndpoint
-        );
-        require!(
-            self.co_stake_share_bps as u64 <= BPS_DENOMINATOR,
-            IoComputeError::InvalidCoStakeShare
-        );
-        Ok(())
-    }
-}
-
-/// Region codes are 1-16 characters of `a-z`, `0-9` or `-` (e.g. `us-east`).
-pub fn validate_region(region: &str) -> Result<()> {
-    require!(
-        !region.is_empty()
-            && region.len() <= MAX_REGION_LEN
-            && region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-        IoComputeError::InvalidRegion
-    );
+/// Slashes `amount` IO from `provider`'s pool and counts it in the config:
+/// the one slash path, taken by the authority's `slash` and by an upheld
+/// dispute alike.
+pub fn slash_provider(
+    config: &mut Config,
+    stakers: &mut StakerRewardPool,
+    provider: &mut Provider,
+    amount: u64,
+    now: i64,
+) -> Result<()> {
+    provider.apply_slash(stakers, amount, now)?;
+    config.total_slashed = config.total_slashed.safe_add(amount)?;
     Ok(())
 }
 
@@ -413,79 +359,105 @@ pub fn validate_region(region: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn pool_slash_is_pro_rata_and_last_out_takes_the_rest() {
-        let mut pool = StakePool::default();
-        let a = pool.deposit(300, MULTIPLIER_ONE, StakeKind::Own).unwrap();
-        let b = pool.deposit(200, MULTIPLIER_ONE, StakeKind::Own).unwrap();
-        let c = pool.deposit(101, MULTIPLIER_ONE, StakeKind::Own).unwrap();
-        pool.slash(100).unwrap();
-        // 501 of 601 remain: each position keeps floor(its share).
-        assert_eq!(pool.value_of(a).unwrap(), 300 * 501 / 601);
-        assert_eq!(pool.value_of(b).unwrap(), 200 * 501 / 601);
-        assert_eq!(pool.value_of(c).unwrap(), 101 * 501 / 601);
-        pool.begin_unstake(a, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
-        pool.begin_unstake(b, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
-        pool.begin_unstake(c, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
-        let total =
-            pool.withdraw(a).unwrap() + pool.withdraw(b).unwrap() + pool.withdraw(c).unwrap();
-        assert_eq!(total, 501, "the last position takes the rounding dust");
-        assert_eq!(pool, StakePool::default());
+    fn profile() -> ProviderProfile {
+        ProviderProfile {
+            name: "p".into(),
+            region: "us-east".into(),
+            endpoint: "https://p".into(),
+            co_stake_share_bps: 8_000,
+        }
     }
 
-    #[test]
-    fn wiped_pool_refuses_new_stake_and_slash_is_bounded() {
-        let mut pool = StakePool::default();
-        let a = pool.deposit(10, MULTIPLIER_ONE, StakeKind::Own).unwrap();
-        assert!(pool.slash(11).is_err());
-        pool.slash(10).unwrap();
-        assert!(pool.deposit(5, MULTIPLIER_ONE, StakeKind::Own).is_err());
-        pool.begin_unstake(a, MULTIPLIER_ONE, StakeKind::Own)
+    fn staked(
+        provider: &mut Provider,
+        pool: &mut StakerRewardPool,
+        amount: u64,
+        nonce: u64,
+    ) -> StakePosition {
+        let shares = provider
+            .stake_in(pool, amount, MULTIPLIER_ONE, StakeKind::Own, 0)
             .unwrap();
-        assert_eq!(pool.withdraw(a).unwrap(), 0);
-        pool.deposit(5, MULTIPLIER_ONE, StakeKind::Own).unwrap();
+        let owner = provider.authority;
+        StakePosition::new(
+            owner,
+            Pubkey::default(),
+            &provider.rewards,
+            nonce,
+            StakeKind::Own,
+            amount,
+            shares,
+            0,
+            0,
+            0,
+        )
+        .unwrap()
     }
 
     #[test]
     fn unstake_guard_protects_leased_devices() {
-        let mut provider = Provider {
-            authority: Pubkey::default(),
-            name: String::new(),
-            region: String::new(),
-            endpoint: String::new(),
-            co_stake_share_bps: 0,
-            pending_co_stake_share_bps: 0,
-            pending_share_effective_at: 0,
-            stake: StakePool::default(),
-            rewards: ProviderRewards::default(),
-            device_count: 1,
-            next_device_index: 1,
-            required_stake_active: 0,
-            required_stake_leased: 150,
-            reputation: Reputation::default(),
-            created_at: 0,
-            bump: 0,
-        };
-        let a = provider
-            .stake
-            .deposit(100, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
-        let b = provider
-            .stake
-            .deposit(100, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
-        let mut attempt = provider.clone();
-        assert!(attempt
-            .begin_unstake(a, MULTIPLIER_ONE, StakeKind::Own)
-            .is_err());
+        let mut pool = StakerRewardPool::default();
+        let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
+        provider.required_stake_leased = 150;
+        let mut a = staked(&mut provider, &mut pool, 100, 0);
+        let mut b = staked(&mut provider, &mut pool, 100, 1);
+        assert_eq!(pool.total_weight, 200 * MULTIPLIER_ONE as u128);
+        let (mut attempt, mut attempt_pool) = (provider.clone(), pool);
+        assert_eq!(
+            attempt
+                .unstake_position(&mut attempt_pool, &mut a, 0, 0)
+                .unwrap_err(),
+            IoComputeError::UnstakeBreaksMinimumStake.into()
+        );
         provider.required_stake_leased = 100;
-        provider
-            .begin_unstake(b, MULTIPLIER_ONE, StakeKind::Own)
-            .unwrap();
+        provider.unstake_position(&mut pool, &mut b, 0, 0).unwrap();
         assert_eq!(provider.stake.effective_stake().unwrap(), 100);
+        assert_eq!(
+            pool.total_weight,
+            100 * MULTIPLIER_ONE as u128,
+            "the unstaking position no longer weighs"
+        );
+        provider.invariant().unwrap();
+    }
+
+    #[test]
+    fn invariant_refuses_a_pool_out_of_step() {
+        let mut pool = StakerRewardPool::default();
+        let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
+        staked(&mut provider, &mut pool, 100, 0);
+        provider.invariant().unwrap();
+        let broken = IoComputeError::ProviderBooksUnbalanced.into();
+
+        let mut stale_weight = provider.clone();
+        stale_weight.stake.amount += 1;
+        assert_eq!(
+            stale_weight.invariant().unwrap_err(),
+            broken,
+            "weight not reweighed"
+        );
+
+        let mut co = provider.clone();
+        co.stake.co_weighted_shares = co.stake.weighted_shares + 1;
+        assert_eq!(
+            co.invariant().unwrap_err(),
+            broken,
+            "co-stake part over the whole"
+        );
+
+        let mut orphan = provider.clone();
+        orphan.stake.position_count = 0;
+        assert_eq!(
+            orphan.invariant().unwrap_err(),
+            broken,
+            "shares without positions"
+        );
+
+        let mut unstaking = provider.clone();
+        unstaking.stake.unstaking_shares = unstaking.stake.total_shares + 1;
+        assert_eq!(
+            unstaking.invariant().unwrap_err(),
+            broken,
+            "more unstaking than exists"
+        );
     }
 
     #[test]

@@ -45,6 +45,40 @@ pub struct StakePosition {
 }
 
 impl StakePosition {
+    /// A position of `shares` bought with `amount` IO behind `provider`,
+    /// earning from the provider's current reward index on.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        owner: Pubkey,
+        provider: Pubkey,
+        provider_rewards: &ProviderRewards,
+        nonce: u64,
+        kind: StakeKind,
+        amount: u64,
+        shares: u128,
+        lockup_secs: i64,
+        now: i64,
+        bump: u8,
+    ) -> Result<Self> {
+        Ok(Self {
+            owner,
+            provider,
+            nonce,
+            kind,
+            deposited: amount,
+            shares,
+            lockup_secs,
+            lockup_end: now.safe_add(lockup_secs)?,
+            multiplier: Self::multiplier_for_lockup(lockup_secs)?,
+            cooldown_end: 0,
+            active_votes: 0,
+            reward_index: provider_rewards.index_for(kind),
+            rewards_owed: [0; REWARD_TOKENS],
+            created_at: now,
+            bump,
+        })
+    }
+
     /// Multiplier for a lockup: 1x without lockup, rising linearly to 4x at
     /// one year, rounded down.
     pub fn multiplier_for_lockup(lockup_secs: i64) -> Result<u64> {

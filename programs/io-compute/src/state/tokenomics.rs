@@ -1,11 +1,14 @@
+//! Emission schedule, circuit breakers and the hot tokenomics state.
+
 use crate::{
     constants::*,
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
+    state::{Bps, DeviceRewardPool, FeeParts, FeeSplit, StakerRewardPool, REWARD_IO, REWARD_IOSD},
 };
 use anchor_lang::prelude::*;
 
-/// Tokenomics parameters, set by `init_tokenomics` (later by governance).
+/// Tokenomics parameters, set by `init_tokenomics`, then by governance.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
@@ -36,52 +39,6 @@ pub struct EmissionParams {
     pub io_emission_window_secs: u32,
 }
 
-/// How a fee paid in IOSD is split; the three parts sum to 10,000 bps.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct FeeSplit {
-    pub treasury_bps: u16,
-    pub stakers_bps: u16,
-    pub burn_bps: u16,
-}
-
-/// A fee's parts in IOSD base units.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FeeParts {
-    pub treasury: u64,
-    pub stakers: u64,
-    pub burn: u64,
-}
-
-impl FeeSplit {
-    pub fn validate(&self) -> Result<()> {
-        let sum = self.treasury_bps as u64 + self.stakers_bps as u64 + self.burn_bps as u64;
-        require!(sum == BPS_DENOMINATOR, IoComputeError::InvalidFeeSplit);
-        Ok(())
-    }
-
-    /// Splits `fee`: treasury and stakers rounded down, the burn takes the
-    /// remainder, so the parts always sum to the fee.
-    pub fn split(&self, fee: u64) -> Result<FeeParts> {
-        let part = |bps: u16| -> Result<u64> {
-            to_u64(mul_div_floor(
-                fee as u128,
-                bps as u128,
-                BPS_DENOMINATOR as u128,
-            )?)
-        };
-        let treasury = part(self.treasury_bps)?;
-        let stakers = part(self.stakers_bps)?;
-        let burn = fee.safe_sub(treasury)?.safe_sub(stakers)?;
-        Ok(FeeParts {
-            treasury,
-            stakers,
-            burn,
-        })
-    }
-}
-
 impl TokenomicsParams {
     /// Launch parameters: one-day epochs, io.net's emission schedule, fees
     /// 40 % treasury / 40 % stakers / 20 % burned.
@@ -99,11 +56,7 @@ impl TokenomicsParams {
                 io_emission_cap: DEFAULT_IO_EMISSION_CAP_PER_DAY,
                 io_emission_window_secs: day,
             },
-            fee_split: FeeSplit {
-                treasury_bps: 4_000,
-                stakers_bps: 4_000,
-                burn_bps: 2_000,
-            },
+            fee_split: FeeSplit::LAUNCH,
         }
     }
 
@@ -113,8 +66,8 @@ impl TokenomicsParams {
             (MIN_EPOCH_LENGTH_SECS..=MAX_EPOCH_LENGTH_SECS).contains(&self.epoch_length_secs)
                 && self.iosd_mint_cap > 0
                 && self.iosd_mint_window_secs > 0
-                && emission.monthly_decay_bps as u64 <= BPS_DENOMINATOR
-                && emission.stakers_bps as u64 <= BPS_DENOMINATOR
+                && Bps(emission.monthly_decay_bps).is_valid()
+                && Bps(emission.stakers_bps).is_valid()
                 && emission.io_emission_cap > 0
                 && emission.io_emission_window_secs > 0,
             IoComputeError::InvalidParameter
@@ -158,86 +111,6 @@ impl CircuitBreaker {
         }
         self.level = level;
         self.last_update = now;
-        Ok(())
-    }
-}
-
-/// The two tokens stakers earn: IO from emissions, IOSD from fees.
-pub const REWARD_TOKENS: usize = 2;
-pub const REWARD_IO: usize = 0;
-pub const REWARD_IOSD: usize = 1;
-
-/// The stakers' reward pool: a global index per token of rewards per unit of
-/// weight, where a provider's weight is its active stake's IO value x
-/// multiplier (see `ProviderRewards`).
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct StakerRewardPool {
-    /// Cumulative rewards per unit of weight x `REWARD_INDEX_SCALE`.
-    pub index: [u128; REWARD_TOKENS],
-    /// Sum of every provider's weight.
-    pub total_weight: u128,
-    /// Base units put into the pool (minted or routed into its vault).
-    pub funded: [u64; REWARD_TOKENS],
-    /// Base units claimed out of it; never more than `funded`.
-    pub paid: [u64; REWARD_TOKENS],
-}
-
-impl StakerRewardPool {
-    /// Credits `amount` to every unit of weight. Returns false (and credits
-    /// nothing) when nobody stakes; the caller then keeps the amount.
-    pub fn fund(&mut self, token: usize, amount: u64) -> Result<bool> {
-        if self.total_weight == 0 || amount == 0 {
-            return Ok(false);
-        }
-        let step = mul_div_floor(amount as u128, REWARD_INDEX_SCALE, self.total_weight)?;
-        self.index[token] = self.index[token].safe_add(step)?;
-        self.funded[token] = self.funded[token].safe_add(amount)?;
-        Ok(true)
-    }
-
-    pub fn record_payment(&mut self, token: usize, amount: u64) -> Result<()> {
-        self.paid[token] = self.paid[token].safe_add(amount)?;
-        require!(
-            self.paid[token] <= self.funded[token],
-            IoComputeError::RewardPoolExhausted
-        );
-        Ok(())
-    }
-}
-
-/// IO emitted for devices. Keepers allocate it to per-epoch Merkle roots;
-/// what an epoch's root leaves unallocated stays available to later roots.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
-)]
-pub struct DeviceRewardPool {
-    pub funded: u64,
-    pub allocated: u64,
-    pub paid: u64,
-}
-
-impl DeviceRewardPool {
-    pub fn available(&self) -> Result<u64> {
-        self.funded.safe_sub(self.allocated)
-    }
-
-    pub fn allocate(&mut self, amount: u64) -> Result<()> {
-        require!(
-            amount <= self.available()?,
-            IoComputeError::DeviceRewardsExceedPool
-        );
-        self.allocated = self.allocated.safe_add(amount)?;
-        Ok(())
-    }
-
-    pub fn record_payment(&mut self, amount: u64) -> Result<()> {
-        self.paid = self.paid.safe_add(amount)?;
-        require!(
-            self.paid <= self.allocated,
-            IoComputeError::RewardPoolExhausted
-        );
         Ok(())
     }
 }
@@ -304,19 +177,6 @@ pub struct EpochEmission {
     pub devices: u64,
 }
 
-/// Receipt of a device-reward claim [device_claim, epoch, device]; its
-/// existence is what makes a second claim impossible.
-#[account]
-#[derive(InitSpace, Debug)]
-pub struct DeviceRewardClaim {
-    pub epoch: u64,
-    pub device: Pubkey,
-    pub owner: Pubkey,
-    pub amount: u64,
-    pub claimed_at: i64,
-    pub bump: u8,
-}
-
 impl Epoch {
     pub fn open(number: u64, start: i64, bump: u8) -> Self {
         Self {
@@ -355,6 +215,19 @@ impl Epoch {
 }
 
 impl Tokenomics {
+    /// Splits an IOSD `fee` by `split` and books it: the stakers' part is
+    /// credited to their index (to the treasury while nobody stakes) and the
+    /// burn part counted. The caller moves the tokens as the parts say.
+    pub fn plan_fee(&mut self, split: &FeeSplit, fee: u64) -> Result<FeeParts> {
+        let mut parts = split.split(fee)?;
+        if !self.stakers.fund(REWARD_IOSD, parts.stakers)? {
+            parts.treasury = parts.treasury.safe_add(parts.stakers)?;
+            parts.stakers = 0;
+        }
+        self.total_fees_burned = self.total_fees_burned.safe_add(parts.burn)?;
+        Ok(parts)
+    }
+
     /// Records a burn of `io` for `iosd` in the running totals and `epoch`.
     pub fn record_burn(&mut self, epoch: &mut Epoch, io: u64, iosd: u64) -> Result<()> {
         self.total_io_burned = self.total_io_burned.safe_add(io)?;
@@ -371,11 +244,9 @@ impl Tokenomics {
         // Epochs are at most a month long, so this runs at most once per
         // epoch advance.
         while (self.emission_month as i64) < month {
-            self.monthly_emission = to_u64(mul_div_floor(
-                self.monthly_emission as u128,
-                BPS_DENOMINATOR.safe_sub(decay_bps as u64)? as u128,
-                BPS_DENOMINATOR as u128,
-            )?)?;
+            self.monthly_emission = Bps(decay_bps)
+                .complement()?
+                .floor_of(self.monthly_emission)?;
             self.emission_month = self.emission_month.safe_add(1)?;
         }
         Ok(self.monthly_emission)
@@ -412,11 +283,7 @@ impl Tokenomics {
             to_u64(recent / NET_EMISSION_WINDOW_EPOCHS as u128)?.min(emission.net_emission_cap);
         let headroom = io_max_supply.saturating_sub(io_supply);
         let total = scheduled.saturating_add(net).min(headroom);
-        let stakers_share = to_u64(mul_div_floor(
-            total as u128,
-            emission.stakers_bps as u128,
-            BPS_DENOMINATOR as u128,
-        )?)?;
+        let stakers_share = Bps(emission.stakers_bps).floor_of(total)?;
         let devices = total.safe_sub(stakers_share)?;
         let stakers = if self.stakers.fund(REWARD_IO, stakers_share)? {
             stakers_share

@@ -71,7 +71,7 @@ async fn extreme_values_are_refused_cleanly() {
         device,
         provider,
         seq: 0,
-        keeper: keeper.pubkey(),
+        keeper_authority: keeper.pubkey(),
     };
     // A fresh price for the burns.
     env.ok(ix::update_price(admin.pubkey(), 100_000_000, 0, -8), &admin)
@@ -127,7 +127,7 @@ async fn extreme_values_are_refused_cleanly() {
         ),
         (
             "slash u64::MAX",
-            ix::slash(admin.pubkey(), provider, pda::treasury_io_vault(), max),
+            ix::slash(admin.pubkey(), provider, max),
             vec![&admin],
             err(IoComputeError::SlashExceedsStake),
         ),

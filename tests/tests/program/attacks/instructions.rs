@@ -101,7 +101,7 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
         ),
         call(
             "slash",
-            ix::slash(admin.pubkey(), provider, pda::treasury_io_vault(), ONE_IO),
+            ix::slash(admin.pubkey(), provider, ONE_IO),
             &[&admin],
         )
         .free(provider),
@@ -387,14 +387,14 @@ async fn lifecycle_sweep() -> Sweep {
         device,
         provider,
         seq: 0,
-        keeper: keeper.pubkey(),
+        keeper_authority: keeper.pubkey(),
     };
     let other_keys = ProofKeys {
         lease_id: 1,
         device: other_device,
         provider: other_provider,
         seq: 0,
-        keeper: other_keeper.pubkey(),
+        keeper_authority: other_keeper.pubkey(),
     };
     let whale_position = pda::stake_position(&whale.pubkey(), &provider, 0);
     let mut sweep = Sweep::new(vec![
@@ -789,6 +789,6 @@ async fn lifecycle_sweep() -> Sweep {
             ),
         )
         .await;
-    assert_eq!(env.config().await.market.provider_fee_bps, 300);
+    assert_eq!(env.config().await.market_params.provider_fee_bps, 300);
     sweep
 }

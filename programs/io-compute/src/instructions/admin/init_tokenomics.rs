@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, TokenomicsInitialized},
-    init,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -32,7 +32,7 @@ impl InitTokenomics<'_> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let (tokenomics_bump, epoch_bump) = (ctx.bumps.tokenomics, ctx.bumps.epoch);
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.authority,
             &accounts.tokenomics,
             8 + Tokenomics::INIT_SPACE,
@@ -60,14 +60,14 @@ impl InitTokenomics<'_> {
                 bump: tokenomics_bump,
             },
         )?;
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.authority,
             &accounts.epoch,
             8 + Epoch::INIT_SPACE,
             &[EPOCH_SEED, &0u64.to_le_bytes(), &[epoch_bump]],
             &Epoch::open(0, now, epoch_bump),
         )?;
-        accounts.config.tokenomics = args;
+        accounts.config.tokenomics_params = args;
         emit_event(TokenomicsInitialized {
             params: args,
             epoch_start: now,

@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, ProtocolInitialized},
-    init,
+    pda_create,
     state::*,
 };
 use anchor_lang::{prelude::*, solana_program::bpf_loader_upgradeable};
@@ -26,7 +26,7 @@ pub struct InitializeArgs {
 }
 
 /// Every account with a predictable address is created by the handler
-/// through `crate::init`, so pre-funding an address cannot block the launch.
+/// through `crate::pda_create`, so pre-funding an address cannot block the launch.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
@@ -168,13 +168,12 @@ impl Initialize<'_> {
             treasury_iosd_vault: a.treasury_iosd_vault.key(),
             rewards_iosd_vault: a.rewards_iosd_vault.key(),
             bond_vault: a.bond_vault.key(),
-            slash_destination: a.treasury_io_vault.key(),
             io_max_supply: args.io_max_supply,
             genesis_supply: args.genesis_supply,
             staking: args.staking,
-            market: args.market,
+            market_params: args.market,
             oracle: OracleConfig::default_for(a.authority.key()),
-            tokenomics: TokenomicsParams::default(),
+            tokenomics_params: TokenomicsParams::default(),
             total_slashed: 0,
             created_at: Clock::get()?.unix_timestamp,
             bump: b.config,
@@ -182,14 +181,14 @@ impl Initialize<'_> {
             io_mint_bump: b.io_mint,
             iosd_mint_bump: b.iosd_mint,
         };
-        init::create_program_account(
+        pda_create::create_program_account(
             &payer,
             &a.config,
             8 + Config::INIT_SPACE,
             &[CONFIG_SEED, &[b.config]],
             &config,
         )?;
-        init::create_program_account(
+        pda_create::create_program_account(
             &payer,
             &a.gpu_models,
             8 + GpuModels::INIT_SPACE,
@@ -199,7 +198,7 @@ impl Initialize<'_> {
                 bump: b.gpu_models,
             },
         )?;
-        init::create_program_account(
+        pda_create::create_program_account(
             &payer,
             &a.market,
             8 + Market::INIT_SPACE,
@@ -214,7 +213,7 @@ impl Initialize<'_> {
             },
         )?;
 
-        init::create_mint(
+        pda_create::create_mint(
             &payer,
             &a.io_mint,
             &[IO_MINT_SEED, &[b.io_mint]],
@@ -224,7 +223,7 @@ impl Initialize<'_> {
         )?;
         // IOSD keeps a (program-controlled) freeze authority so that the
         // tokenomics can restrict transfers if governance ever decides to.
-        init::create_mint(
+        pda_create::create_mint(
             &payer,
             &a.iosd_mint,
             &[IOSD_MINT_SEED, &[b.iosd_mint]],
@@ -269,7 +268,7 @@ impl Initialize<'_> {
             ),
             (&a.bond_vault, BOND_VAULT_SEED, b.bond_vault, &io_mint),
         ] {
-            init::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;
+            pda_create::create_token_account(&payer, vault, &[seed, &[bump]], mint, &owner)?;
         }
 
         associated_token::create(CpiContext::new(

@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, OracleSet},
-    init,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -30,7 +30,7 @@ impl SetOracle<'_> {
         let accounts = &mut *ctx.accounts;
         if accounts.price_feed.data_is_empty() {
             let bump = ctx.bumps.price_feed;
-            init::create_program_account(
+            pda_create::create_program_account(
                 &accounts.authority,
                 &accounts.price_feed,
                 8 + PriceFeed::INIT_SPACE,

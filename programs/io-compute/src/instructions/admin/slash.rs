@@ -2,9 +2,8 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, ProviderSlashed},
-    math::SafeMath,
     state::*,
-    vault,
+    vault::VaultSigner,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
@@ -15,9 +14,9 @@ pub struct SlashArgs {
     pub amount: u64,
 }
 
-/// Takes IO from every position behind a provider, pro rata, and sends it to
-/// the configured slash destination. Dispute resolution reuses
-/// [`Slash::slash_provider`].
+/// The config authority takes IO from every position behind a provider, pro
+/// rata, into the IO treasury. Upheld disputes slash through the same
+/// `state::slash_provider`.
 #[derive(Accounts)]
 pub struct Slash<'info> {
     pub authority: Signer<'info>,
@@ -32,8 +31,8 @@ pub struct Slash<'info> {
     pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
     pub stake_vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = config.slash_destination @ IoComputeError::InvalidSlashDestination)]
-    pub slash_destination: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.treasury_io_vault @ IoComputeError::WrongVault)]
+    pub treasury_io_vault: Box<Account<'info, TokenAccount>>,
     #[account(address = config.io_mint @ IoComputeError::WrongMint)]
     pub io_mint: Box<Account<'info, Mint>>,
     /// CHECK: PDA signer of the vaults.
@@ -42,32 +41,34 @@ pub struct Slash<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-impl<'info> Slash<'info> {
-    /// Records the slash on the provider and the config, then moves the IO.
-    pub fn slash_provider(&mut self, amount: u64) -> Result<()> {
-        let now = Clock::get()?.unix_timestamp;
-        self.provider
-            .apply_slash(&mut self.tokenomics.stakers, amount, now)?;
-        self.config.total_slashed = self.config.total_slashed.safe_add(amount)?;
-        vault::transfer_from_vault(
-            &self.config,
-            &self.token_program,
-            &self.vault_authority,
-            &self.stake_vault,
-            &self.io_mint,
-            &self.slash_destination,
-            amount,
+impl Slash<'_> {
+    pub fn handle(ctx: Context<Self>, args: SlashArgs) -> Result<()> {
+        let accounts = &mut *ctx.accounts;
+        slash_provider(
+            &mut accounts.config,
+            &mut accounts.tokenomics.stakers,
+            &mut accounts.provider,
+            args.amount,
+            Clock::get()?.unix_timestamp,
+        )?;
+        accounts.provider.invariant()?;
+        VaultSigner::new(
+            &accounts.config,
+            &accounts.token_program,
+            &accounts.vault_authority,
+        )
+        .pay(
+            &accounts.stake_vault,
+            &accounts.io_mint,
+            &accounts.treasury_io_vault,
+            args.amount,
         )?;
         emit_event(ProviderSlashed {
-            provider: self.provider.key(),
-            amount,
-            destination: self.slash_destination.key(),
-            remaining_stake: self.provider.stake.amount,
+            provider: accounts.provider.key(),
+            amount: args.amount,
+            destination: accounts.treasury_io_vault.key(),
+            remaining_stake: accounts.provider.stake.amount,
         });
         Ok(())
-    }
-
-    pub fn handle(ctx: Context<Self>, args: SlashArgs) -> Result<()> {
-        ctx.accounts.slash_provider(args.amount)
     }
 }

@@ -2,8 +2,8 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, VoteCast},
-    init,
     math::SafeMath,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -68,7 +68,7 @@ impl CastVote<'_> {
         position.active_votes = position.active_votes.safe_add(1)?;
         let bump = ctx.bumps.vote;
         let (proposal, position_key) = (accounts.proposal.key(), position.key());
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.voter,
             &accounts.vote,
             8 + VoteRecord::INIT_SPACE,

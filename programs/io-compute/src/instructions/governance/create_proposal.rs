@@ -2,8 +2,8 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, ProposalCreated},
-    init,
-    math::{mul_div_ceil, SafeMath},
+    math::SafeMath,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -75,11 +75,7 @@ impl CreateProposal<'_> {
         let params = accounts.governance.params;
         let id = accounts.governance.next_proposal_id;
         let bump = ctx.bumps.proposal;
-        let quorum_weight = mul_div_ceil(
-            accounts.stake_vault.amount as u128,
-            params.quorum_bps as u128,
-            BPS_DENOMINATOR as u128,
-        )?;
+        let quorum_weight = Bps(params.quorum_bps).ceil_of(accounts.stake_vault.amount)? as u128;
         let proposal = Proposal {
             id,
             proposer: accounts.proposer.key(),
@@ -98,7 +94,7 @@ impl CreateProposal<'_> {
             finalized_at: 0,
             bump,
         };
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.proposer,
             &accounts.proposal,
             8 + Proposal::INIT_SPACE,

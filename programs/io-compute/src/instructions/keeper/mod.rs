@@ -1,7 +1,7 @@
-pub mod assign_devices;
+pub mod admit_keeper;
 pub mod post_device_rewards;
-pub mod post_usage_proof;
+pub mod remove_keeper;
 
-pub use assign_devices::*;
+pub use admit_keeper::*;
 pub use post_device_rewards::*;
-pub use post_usage_proof::*;
+pub use remove_keeper::*;

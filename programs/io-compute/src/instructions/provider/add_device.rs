@@ -2,8 +2,8 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, DeviceAdded},
-    init,
     math::SafeMath,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -68,7 +68,7 @@ impl AddDevice<'_> {
             created_at: Clock::get()?.unix_timestamp,
             bump,
         };
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.authority,
             &accounts.device,
             8 + Device::INIT_SPACE,

@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, CommissionClaimed},
-    instructions::reward_payout::*,
+    instructions::staking::payout::*,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -26,8 +26,7 @@ impl ClaimCommission<'_> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let provider = &mut accounts.provider;
-        provider.accrue_rewards(&accounts.tokenomics.stakers, now)?;
-        let owed = std::mem::take(&mut provider.rewards.commission);
+        let owed = provider.take_commission(&accounts.tokenomics.stakers, now)?;
         accounts
             .payout
             .pay(&mut accounts.tokenomics.stakers, owed)?;

@@ -1,7 +1,7 @@
 use crate::{
     constants::*,
     events::{emit_event, ProviderRegistered},
-    init,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -22,26 +22,9 @@ impl RegisterProvider<'_> {
         let accounts = &ctx.accounts;
         let bump = ctx.bumps.provider;
         let authority = accounts.authority.key();
-        let provider = Provider {
-            authority,
-            name: args.name,
-            region: args.region,
-            endpoint: args.endpoint,
-            co_stake_share_bps: args.co_stake_share_bps,
-            pending_co_stake_share_bps: 0,
-            pending_share_effective_at: 0,
-            stake: StakePool::default(),
-            // Zero weight: the first accrual only sets the global snapshot.
-            rewards: ProviderRewards::default(),
-            device_count: 0,
-            next_device_index: 0,
-            required_stake_active: 0,
-            required_stake_leased: 0,
-            reputation: Reputation::default(),
-            created_at: Clock::get()?.unix_timestamp,
-            bump,
-        };
-        init::create_program_account(
+        // Zero weight: the first accrual only sets the global snapshot.
+        let provider = Provider::new(authority, args, Clock::get()?.unix_timestamp, bump);
+        pda_create::create_program_account(
             &accounts.authority,
             &accounts.provider,
             8 + Provider::INIT_SPACE,

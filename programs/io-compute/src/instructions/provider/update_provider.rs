@@ -26,11 +26,7 @@ impl UpdateProvider<'_> {
     pub fn handle(ctx: Context<Self>, args: ProviderProfile) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let provider = &mut ctx.accounts.provider;
-        provider.accrue_rewards(&ctx.accounts.tokenomics.stakers, now)?;
-        provider.name = args.name;
-        provider.region = args.region;
-        provider.endpoint = args.endpoint;
-        provider.set_co_stake_share(args.co_stake_share_bps, now)?;
+        provider.update_profile(&ctx.accounts.tokenomics.stakers, args, now)?;
         emit_event(ProviderUpdated {
             provider: provider.key(),
             name: provider.name.clone(),

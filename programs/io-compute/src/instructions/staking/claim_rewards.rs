@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, RewardsClaimed},
-    instructions::reward_payout::*,
+    instructions::staking::payout::*,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -31,12 +31,11 @@ impl ClaimRewards<'_> {
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
-        accounts
-            .provider
-            .accrue_rewards(&accounts.tokenomics.stakers, now)?;
         let position = &mut accounts.position;
-        position.accrue_rewards(&accounts.provider.rewards)?;
-        let owed = std::mem::take(&mut position.rewards_owed);
+        let owed =
+            accounts
+                .provider
+                .take_position_rewards(&accounts.tokenomics.stakers, position, now)?;
         accounts
             .payout
             .pay(&mut accounts.tokenomics.stakers, owed)?;

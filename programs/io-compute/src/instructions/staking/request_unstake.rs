@@ -33,12 +33,13 @@ impl RequestUnstake<'_> {
         let now = Clock::get()?.unix_timestamp;
         let position = &mut accounts.position;
         let provider = &mut accounts.provider;
-        provider.accrue_rewards(&accounts.tokenomics.stakers, now)?;
-        // Rewards up to now are the position's; from now on it earns nothing.
-        position.accrue_rewards(&provider.rewards)?;
-        position.begin_unstake(now, accounts.config.staking.unstake_cooldown_secs)?;
-        provider.begin_unstake(position.shares, position.multiplier, position.kind)?;
-        provider.update_weight(&mut accounts.tokenomics.stakers)?;
+        provider.unstake_position(
+            &mut accounts.tokenomics.stakers,
+            position,
+            accounts.config.staking.unstake_cooldown_secs,
+            now,
+        )?;
+        provider.invariant()?;
         emit_event(UnstakeRequested {
             position: position.key(),
             owner: position.owner,

@@ -2,8 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, Staked},
-    init,
-    math::SafeMath,
+    pda_create,
     state::*,
     vault,
 };
@@ -75,32 +74,30 @@ impl Stake<'_> {
         );
         let multiplier = StakePosition::multiplier_for_lockup(args.lockup_secs)?;
         let now = Clock::get()?.unix_timestamp;
-        self.provider
-            .accrue_rewards(&self.tokenomics.stakers, now)?;
-        let shares = self.provider.stake.deposit(args.amount, multiplier, kind)?;
-        self.provider.update_weight(&mut self.tokenomics.stakers)?;
-        let lockup_end = now.safe_add(args.lockup_secs)?;
+        let shares = self.provider.stake_in(
+            &mut self.tokenomics.stakers,
+            args.amount,
+            multiplier,
+            kind,
+            now,
+        )?;
+        self.provider.invariant()?;
         let owner = self.owner.key();
         let provider = self.provider.key();
-        let position = StakePosition {
+        let position = StakePosition::new(
             owner,
             provider,
-            nonce: args.nonce,
+            &self.provider.rewards,
+            args.nonce,
             kind,
-            deposited: args.amount,
+            args.amount,
             shares,
-            lockup_secs: args.lockup_secs,
-            lockup_end,
-            multiplier,
-            cooldown_end: 0,
-            active_votes: 0,
-            // Earns from now on: starts at the provider's current index.
-            reward_index: self.provider.rewards.index_for(kind),
-            rewards_owed: [0; REWARD_TOKENS],
-            created_at: now,
+            args.lockup_secs,
+            now,
             bump,
-        };
-        init::create_program_account(
+        )?;
+        let lockup_end = position.lockup_end;
+        pda_create::create_program_account(
             &self.owner,
             &self.position,
             8 + StakePosition::INIT_SPACE,

@@ -3,7 +3,7 @@ use crate::{
     error::IoComputeError,
     events::{emit_event, Withdrawn},
     state::*,
-    vault,
+    vault::VaultSigner,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
@@ -51,21 +51,23 @@ impl Withdraw<'_> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let provider = &mut accounts.provider;
-        provider.accrue_rewards(&accounts.tokenomics.stakers, now)?;
-        let amount = provider.stake.withdraw(accounts.position.shares)?;
-        // Rounding can move the value per share, so the weight follows.
-        provider.update_weight(&mut accounts.tokenomics.stakers)?;
-        if amount > 0 {
-            vault::transfer_from_vault(
-                &accounts.config,
-                &accounts.token_program,
-                &accounts.vault_authority,
-                &accounts.stake_vault,
-                &accounts.io_mint,
-                &accounts.destination,
-                amount,
-            )?;
-        }
+        let amount = provider.withdraw_shares(
+            &mut accounts.tokenomics.stakers,
+            accounts.position.shares,
+            now,
+        )?;
+        provider.invariant()?;
+        VaultSigner::new(
+            &accounts.config,
+            &accounts.token_program,
+            &accounts.vault_authority,
+        )
+        .pay(
+            &accounts.stake_vault,
+            &accounts.io_mint,
+            &accounts.destination,
+            amount,
+        )?;
         emit_event(Withdrawn {
             position: accounts.position.key(),
             owner: accounts.owner.key(),

@@ -2,8 +2,8 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, EpochAdvanced},
-    init,
     math::SafeMath,
+    pda_create,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -44,7 +44,9 @@ pub struct AdvanceEpoch<'info> {
 
 impl AdvanceEpoch<'_> {
     pub fn validate(&self) -> Result<()> {
-        let end = self.current.end(self.config.tokenomics.epoch_length_secs)?;
+        let end = self
+            .current
+            .end(self.config.tokenomics_params.epoch_length_secs)?;
         require!(
             Clock::get()?.unix_timestamp >= end,
             IoComputeError::EpochNotEnded
@@ -59,7 +61,7 @@ impl AdvanceEpoch<'_> {
         let config = &accounts.config;
         let emission = accounts.tokenomics.close_epoch(
             &mut accounts.current,
-            &config.tokenomics,
+            &config.tokenomics_params,
             accounts.io_mint.supply,
             config.io_max_supply,
             now,
@@ -80,9 +82,11 @@ impl AdvanceEpoch<'_> {
         }
 
         let number = accounts.tokenomics.current_epoch.safe_add(1)?;
-        let start = accounts.current.end(config.tokenomics.epoch_length_secs)?;
+        let start = accounts
+            .current
+            .end(config.tokenomics_params.epoch_length_secs)?;
         let bump = ctx.bumps.next;
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.cranker,
             &accounts.next,
             8 + Epoch::INIT_SPACE,

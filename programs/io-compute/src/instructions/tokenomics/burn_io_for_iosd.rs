@@ -80,7 +80,7 @@ impl BurnIoForIosd<'_> {
             accounts.source.amount >= io,
             IoComputeError::InsufficientBalance
         );
-        let params = accounts.config.tokenomics;
+        let params = accounts.config.tokenomics_params;
         accounts.tokenomics.iosd_breaker.record(
             iosd,
             now,

@@ -2,9 +2,9 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, DeviceRewardClaimed},
-    init, merkle,
+    merkle, pda_create,
     state::*,
-    vault,
+    vault::VaultSigner,
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
@@ -92,7 +92,7 @@ impl ClaimDeviceReward<'_> {
         let bump = ctx.bumps.claim;
         accounts.epoch.record_device_claim(args.amount)?;
         accounts.tokenomics.devices.record_payment(args.amount)?;
-        init::create_program_account(
+        pda_create::create_program_account(
             &accounts.payer,
             &accounts.claim,
             8 + DeviceRewardClaim::INIT_SPACE,
@@ -111,10 +111,12 @@ impl ClaimDeviceReward<'_> {
                 bump,
             },
         )?;
-        vault::transfer_from_vault(
+        VaultSigner::new(
             &accounts.config,
             &accounts.token_program,
             &accounts.vault_authority,
+        )
+        .pay(
             &accounts.rewards_vault,
             &accounts.io_mint,
             &accounts.destination,

@@ -1,0 +1,169 @@
+use crate::{
+    constants::*,
+    error::IoComputeError,
+    events::{emit_event, DisputeResolved},
+    math::SafeMath,
+    state::*,
+    vault::VaultSigner,
+};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Mint, Token, TokenAccount};
+
+/// The accounts that end a disputed usage proof, shared by the arbiter's
+/// `resolve_dispute` and the automatic `prove_gemm_fraud`.
+#[derive(Accounts)]
+pub struct ProofSettlement<'info> {
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
+    pub tokenomics: Box<Account<'info, Tokenomics>>,
+    #[account(mut, seeds = [LEASE_SEED, &lease.id.to_le_bytes()], bump = lease.bump)]
+    pub lease: Box<Account<'info, Lease>>,
+    #[account(mut)]
+    pub device: Box<Account<'info, Device>>,
+    #[account(mut)]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(
+        mut,
+        seeds = [USAGE_PROOF_SEED, lease.key().as_ref(), device.key().as_ref(), &proof.seq.to_le_bytes()],
+        bump = proof.bump,
+        has_one = lease @ IoComputeError::LeaseAccountMismatch,
+        has_one = device @ IoComputeError::LeaseAccountMismatch,
+        has_one = provider @ IoComputeError::LeaseAccountMismatch,
+    )]
+    pub proof: Box<Account<'info, UsageProof>>,
+    /// The posting keeper's record (it cannot leave while its proofs are
+    /// open).
+    #[account(mut, seeds = [KEEPER_SEED, proof.keeper_authority.as_ref()], bump = keeper.bump)]
+    pub keeper: Box<Account<'info, Keeper>>,
+    /// CHECK: the proof's challenger (checked by `require_challenger`);
+    /// receives the proof's rent when it is voided.
+    #[account(mut)]
+    pub challenger: UncheckedAccount<'info>,
+    /// The IO account the bond (and reward) goes to when upheld: the
+    /// challenger's; when rejected: the provider authority's.
+    #[account(mut, constraint = io_destination.mint == config.io_mint @ IoComputeError::WrongMint)]
+    pub io_destination: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.stake_vault @ IoComputeError::WrongVault)]
+    pub stake_vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = config.bond_vault @ IoComputeError::WrongVault)]
+    pub bond_vault: Box<Account<'info, TokenAccount>>,
+    /// Receives the slashed stake and keeper bond.
+    #[account(mut, address = config.treasury_io_vault @ IoComputeError::WrongVault)]
+    pub treasury_io_vault: Box<Account<'info, TokenAccount>>,
+    #[account(address = config.io_mint @ IoComputeError::WrongMint)]
+    pub io_mint: Box<Account<'info, Mint>>,
+    /// CHECK: PDA signer of the vaults.
+    #[account(seeds = [VAULT_AUTHORITY_SEED], bump = config.vault_authority_bump)]
+    pub vault_authority: UncheckedAccount<'info>,
+    pub token_program: Program<'info, Token>,
+}
+
+impl<'info> ProofSettlement<'info> {
+    /// The challenger account is the proof's, and the IO destination
+    /// belongs to whoever the outcome pays.
+    pub fn require_parties(&self, upheld: bool) -> Result<()> {
+        require_keys_eq!(
+            self.challenger.key(),
+            self.proof.challenger,
+            IoComputeError::LeaseAccountMismatch
+        );
+        let payee = if upheld {
+            self.proof.challenger
+        } else {
+            self.provider.authority
+        };
+        require_keys_eq!(self.io_destination.owner, payee, IoComputeError::WrongPayee);
+        Ok(())
+    }
+
+    fn vault(&self) -> VaultSigner<'_, 'info> {
+        VaultSigner::new(&self.config, &self.token_program, &self.vault_authority)
+    }
+
+    /// Upheld: voids the proof. Its reservation returns to the lease's
+    /// escrow; the provider loses `dispute_slash_bps` of its stake (the
+    /// challenger gets `challenger_reward_bps` of that, the IO treasury
+    /// the rest) and the posting keeper the same share of its
+    /// bond; the challenger's bond comes back; the device's reliability and
+    /// the provider's reputation drop; the proof's rent goes to the
+    /// challenger.
+    pub fn uphold(&mut self) -> Result<()> {
+        let market = self.config.market_params;
+        let now = Clock::get()?.unix_timestamp;
+        let bond = self.proof.bond;
+        self.lease.release(self.proof.reserved)?;
+        self.lease.invariant()?;
+        let slash_rate = Bps(market.dispute_slash_bps);
+        let slashed = slash_rate.floor_of(self.provider.stake.amount)?;
+        let mut reward = 0;
+        if slashed > 0 {
+            slash_provider(
+                &mut self.config,
+                &mut self.tokenomics.stakers,
+                &mut self.provider,
+                slashed,
+                now,
+            )?;
+            reward = Bps(market.challenger_reward_bps).floor_of(slashed)?;
+        }
+        self.provider.invariant()?;
+        let keeper = &mut self.keeper;
+        let keeper_slashed = slash_rate.floor_of(keeper.bond)?;
+        keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
+        keeper.open_proofs = keeper.open_proofs.safe_sub(1)?;
+        let reputation = &mut self.provider.reputation;
+        reputation.disputes_lost = reputation.disputes_lost.safe_add(1)?;
+        self.device.penalize_reliability();
+
+        let vault = self.vault();
+        let io_mint = &self.io_mint;
+        vault.pay(&self.stake_vault, io_mint, &self.io_destination, reward)?;
+        vault.pay(
+            &self.stake_vault,
+            io_mint,
+            &self.treasury_io_vault,
+            slashed.safe_sub(reward)?,
+        )?;
+        vault.pay(
+            &self.bond_vault,
+            io_mint,
+            &self.treasury_io_vault,
+            keeper_slashed,
+        )?;
+        vault.pay(&self.bond_vault, io_mint, &self.io_destination, bond)?;
+        self.proof.close(self.challenger.to_account_info())?;
+        emit_event(DisputeResolved {
+            proof: self.proof.key(),
+            lease: self.lease.key(),
+            upheld: true,
+            provider_slashed: slashed,
+            challenger_reward: reward,
+            keeper_bond_slashed: keeper_slashed,
+            bond,
+        });
+        Ok(())
+    }
+
+    /// Rejected: the bond goes to the provider and the proof is Locked
+    /// again, payable from its unlock time.
+    pub fn reject(&mut self) -> Result<()> {
+        let bond = self.proof.bond;
+        self.vault()
+            .pay(&self.bond_vault, &self.io_mint, &self.io_destination, bond)?;
+        let proof = &mut self.proof;
+        proof.status = ProofStatus::Locked;
+        proof.challenger = Pubkey::default();
+        proof.bond = 0;
+        emit_event(DisputeResolved {
+            proof: proof.key(),
+            lease: self.lease.key(),
+            upheld: false,
+            provider_slashed: 0,
+            challenger_reward: 0,
+            keeper_bond_slashed: 0,
+            bond,
+        });
+        Ok(())
+    }
+}

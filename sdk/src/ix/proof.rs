@@ -1,0 +1,198 @@
+//! Usage proofs: post, dispute, settle, GEMM fraud proofs.
+
+use super::*;
+
+pub fn post_usage_proof(
+    keeper_authority: Pubkey,
+    id: u64,
+    device: Pubkey,
+    args: PostUsageProofArgs,
+) -> Instruction {
+    let lease = pda::lease(id);
+    build(
+        accounts::PostUsageProof {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
+            lease,
+            device,
+            proof: pda::usage_proof(&lease, &device, args.seq),
+            system_program: system_program::ID,
+        },
+        instruction::PostUsageProof { args },
+    )
+}
+
+/// The accounts a usage proof names, as `finalize_proof` and the dispute
+/// instructions need them.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofKeys {
+    pub lease_id: u64,
+    pub device: Pubkey,
+    pub provider: Pubkey,
+    pub seq: u32,
+    /// The keeper authority that posted the proof.
+    pub keeper_authority: Pubkey,
+}
+
+impl ProofKeys {
+    pub fn lease(&self) -> Pubkey {
+        pda::lease(self.lease_id)
+    }
+
+    pub fn proof(&self) -> Pubkey {
+        pda::usage_proof(&self.lease(), &self.device, self.seq)
+    }
+}
+
+/// `finalize_proof`: pays `provider_destination` (an IOSD account of the
+/// provider's authority).
+pub fn finalize_proof(
+    cranker: Pubkey,
+    keys: ProofKeys,
+    provider_destination: Pubkey,
+) -> Instruction {
+    build(
+        accounts::FinalizeProof {
+            cranker,
+            config: pda::config(),
+            market: pda::market(),
+            tokenomics: pda::tokenomics(),
+            lease: keys.lease(),
+            device: keys.device,
+            provider: keys.provider,
+            proof: keys.proof(),
+            keeper_authority: keys.keeper_authority,
+            keeper: pda::keeper(&keys.keeper_authority),
+            provider_destination,
+            escrow_vault: pda::escrow_vault(),
+            treasury_iosd_vault: pda::treasury_iosd_vault(),
+            rewards_iosd_vault: pda::rewards_iosd_vault(),
+            iosd_mint: pda::iosd_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::FinalizeProof {},
+    )
+}
+
+/// `dispute_proof`: the bond comes from `bond_source` (an IO account of the
+/// challenger; any for a zero bond).
+pub fn dispute_proof(
+    challenger: Pubkey,
+    keys: ProofKeys,
+    bond_source: Pubkey,
+    bond: u64,
+) -> Instruction {
+    build(
+        accounts::DisputeProof {
+            challenger,
+            config: pda::config(),
+            lease: keys.lease(),
+            proof: keys.proof(),
+            bond_source,
+            bond_vault: pda::bond_vault(),
+            io_mint: pda::io_mint(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::DisputeProof {
+            args: DisputeProofArgs { bond },
+        },
+    )
+}
+
+/// The accounts that end a disputed proof; `io_destination` is the
+/// challenger's IO account when upholding, the provider authority's when
+/// rejecting.
+fn proof_settlement(
+    keys: ProofKeys,
+    challenger: Pubkey,
+    io_destination: Pubkey,
+) -> accounts::ProofSettlement {
+    accounts::ProofSettlement {
+        config: pda::config(),
+        tokenomics: pda::tokenomics(),
+        lease: keys.lease(),
+        device: keys.device,
+        provider: keys.provider,
+        proof: keys.proof(),
+        keeper: pda::keeper(&keys.keeper_authority),
+        challenger,
+        io_destination,
+        stake_vault: pda::stake_vault(),
+        bond_vault: pda::bond_vault(),
+        treasury_io_vault: pda::treasury_io_vault(),
+        io_mint: pda::io_mint(),
+        vault_authority: pda::vault_authority(),
+        token_program: TOKEN_PROGRAM,
+    }
+}
+
+/// `resolve_dispute` by the arbiter (see `proof_settlement`).
+pub fn resolve_dispute(
+    authority: Pubkey,
+    keys: ProofKeys,
+    challenger: Pubkey,
+    io_destination: Pubkey,
+    upheld: bool,
+) -> Instruction {
+    build(
+        accounts::ResolveDispute {
+            authority,
+            settlement: proof_settlement(keys, challenger, io_destination),
+        },
+        instruction::ResolveDispute {
+            args: ResolveDisputeArgs { upheld },
+        },
+    )
+}
+
+/// GEMM fraud proof, step 1: `proof` is the usage proof's address.
+pub fn open_gemm_challenge(
+    prover: Pubkey,
+    proof: Pubkey,
+    args: OpenGemmChallengeArgs,
+) -> Instruction {
+    build(
+        accounts::OpenGemmChallenge {
+            prover,
+            proof,
+            challenge: pda::gemm_challenge(&proof, &prover),
+            system_program: system_program::ID,
+        },
+        instruction::OpenGemmChallenge { args },
+    )
+}
+
+/// GEMM fraud proof, step 2 (once for A's row, once for B's column).
+pub fn submit_gemm_operand(
+    prover: Pubkey,
+    proof: Pubkey,
+    args: SubmitGemmOperandArgs,
+) -> Instruction {
+    build(
+        accounts::SubmitGemmOperand {
+            prover,
+            challenge: pda::gemm_challenge(&proof, &prover),
+        },
+        instruction::SubmitGemmOperand { args },
+    )
+}
+
+/// GEMM fraud proof, step 3: a wrong element voids the proof, the reward
+/// going to `prover_io` (an IO account of the prover).
+pub fn prove_gemm_fraud(
+    prover: Pubkey,
+    keys: ProofKeys,
+    prover_io: Pubkey,
+    args: ProveGemmFraudArgs,
+) -> Instruction {
+    build(
+        accounts::ProveGemmFraud {
+            prover,
+            challenge: pda::gemm_challenge(&keys.proof(), &prover),
+            settlement: proof_settlement(keys, prover, prover_io),
+        },
+        instruction::ProveGemmFraud { args },
+    )
+}
