@@ -22,7 +22,7 @@ pub const LOCALNET_URL: &str = "http://127.0.0.1:8899";
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Cluster: localnet, devnet, mainnet-beta, or an RPC URL. Default: the
+    /// Network: localnet, devnet, mainnet-beta, or an RPC URL. Default: the
     /// Solana CLI config's, else localnet.
     #[arg(short = 'u', long, global = true, env = "IOC_URL")]
     pub url: Option<String>,

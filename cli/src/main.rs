@@ -4,6 +4,7 @@
 
 mod commands;
 mod context;
+mod faucet;
 mod localnet;
 
 use clap::{Parser, Subcommand};
@@ -58,7 +59,7 @@ enum Command {
     /// Epochs and emissions.
     #[command(subcommand)]
     Epoch(EpochCommand),
-    /// GPU clusters you rent.
+    /// GPU clusters you rent; each cluster is an on-chain lease with its IOSD in escrow.
     #[command(subcommand)]
     Cluster(ClusterCommand),
     /// Usage proofs: list, dispute, settle.

@@ -1,6 +1,6 @@
 use crate::{
-    commands::token::airdrop_sol,
     context::{read_keypair, write_keypair, Context},
+    faucet::{airdrop_sol, faucet_path},
 };
 use anyhow::Result;
 use clap::Args;
@@ -8,7 +8,6 @@ use io_compute_migrations::{migrate, Outcome, Settings};
 use io_compute_sdk::amount::Token;
 use serde_json::json;
 use solana_sdk::{native_token::LAMPORTS_PER_SOL, signature::Keypair, signer::Signer};
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct MigrateArgs {
@@ -19,14 +18,6 @@ pub struct MigrateArgs {
     /// IO for the localnet faucet wallet that `ioc token airdrop` pays from.
     #[arg(long, default_value = "1000000")]
     pub faucet_io: String,
-}
-
-/// The localnet faucet's keypair, beside the signer's keypair file.
-pub fn faucet_path(ctx: &Context) -> PathBuf {
-    ctx.keypair_path
-        .parent()
-        .map(|dir| dir.join("ioc-faucet.json"))
-        .unwrap_or_else(|| PathBuf::from("ioc-faucet.json"))
 }
 
 pub async fn run(ctx: &Context, args: MigrateArgs) -> Result<()> {

@@ -1,6 +1,6 @@
 use crate::{
-    commands::migrate::faucet_path,
     context::{read_keypair, require_localnet, Context},
+    faucet::{airdrop_sol, faucet_path},
 };
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
@@ -176,33 +176,4 @@ pub async fn run(ctx: &Context, command: TokenCommand) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Requests `lamports` from the localnet's faucet and waits (bounded) for it.
-pub async fn airdrop_sol(
-    ctx: &Context,
-    client: &io_compute_sdk::client::Client,
-    to: &Pubkey,
-    lamports: u64,
-) -> Result<()> {
-    let signature = client
-        .rpc
-        .request_airdrop(to, lamports)
-        .await
-        .with_context(|| format!("RPC request to {} failed", ctx.url))?;
-    ctx.waiting("airdropping SOL", async {
-        for _ in 0..100 {
-            if client
-                .rpc
-                .confirm_transaction(&signature)
-                .await
-                .unwrap_or(false)
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        bail!("airdrop to {to} not confirmed after 10 s")
-    })
-    .await
 }

@@ -399,6 +399,12 @@ async fn run() -> Result<(), String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The runtime logs every instruction at DEBUG by default (solana-program-
+    // test's own logger set-up); the scenario prints its own story, so the
+    // runtime is quiet unless RUST_LOG asks for more.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
     match run().await {
         Ok(()) => {
             println!("\nscenario complete: every balance is exact");
