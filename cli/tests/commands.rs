@@ -157,6 +157,7 @@ fn every_command_has_help() {
         &["gov", "execute"],
         &["gov", "list"],
         &["gov", "show"],
+        &["gov", "params"],
         &["network"],
         &["network", "stats"],
     ];
@@ -638,6 +639,16 @@ fn command_groups_against_localnet() {
         .concat(),
         "unknown parameter",
     );
+    // Every governable parameter can be named from the CLI, the fee split too.
+    let params = run(&["gov", "params"]);
+    let names: Vec<&str> = params
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 16, "one name per ParamChange variant");
+    assert!(names.contains(&"fee_split") && names.contains(&"governance"));
     let voted = run(&["gov", "vote", "0", "yes", "--nonce", "1"]);
     assert_eq!(voted["yes"], (10_000 * ONE_IO).to_string());
     fails(

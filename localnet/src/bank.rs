@@ -5,6 +5,8 @@
 
 use crate::runtime::Chain;
 use crate::snapshot::{self, Snapshot};
+use io_compute_sdk::token;
+pub use io_compute_sdk::token::is_token_program;
 use solana_account_decoder::{
     parse_account_data::SplTokenAdditionalDataV2, parse_token::token_amount_to_ui_amount_v3,
 };
@@ -38,8 +40,6 @@ pub const HISTORY_LIMIT: usize = 20_000;
 const MAINTENANCE_SLOTS: u64 = 25;
 /// Largest airdrop a single request may ask for: 10,000 SOL.
 pub const MAX_AIRDROP_LAMPORTS: u64 = 10_000 * 1_000_000_000;
-/// SPL Token and Token-2022 account size (the base layout).
-const TOKEN_ACCOUNT_LEN: usize = 165;
 
 /// Everything about the chain head that the RPC reports.
 #[derive(Debug, Clone)]
@@ -975,25 +975,9 @@ impl BankOwner {
     }
 }
 
-pub fn is_token_program(owner: &Pubkey) -> bool {
-    *owner == spl_token_interface::ID || *owner == snapshot::TOKEN_2022_ID
-}
-
-/// SPL mint size; a Token-2022 mint with extensions is longer and marked
-/// by account type 1 right after the 165-byte base account.
-const MINT_LEN: usize = 82;
-const TOKEN_2022_ACCOUNT_TYPE_MINT: u8 = 1;
-
 /// (supply, decimals) of an initialized SPL Token or Token-2022 mint.
 pub fn mint_fields(account: &Account) -> Option<(u64, u8)> {
-    let d = &account.data;
-    let is_mint = d.len() == MINT_LEN
-        || (d.len() > TOKEN_ACCOUNT_LEN && d[TOKEN_ACCOUNT_LEN] == TOKEN_2022_ACCOUNT_TYPE_MINT);
-    // Byte 45 is is_initialized.
-    if !is_token_program(&account.owner) || !is_mint || d[45] == 0 {
-        return None;
-    }
-    Some((u64::from_le_bytes(d[36..44].try_into().ok()?), d[44]))
+    token::mint(&account.owner, &account.data).map(|m| (m.supply, m.decimals))
 }
 
 pub fn mint_decimals(account: &Account) -> Option<u8> {
@@ -1002,18 +986,7 @@ pub fn mint_decimals(account: &Account) -> Option<u8> {
 
 /// (mint, owner, amount) of an initialized SPL token account.
 pub fn token_account_fields(account: &Account) -> Option<(Pubkey, Pubkey, u64)> {
-    if !is_token_program(&account.owner)
-        || account.data.len() < TOKEN_ACCOUNT_LEN
-        || account.data[108] == 0
-    {
-        return None;
-    }
-    let d = &account.data;
-    Some((
-        Pubkey::new_from_array(d[0..32].try_into().ok()?),
-        Pubkey::new_from_array(d[32..64].try_into().ok()?),
-        u64::from_le_bytes(d[64..72].try_into().ok()?),
-    ))
+    token::token_account(&account.owner, &account.data).map(|a| (a.mint, a.owner, a.amount))
 }
 
 pub fn filter_allows(filter: &RpcFilterType, account: &Account) -> bool {

@@ -8,7 +8,7 @@ use solana_sdk::{account::Account, pubkey, pubkey::Pubkey};
 use std::{fs, io, path::Path};
 
 pub const SNAPSHOT_FILE: &str = "accounts.json";
-pub const TOKEN_2022_ID: Pubkey = pubkey!("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+pub use io_compute_sdk::token::TOKEN_2022_ID;
 
 /// Accounts present at genesis, which a snapshot never holds.
 pub fn genesis_keys() -> Vec<Pubkey> {

@@ -5,7 +5,7 @@
 
 use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
 use io_compute::{error::IoComputeError, state::*, InitializeArgs};
-use io_compute_sdk::{gpu, ix, pda};
+use io_compute_sdk::{gpu, ix, pda, token};
 use solana_program_test::{BanksClientError, ProgramTestBanksClientExt, ProgramTestContext};
 use solana_sdk::{
     account::Account,
@@ -413,15 +413,17 @@ impl TestEnv {
 
     /// SPL token balance, 0 when the account does not exist.
     pub async fn token_balance(&mut self, key: &Pubkey) -> u64 {
-        match self.raw_account(key).await {
-            Some(account) => spl_token_account_amount(&account.data),
-            None => 0,
-        }
+        self.raw_account(key)
+            .await
+            .and_then(|a| token::token_account(&a.owner, &a.data))
+            .map_or(0, |a| a.amount)
     }
 
     pub async fn mint_supply(&mut self, mint: &Pubkey) -> u64 {
         let account = self.raw_account(mint).await.expect("mint exists");
-        u64::from_le_bytes(account.data[36..44].try_into().unwrap())
+        token::mint(&account.owner, &account.data)
+            .expect("an SPL mint")
+            .supply
     }
 
     pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
@@ -492,11 +494,6 @@ pub fn swap_account(instruction: &mut Instruction, old: &Pubkey, new: Pubkey) {
         .find(|meta| meta.pubkey == *old)
         .unwrap_or_else(|| panic!("instruction does not name {old}"));
     meta.pubkey = new;
-}
-
-/// Amount field of an SPL token account (bytes 64..72).
-pub fn spl_token_account_amount(data: &[u8]) -> u64 {
-    u64::from_le_bytes(data[64..72].try_into().expect("token account data"))
 }
 
 /// The program's launch defaults: one-day epochs, io.net's emission

@@ -47,7 +47,8 @@ pub struct BurnForIosdArgs {
 pub struct AirdropArgs {
     #[arg(long, default_value = "10")]
     pub sol: String,
-    #[arg(long, default_value = "0")]
+    /// IO from the faucet wallet (enough for the README's flow).
+    #[arg(long, default_value = "50000")]
     pub io: String,
     /// Recipient (default: you).
     #[arg(long)]
@@ -112,6 +113,12 @@ pub async fn run(ctx: &Context, command: TokenCommand) -> Result<()> {
                 client.token_balance(&io_account).await?,
                 client.token_balance(&iosd_account).await?,
             );
+            if before.0 == 0 {
+                bail!(
+                    "InsufficientBalance: {me} holds no IO to burn; get IO first \
+                     (on localnet: `ioc token airdrop`)"
+                );
+            }
             let instructions = [
                 ix::create_associated_token_account(me, me, pda::iosd_mint()),
                 ix::burn_io_for_iosd(
