@@ -11,7 +11,7 @@ use io_compute_sdk::{client::Client, pda};
 use serde_json::Value;
 use solana_sdk::{pubkey::Pubkey, signer::keypair::read_keypair_file};
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Output},
     str::FromStr,
 };
@@ -169,13 +169,6 @@ fn every_command_has_help() {
         assert!(out.status.success(), "ioc {args:?}");
         assert!(stdout.contains("Usage: ioc"), "ioc {args:?}: {stdout}");
     }
-}
-
-fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ioc-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

@@ -16,6 +16,7 @@ use solana_rpc_client_api::{
 };
 use solana_sdk::{
     account::Account,
+    clock::Clock,
     instruction::Instruction,
     pubkey::Pubkey,
     signature::{Keypair, Signature},
@@ -110,6 +111,19 @@ impl Client {
 
     pub async fn raw_account(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, ClientError> {
         Ok(self.fetch(key).await?.map(|a| a.data))
+    }
+
+    /// The cluster's time: the Clock sysvar's unix timestamp, which is what
+    /// the program's time locks and epochs are measured against.
+    pub async fn chain_time(&self) -> Result<i64, ClientError> {
+        let id = solana_sdk::sysvar::clock::ID;
+        let account = self
+            .fetch(&id)
+            .await?
+            .ok_or(ClientError::MissingAccount(id))?;
+        solana_sdk::account::from_account::<Clock, _>(&account)
+            .map(|clock| clock.unix_timestamp)
+            .ok_or(ClientError::WrongAccountType(id, "Clock sysvar"))
     }
 
     /// The account at `key` with its owner and lamports, `None` when absent.

@@ -1,11 +1,11 @@
 use crate::context::Context;
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::{Args, Subcommand};
 use io_compute::{
     state::{Config, Epoch, Tokenomics},
     ClaimDeviceRewardArgs,
 };
-use io_compute_sdk::{amount::Token, ix, pda};
+use io_compute_sdk::{amount::Token, client::Client, ix, pda};
 use serde_json::json;
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 
@@ -36,6 +36,33 @@ pub struct ClaimArgs {
     /// The leaf's owner (the provider's authority).
     #[arg(long)]
     pub owner: Option<Pubkey>,
+}
+
+/// Longest wait for the current epoch to end before `advance` gives up and
+/// says when to come back (a localnet epoch is seconds to minutes long).
+const MAX_ADVANCE_WAIT_SECS: i64 = 120;
+
+/// Waits, behind a spinner, until the chain's clock reaches `end`, when that
+/// is at most `MAX_ADVANCE_WAIT_SECS` away; otherwise fails saying when.
+async fn wait_for_end(ctx: &Context, client: &Client, n: u64, end: i64) -> Result<()> {
+    let left = end - client.chain_time().await?;
+    if left <= 0 {
+        return Ok(());
+    }
+    if left > MAX_ADVANCE_WAIT_SECS {
+        bail!("EpochNotEnded: epoch {n} ends in {left} s (unix time {end}); advance it then");
+    }
+    ctx.waiting(&format!("epoch {n} ends in {left} s"), async {
+        // Bounded: the chain's clock follows wall time, with some slack.
+        for _ in 0..(left + 30) * 2 {
+            if client.chain_time().await? >= end {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        bail!("epoch {n} should have ended at unix time {end}, but the chain's clock has not reached it")
+    })
+    .await
 }
 
 fn parse_proof(text: &str) -> Result<Vec<[u8; 32]>> {
@@ -103,6 +130,15 @@ pub async fn run(ctx: &Context, command: EpochCommand) -> Result<()> {
             );
         }
         EpochCommand::Advance => {
+            let config: Config = client.expect_account(&pda::config()).await?;
+            let epoch: Epoch = client.expect_account(&pda::epoch(n)).await?;
+            wait_for_end(
+                ctx,
+                &client,
+                n,
+                epoch.end(config.tokenomics_params.epoch_length_secs)?,
+            )
+            .await?;
             let me = client.payer.pubkey();
             let signature = ctx
                 .waiting(

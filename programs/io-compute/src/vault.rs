@@ -1,9 +1,9 @@
 //! Token movements into and out of the protocol vaults. Policy (who gets
 //! what) lives in `state`; this module only moves tokens.
 
-use crate::{constants::VAULT_AUTHORITY_SEED, state::Config};
+use crate::state::Config;
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount, TransferChecked};
+use anchor_spl::token::{self, Burn, Mint, MintTo, Token, TokenAccount, TransferChecked};
 
 /// Moves `amount` of `mint` from a user's account into a protocol vault,
 /// signed by the user.
@@ -31,23 +31,24 @@ pub fn transfer_into_vault<'info>(
 }
 
 /// The vault authority PDA as a signer: built once per handler, it pays out
-/// of and burns from any protocol vault. Zero amounts move nothing (no CPI).
+/// of and burns from any protocol vault and mints IO and IOSD. Zero amounts
+/// move nothing (no CPI).
 pub struct VaultSigner<'a, 'info> {
     token_program: &'a Program<'info, Token>,
     authority: &'a UncheckedAccount<'info>,
-    bump: [u8; 1],
+    seeds: [&'a [u8]; 2],
 }
 
 impl<'a, 'info> VaultSigner<'a, 'info> {
     pub fn new(
-        config: &Config,
+        config: &'a Config,
         token_program: &'a Program<'info, Token>,
         authority: &'a UncheckedAccount<'info>,
     ) -> Self {
         Self {
             token_program,
             authority,
-            bump: [config.vault_authority_bump],
+            seeds: config.vault_authority_seeds(),
         }
     }
 
@@ -62,7 +63,6 @@ impl<'a, 'info> VaultSigner<'a, 'info> {
         if amount == 0 {
             return Ok(());
         }
-        let seeds: [&[u8]; 2] = [VAULT_AUTHORITY_SEED, &self.bump];
         token::transfer_checked(
             CpiContext::new_with_signer(
                 self.token_program.key(),
@@ -72,7 +72,7 @@ impl<'a, 'info> VaultSigner<'a, 'info> {
                     to: to.to_account_info(),
                     authority: self.authority.to_account_info(),
                 },
-                &[&seeds],
+                &[&self.seeds],
             ),
             amount,
             mint.decimals,
@@ -89,7 +89,6 @@ impl<'a, 'info> VaultSigner<'a, 'info> {
         if amount == 0 {
             return Ok(());
         }
-        let seeds: [&[u8]; 2] = [VAULT_AUTHORITY_SEED, &self.bump];
         token::burn(
             CpiContext::new_with_signer(
                 self.token_program.key(),
@@ -98,7 +97,32 @@ impl<'a, 'info> VaultSigner<'a, 'info> {
                     from: from.to_account_info(),
                     authority: self.authority.to_account_info(),
                 },
-                &[&seeds],
+                &[&self.seeds],
+            ),
+            amount,
+        )
+    }
+
+    /// Mints `amount` of `mint` (whose authority is the vault authority) to
+    /// `to`.
+    pub fn mint_to(
+        &self,
+        mint: &Account<'info, Mint>,
+        to: &Account<'info, TokenAccount>,
+        amount: u64,
+    ) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        token::mint_to(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                MintTo {
+                    mint: mint.to_account_info(),
+                    to: to.to_account_info(),
+                    authority: self.authority.to_account_info(),
+                },
+                &[&self.seeds],
             ),
             amount,
         )

@@ -58,8 +58,6 @@ pub struct Reputation {
     pub total_slashed: u64,
 }
 
-/// The IO staked behind one provider (its own positions and co-stakers').
-///
 impl Provider {
     /// Minimum stake a device needs: min_stake_per_gpu x multiplier x GPUs,
     /// rounded up.

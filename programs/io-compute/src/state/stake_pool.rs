@@ -8,6 +8,8 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
+/// The IO staked behind one provider (its own positions and co-stakers').
+///
 /// Positions hold shares of the pool, so a slash reduces every position pro
 /// rata in O(1): a position is worth `shares * amount / total_shares`,
 /// rounded down. The last position out takes whatever remains, so rounding

@@ -5,9 +5,10 @@ use crate::{
     math::SafeMath,
     pda_create,
     state::*,
+    vault::VaultSigner,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 /// Permissionless crank: once the current epoch has run its length, mints
 /// its IO emission into the rewards vault (crediting the stakers' index and
@@ -66,20 +67,11 @@ impl AdvanceEpoch<'_> {
             config.io_max_supply,
             now,
         )?;
-        if emission.emitted > 0 {
-            token::mint_to(
-                CpiContext::new_with_signer(
-                    accounts.token_program.key(),
-                    MintTo {
-                        mint: accounts.io_mint.to_account_info(),
-                        to: accounts.rewards_vault.to_account_info(),
-                        authority: accounts.vault_authority.to_account_info(),
-                    },
-                    &[&config.vault_authority_seeds()],
-                ),
-                emission.emitted,
-            )?;
-        }
+        VaultSigner::new(config, &accounts.token_program, &accounts.vault_authority).mint_to(
+            &accounts.io_mint,
+            &accounts.rewards_vault,
+            emission.emitted,
+        )?;
 
         let number = accounts.tokenomics.current_epoch.safe_add(1)?;
         let start = accounts

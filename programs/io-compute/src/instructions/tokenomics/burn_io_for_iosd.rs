@@ -4,9 +4,10 @@ use crate::{
     events::{emit_event, IoBurnedForIosd},
     oracle,
     state::*,
+    vault::VaultSigner,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Burn, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{self, Burn, Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BurnArgs {
@@ -103,19 +104,12 @@ impl BurnIoForIosd<'_> {
             ),
             io,
         )?;
-        let seeds = accounts.config.vault_authority_seeds();
-        token::mint_to(
-            CpiContext::new_with_signer(
-                accounts.token_program.key(),
-                MintTo {
-                    mint: accounts.iosd_mint.to_account_info(),
-                    to: accounts.destination.to_account_info(),
-                    authority: accounts.vault_authority.to_account_info(),
-                },
-                &[&seeds],
-            ),
-            iosd,
-        )?;
+        VaultSigner::new(
+            &accounts.config,
+            &accounts.token_program,
+            &accounts.vault_authority,
+        )
+        .mint_to(&accounts.iosd_mint, &accounts.destination, iosd)?;
         emit_event(IoBurnedForIosd {
             owner: accounts.owner.key(),
             destination: accounts.destination.key(),
