@@ -3,7 +3,7 @@
 //! and `ioc token airdrop`.
 
 use crate::context::Context;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use solana_sdk::pubkey::Pubkey;
 use std::path::PathBuf;
 
@@ -22,11 +22,7 @@ pub async fn airdrop_sol(
     to: &Pubkey,
     lamports: u64,
 ) -> Result<()> {
-    let signature = client
-        .rpc
-        .request_airdrop(to, lamports)
-        .await
-        .with_context(|| format!("RPC request to {} failed", ctx.url))?;
+    let signature = client.request_airdrop(to, lamports).await?;
     ctx.waiting("airdropping SOL", async {
         for _ in 0..100 {
             if client

@@ -216,6 +216,27 @@ fn command_groups_against_localnet() {
     );
     assert!(home.join(".config/solana/cli/config.yml").exists());
 
+    // Before set-up, and with an empty wallet, the words say what to do.
+    fails(
+        &home,
+        &["token", "burn-for-iosd", "--io", "1"],
+        "IO Compute is not set up on",
+    );
+    fails(
+        &home,
+        &[
+            "provider",
+            "register",
+            "--name",
+            "x",
+            "--region",
+            "us-east",
+            "--endpoint",
+            "https://x",
+        ],
+        "has no SOL to pay the fee (on localnet: `ioc token airdrop`)",
+    );
+
     // migrate: every step once, then nothing.
     let first = ok(&home, &["migrate", "--epoch-length", "3"]);
     let steps = first["steps"].as_array().unwrap();
@@ -253,6 +274,14 @@ fn command_groups_against_localnet() {
         )
     };
     let airdrop = run(&["token", "airdrop", "--sol", "5", "--io", "50000"]);
+    fails(
+        &home,
+        &with(&["stake", "add", "1"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        "you are not a provider yet: register with `ioc provider register`",
+    );
     assert_eq!(airdrop["io"], 50_000 * ONE_IO);
     let balance = run(&["token", "balance"]);
     // 5 SOL less the IO account's rent and the two-signature fee, which
@@ -447,7 +476,7 @@ fn command_groups_against_localnet() {
     fails(
         &home,
         &["-u", "http://127.0.0.1:1", "token", "balance"],
-        "http://127.0.0.1:1",
+        "cannot reach http://127.0.0.1:1: is the node running?",
     );
     assert_eq!(
         chain.balance(&provider, &io_mint),

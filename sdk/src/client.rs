@@ -12,7 +12,7 @@ use solana_rpc_client_api::{
     client_error::{Error as RpcError, ErrorKind},
     config::{RpcAccountInfoConfig, RpcProgramAccountsConfig},
     filter::{Memcmp, RpcFilterType},
-    request::{RpcError as RequestError, RpcResponseErrorData},
+    request::{RpcError as RequestError, RpcRequest, RpcResponseErrorData},
 };
 use solana_sdk::{
     account::Account,
@@ -21,7 +21,7 @@ use solana_sdk::{
     pubkey::Pubkey,
     signature::{Keypair, Signature},
     signer::Signer,
-    transaction::Transaction,
+    transaction::{Transaction, TransactionError},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +34,13 @@ pub enum ClientError {
     Transaction(String),
     #[error("RPC request to {url} failed: {message}")]
     Rpc { url: String, message: String },
+    #[error("cannot reach {url}: is the node running? (for a local chain: `ioc localnet`)")]
+    Unreachable { url: String },
     #[error("account {0} does not exist")]
     MissingAccount(Pubkey),
+    /// A protocol-wide account is missing: the program is not set up there.
+    #[error("IO Compute is not set up on {url} yet: run `ioc migrate`")]
+    NotSetUp { url: String },
     #[error("account {0} is not a {1}")]
     WrongAccountType(Pubkey, &'static str),
 }
@@ -70,16 +75,37 @@ impl Client {
                 return decoded;
             }
             return ClientError::Transaction(match &sim.err {
-                Some(e) => e.to_string(),
+                Some(e) => self.refusal(&e.clone().into()),
                 None => message.clone(),
             });
         }
         if let ErrorKind::TransactionError(e) = err.kind() {
-            return ClientError::Transaction(e.to_string());
+            return ClientError::Transaction(self.refusal(e));
+        }
+        if is_unreachable(&err) {
+            return ClientError::Unreachable {
+                url: self.url.clone(),
+            };
         }
         ClientError::Rpc {
             url: self.url.clone(),
             message: err.to_string(),
+        }
+    }
+
+    /// The runtime's refusals that name no program, in words a user can act
+    /// on.
+    fn refusal(&self, err: &TransactionError) -> String {
+        let payer = self.payer.pubkey();
+        match err {
+            TransactionError::AccountNotFound | TransactionError::InsufficientFundsForFee => {
+                format!("{payer} has no SOL to pay the fee (on localnet: `ioc token airdrop`)")
+            }
+            TransactionError::AlreadyProcessed => "an identical transaction (same signer, \
+                 accounts, amounts and recent blockhash) was processed moments ago; to do it \
+                 again, run it again once the blockhash has moved on (about a second)"
+                .to_string(),
+            other => other.to_string(),
         }
     }
 
@@ -111,6 +137,28 @@ impl Client {
 
     pub async fn raw_account(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, ClientError> {
         Ok(self.fetch(key).await?.map(|a| a.data))
+    }
+
+    /// Asks the node's faucet (localnet, devnet) for `lamports`; returns the
+    /// airdrop's signature. Errors keep their cause (the RPC client's own
+    /// `request_airdrop` replaces every error with a rate-limit guess).
+    pub async fn request_airdrop(
+        &self,
+        to: &Pubkey,
+        lamports: u64,
+    ) -> Result<Signature, ClientError> {
+        let signature: String = self
+            .rpc
+            .send(
+                RpcRequest::RequestAirdrop,
+                serde_json::json!([to.to_string(), lamports]),
+            )
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        signature.parse().map_err(|_| ClientError::Rpc {
+            url: self.url.clone(),
+            message: format!("the airdrop answered {signature:?}, not a signature"),
+        })
     }
 
     /// The cluster's time: the Clock sysvar's unix timestamp, which is what
@@ -154,9 +202,15 @@ impl Client {
         &self,
         key: &Pubkey,
     ) -> Result<T, ClientError> {
-        self.account(key)
-            .await?
-            .ok_or(ClientError::MissingAccount(*key))
+        self.account(key).await?.ok_or_else(|| {
+            if crate::pda::protocol_singletons().contains(key) {
+                ClientError::NotSetUp {
+                    url: self.url.clone(),
+                }
+            } else {
+                ClientError::MissingAccount(*key)
+            }
+        })
     }
 
     /// Every program account of type `T` whose data holds each `(offset,
@@ -216,6 +270,16 @@ impl Client {
         token::mint(&account.owner, &account.data)
             .map(|m| m.supply)
             .ok_or(ClientError::WrongAccountType(*mint, "SPL mint"))
+    }
+}
+
+/// Whether `err` means no node answered at all. The RPC client turns some
+/// transport errors into text (`get_account*` wraps them in
+/// `AccountNotFound: ...`), so the text is checked too.
+fn is_unreachable(err: &RpcError) -> bool {
+    match err.kind() {
+        ErrorKind::Reqwest(e) => e.is_connect() || e.is_timeout(),
+        other => other.to_string().contains("error sending request for url"),
     }
 }
 

@@ -136,6 +136,19 @@ pub fn tokenomics() -> Pubkey {
     find(&[TOKENOMICS_SEED])
 }
 
+/// The protocol-wide accounts that exist once the protocol is set up on a
+/// cluster (`ioc migrate`); one missing means it is not.
+pub fn protocol_singletons() -> [Pubkey; 6] {
+    [
+        config(),
+        gpu_models(),
+        market(),
+        tokenomics(),
+        governance(),
+        price_feed(),
+    ]
+}
+
 pub fn epoch(number: u64) -> Pubkey {
     find(&[EPOCH_SEED, &number.to_le_bytes()])
 }

@@ -112,6 +112,15 @@ async fn open(
             Token::Io.format(amount)
         );
     }
+    if client.raw_account(&provider).await?.is_none() {
+        if own {
+            bail!(
+                "you are not a provider yet: register with `ioc provider register`, \
+                 or stake behind one with `ioc stake co-stake <PROVIDER_AUTHORITY> <AMOUNT>`"
+            );
+        }
+        bail!("{provider_authority} is not a provider (no provider account {provider})");
+    }
     let nonce = next_nonce(client, &me, &provider).await?;
     let args = StakeArgs {
         nonce,

@@ -61,11 +61,7 @@ pub async fn run(ctx: &Context, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Balance { owner } => {
             let owner = owner.unwrap_or(me);
-            let sol = client
-                .rpc
-                .get_balance(&owner)
-                .await
-                .with_context(|| format!("RPC request to {} failed", ctx.url))?;
+            let sol = client.fetch(&owner).await?.map_or(0, |a| a.lamports);
             let io = client
                 .token_balance(&pda::associated_token(&owner, &pda::io_mint()))
                 .await?;
