@@ -7,7 +7,7 @@
 //! `EventLogStubs` and the `msg!` hook (patches/solana-msg) write there the
 //! `Program data:` and `Program log:` lines a real validator produces.
 
-use solana_program_runtime::stable_log;
+use solana_program_runtime::{solana_sbpf::vm::ContextObject, stable_log};
 use solana_program_test::{
     get_runtime_environment_key, invoke_builtin_function, EbpfError, EbpfVm, InvokeContext,
     ProgramTest, ProgramTestContext,
@@ -53,6 +53,7 @@ pub fn io_compute_builtin(
         // left behind would make it drop every log of the transaction.
         let collector = vm.context_object_pointer.get_log_collector();
         let start = collector.as_ref().map(|c| c.borrow().messages.len());
+        let budget = vm.context_object_pointer.get_remaining();
         let outer = LOG_COLLECTOR.with(|slot| slot.replace(collector.clone()));
         vm.program_result = invoke_builtin_function(
             io_compute::native::process_instruction,
@@ -62,7 +63,17 @@ pub fn io_compute_builtin(
         .into();
         LOG_COLLECTOR.with(|slot| *slot.borrow_mut() = outer);
         if let (Some(collector), Some(start)) = (collector, start) {
-            drop_wrapper_lines(&mut collector.borrow_mut().messages, start);
+            let messages = &mut collector.borrow_mut().messages;
+            drop_wrapper_lines(messages, start);
+            // An SBF program's last line before `success`/`failed`. Native
+            // code itself is not metered, so this counts what its CPIs
+            // consumed.
+            let left = vm.context_object_pointer.get_remaining();
+            messages.push(format!(
+                "Program {} consumed {} of {budget} compute units",
+                io_compute::ID,
+                budget.saturating_sub(left)
+            ));
         }
     })
 }
@@ -87,6 +98,33 @@ fn drop_wrapper_lines(messages: &mut Vec<String>, start: usize) {
             line.starts_with(&program) && line.contains(" invoke [") && messages[start - 1] == *line
         });
     if repeated {
+        messages.remove(start);
+    }
+}
+
+/// solana-program-test's CPI stub writes `Program <callee> invoke [n]` at
+/// the caller's depth before the runtime writes the callee's own `invoke
+/// [n+1]`, and a second `Program <callee> success` after the runtime's.
+/// Logs must nest as on a real cluster (one invoke and one success per
+/// call), or log parsers such as Anchor's `EventParser` lose their place:
+/// drops the stub's two lines.
+fn drop_cpi_stub_lines(messages: &mut Vec<String>, start: usize, callee: &Pubkey) {
+    let program = format!("Program {callee} ");
+    let success = format!("Program {callee} success");
+    if messages.len() > start + 1 && messages.last() == Some(&success) {
+        // The runtime's own closing line for the callee precedes it.
+        let runtime_closed = messages[messages.len() - 2].starts_with(&program);
+        if runtime_closed {
+            messages.pop();
+        }
+    }
+    let stub_invoke = messages
+        .get(start)
+        .is_some_and(|line| line.starts_with(&program) && line.contains(" invoke ["));
+    let runtime_invoke = messages
+        .get(start + 1)
+        .is_some_and(|line| line.starts_with(&program) && line.contains(" invoke ["));
+    if stub_invoke && runtime_invoke {
         messages.remove(start);
     }
 }
@@ -141,8 +179,19 @@ impl SyscallStubs for EventLogStubs {
         account_infos: &[AccountInfo],
         signers_seeds: &[&[&[u8]]],
     ) -> solana_sdk::entrypoint::ProgramResult {
-        self.inner
-            .sol_invoke_signed(instruction, account_infos, signers_seeds)
+        let collector = LOG_COLLECTOR.with(|slot| slot.borrow().clone());
+        let start = collector.as_ref().map(|c| c.borrow().messages.len());
+        let result = self
+            .inner
+            .sol_invoke_signed(instruction, account_infos, signers_seeds);
+        if let (Some(collector), Some(start)) = (collector, start) {
+            drop_cpi_stub_lines(
+                &mut collector.borrow_mut().messages,
+                start,
+                &instruction.program_id,
+            );
+        }
+        result
     }
     fn sol_get_sysvar(&self, id: *const u8, var: *mut u8, offset: u64, length: u64) -> u64 {
         self.inner.sol_get_sysvar(id, var, offset, length)

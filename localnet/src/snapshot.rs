@@ -1,10 +1,11 @@
 //! Ledger persistence: the accounts the localnet knows of (all but builtins,
-//! sysvars and genesis programs) and the clock offset, written atomically to
-//! `<ledger>/accounts.json` and loaded into genesis at the next start.
+//! sysvars and genesis programs), the clock offset, the chain's genesis hash
+//! and its slot, written atomically to `<ledger>/accounts.json` and loaded at
+//! the next start, so the chain continues: same genesis hash, slots onward.
 
 use base64::{prelude::BASE64_STANDARD, Engine};
 use serde::{Deserialize, Serialize};
-use solana_sdk::{account::Account, pubkey, pubkey::Pubkey};
+use solana_sdk::{account::Account, clock::Slot, hash::Hash, pubkey, pubkey::Pubkey};
 use std::{fs, io, path::Path};
 
 pub const SNAPSHOT_FILE: &str = "accounts.json";
@@ -36,13 +37,27 @@ pub fn genesis_keys() -> Vec<Pubkey> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     pub clock_offset: i64,
+    /// The genesis hash the chain reports; `None` in a version 1 file.
+    pub genesis_hash: Option<Hash>,
+    /// The slot the chain had reached, and when (unix seconds).
+    pub slot: Slot,
+    pub saved_at: i64,
     pub accounts: Vec<(Pubkey, Account)>,
 }
+
+/// Version 2 adds the genesis hash and the slot; version 1 files still load.
+const SNAPSHOT_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct SnapshotFile {
     version: u32,
     clock_offset: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    genesis_hash: Option<String>,
+    #[serde(default)]
+    slot: Slot,
+    #[serde(default)]
+    saved_at: i64,
     accounts: Vec<AccountFile>,
 }
 
@@ -64,8 +79,11 @@ fn invalid(message: impl Into<String>) -> io::Error {
 pub fn save(dir: &Path, snapshot: &Snapshot) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let file = SnapshotFile {
-        version: 1,
+        version: SNAPSHOT_VERSION,
         clock_offset: snapshot.clock_offset,
+        genesis_hash: snapshot.genesis_hash.map(|h| h.to_string()),
+        slot: snapshot.slot,
+        saved_at: snapshot.saved_at,
         accounts: snapshot
             .accounts
             .iter()
@@ -98,7 +116,7 @@ pub fn load(dir: &Path) -> io::Result<Option<Snapshot>> {
     };
     let file: SnapshotFile =
         serde_json::from_slice(&bytes).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
-    if file.version != 1 {
+    if !(1..=SNAPSHOT_VERSION).contains(&file.version) {
         return Err(invalid(format!(
             "{}: unknown snapshot version {}",
             path.display(),
@@ -129,8 +147,18 @@ pub fn load(dir: &Path) -> io::Result<Option<Snapshot>> {
             },
         ));
     }
+    let genesis_hash = file
+        .genesis_hash
+        .map(|h| {
+            h.parse::<Hash>()
+                .map_err(|_| invalid(format!("bad genesis hash {h}")))
+        })
+        .transpose()?;
     Ok(Some(Snapshot {
         clock_offset: file.clock_offset,
+        genesis_hash,
+        slot: file.slot,
+        saved_at: file.saved_at,
         accounts,
     }))
 }
@@ -146,6 +174,9 @@ mod tests {
         assert_eq!(load(&dir).unwrap(), None);
         let snapshot = Snapshot {
             clock_offset: 3_600,
+            genesis_hash: Some(Hash::new_unique()),
+            slot: 1_234,
+            saved_at: 1_700_000_000,
             accounts: vec![(
                 Pubkey::new_unique(),
                 Account {
@@ -159,6 +190,14 @@ mod tests {
         };
         save(&dir, &snapshot).unwrap();
         assert_eq!(load(&dir).unwrap(), Some(snapshot));
+        // A version 1 file (no genesis hash, no slot) still loads.
+        fs::write(
+            dir.join(SNAPSHOT_FILE),
+            br#"{"version":1,"clock_offset":5,"accounts":[]}"#,
+        )
+        .unwrap();
+        let old = load(&dir).unwrap().unwrap();
+        assert_eq!((old.genesis_hash, old.slot, old.clock_offset), (None, 0, 5));
         fs::write(dir.join(SNAPSHOT_FILE), b"{not json").unwrap();
         assert!(load(&dir).is_err());
         fs::remove_dir_all(&dir).unwrap();

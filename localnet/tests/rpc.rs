@@ -600,12 +600,22 @@ async fn restart_with_ledger_keeps_balances_and_program_accounts() {
     )
     .await;
     let balance = client.get_balance(&wallet.pubkey()).await.unwrap();
+    let genesis_hash = client.get_genesis_hash().await.unwrap();
+    let slot_before = client.get_slot().await.unwrap();
     localnet.shutdown().await;
 
     let localnet = Localnet::start(config.clone()).await.unwrap();
     assert!(localnet.accounts_restored >= 2);
     let client = RpcClient::new_with_commitment(localnet.rpc_url(), CommitmentConfig::confirmed());
     assert_eq!(client.get_balance(&wallet.pubkey()).await.unwrap(), balance);
+    // The same chain goes on: a client that pins it by genesis hash, or
+    // orders by slot, sees no restart.
+    assert_eq!(client.get_genesis_hash().await.unwrap(), genesis_hash);
+    let slot_after = client.get_slot().await.unwrap();
+    assert!(
+        slot_after > slot_before,
+        "slot {slot_after} after the restart, {slot_before} before"
+    );
     let provider: Provider = io_compute_sdk::accounts::decode(
         &client
             .get_account(&pda::provider(&wallet.pubkey()))

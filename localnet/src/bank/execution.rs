@@ -4,6 +4,39 @@
 use super::*;
 
 impl BankOwner {
+    /// The fee the bank charges for `message`; `None` when its blockhash is
+    /// unknown. The bank prices legacy messages only, and a fee depends on
+    /// the signatures and compute-budget instructions alone (programs are
+    /// never loaded from lookup tables), so a v0 message is priced as the
+    /// legacy message with its static keys and a stand-in key for each
+    /// address it loads.
+    pub(super) async fn fee_for(&mut self, message: &VersionedMessage) -> Option<u64> {
+        let legacy = match message {
+            VersionedMessage::Legacy(message) => message.clone(),
+            VersionedMessage::V0(message) => {
+                let loaded: usize = message
+                    .address_table_lookups
+                    .iter()
+                    .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
+                    .sum();
+                let mut account_keys = message.account_keys.clone();
+                account_keys.extend((0..loaded).map(|_| Pubkey::new_unique()));
+                Message {
+                    header: message.header,
+                    account_keys,
+                    recent_blockhash: message.recent_blockhash,
+                    instructions: message.instructions.clone(),
+                }
+            }
+        };
+        self.chain
+            .banks_client
+            .get_fee_for_message(legacy)
+            .await
+            .ok()
+            .flatten()
+    }
+
     pub(super) async fn simulate(
         &mut self,
         mut transaction: VersionedTransaction,
@@ -82,17 +115,7 @@ impl BankOwner {
     ) -> Result<Signature, SendError> {
         let signature = transaction.signatures[0];
         let keys: Vec<Pubkey> = transaction.message.static_account_keys().to_vec();
-        let fee = match &transaction.message {
-            VersionedMessage::Legacy(message) => self
-                .chain
-                .banks_client
-                .get_fee_for_message(message.clone())
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or(0),
-            VersionedMessage::V0(_) => 0,
-        };
+        let fee = self.fee_for(&transaction.message).await.unwrap_or(0);
         let pre = self.fetch(&keys).await;
         let outcome = self
             .chain

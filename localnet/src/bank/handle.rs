@@ -30,6 +30,8 @@ pub(super) enum Command {
     },
     Statuses(Vec<Signature>, Reply<(Slot, Vec<Option<LandedStatus>>)>),
     Transaction(Signature, Reply<Option<TxRecord>>),
+    BlockRecord(Slot, Reply<Result<BlockRecord, BlockMissing>>),
+    Block(Slot, Reply<Result<Block, BlockMissing>>),
     SignaturesForAddress {
         address: Pubkey,
         before: Option<Signature>,
@@ -143,6 +145,15 @@ impl BankHandle {
         signatures: Vec<Signature>,
     ) -> Result<(Slot, Vec<Option<LandedStatus>>), BankStopped> {
         self.call(|r| Command::Statuses(signatures, r)).await
+    }
+    pub async fn block_record(
+        &self,
+        slot: Slot,
+    ) -> Result<Result<BlockRecord, BlockMissing>, BankStopped> {
+        self.call(|r| Command::BlockRecord(slot, r)).await
+    }
+    pub async fn block(&self, slot: Slot) -> Result<Result<Block, BlockMissing>, BankStopped> {
+        self.call(|r| Command::Block(slot, r)).await
     }
     pub async fn transaction(&self, signature: Signature) -> Result<Option<TxRecord>, BankStopped> {
         self.call(|r| Command::Transaction(signature, r)).await

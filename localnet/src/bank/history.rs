@@ -4,6 +4,66 @@
 use super::*;
 
 impl BankOwner {
+    /// Records `slot` as finished: its final blockhash (the child bank starts
+    /// from it) and its block height.
+    pub(super) async fn record_block(&mut self, slot: Slot, block_time: i64) {
+        let (blockhash, _) = self.latest_blockhash().await;
+        let block_height = self
+            .chain
+            .banks_client
+            .get_root_block_height()
+            .await
+            .unwrap_or(0);
+        let (parent_slot, previous_blockhash) = self
+            .blocks
+            .back()
+            .map_or((slot.saturating_sub(1), self.genesis_hash), |b| {
+                (b.slot, b.blockhash)
+            });
+        if self.blocks.len() == HISTORY_LIMIT {
+            self.blocks.pop_front();
+        }
+        self.blocks.push_back(BlockRecord {
+            slot,
+            parent_slot,
+            blockhash,
+            previous_blockhash,
+            block_time,
+            block_height,
+        });
+    }
+
+    /// The finished block at `slot`, without its transactions.
+    pub(super) fn block_record(&self, slot: Slot) -> Result<BlockRecord, BlockMissing> {
+        match self.blocks.binary_search_by_key(&slot, |b| b.slot) {
+            Ok(index) => Ok(self.blocks[index].clone()),
+            Err(_) if slot >= self.slot => Err(BlockMissing::NotYet),
+            Err(_) => match self.blocks.front() {
+                Some(first) if slot < first.slot => Err(BlockMissing::CleanedUp {
+                    first_available: first.slot,
+                }),
+                _ => Err(BlockMissing::Skipped),
+            },
+        }
+    }
+
+    /// The finished block at `slot` with its transactions.
+    pub(super) fn block(&self, slot: Slot) -> Result<Block, BlockMissing> {
+        let record = self.block_record(slot)?;
+        let transactions = self
+            .history_order
+            .iter()
+            .filter_map(|signature| {
+                let record = self.history.get(signature)?;
+                (record.slot == slot).then(|| (*signature, record.clone()))
+            })
+            .collect();
+        Ok(Block {
+            record,
+            transactions,
+        })
+    }
+
     pub(super) fn remember(&mut self, signature: Signature, keys: &[Pubkey], record: TxRecord) {
         self.history.insert(signature, record);
         self.history_order.push_back(signature);

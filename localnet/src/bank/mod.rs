@@ -72,6 +72,35 @@ pub struct TxRecord {
     pub meta: TransactionStatusMeta,
 }
 
+/// A finished slot: what getBlock and getBlockTime report.
+#[derive(Debug, Clone)]
+pub struct BlockRecord {
+    pub slot: Slot,
+    pub parent_slot: Slot,
+    pub blockhash: Hash,
+    pub previous_blockhash: Hash,
+    pub block_time: i64,
+    pub block_height: u64,
+}
+
+/// A block with its transactions, in execution order.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub record: BlockRecord,
+    pub transactions: Vec<(Signature, TxRecord)>,
+}
+
+/// Why a block cannot be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockMissing {
+    /// The slot is not finished yet.
+    NotYet,
+    /// Older than the kept history.
+    CleanedUp { first_available: Slot },
+    /// Passed over (a restart moves the chain past the slots it slept).
+    Skipped,
+}
+
 /// Where and how a transaction landed: its slot and its error, if any.
 pub type LandedStatus = (Slot, Option<TransactionError>);
 
@@ -174,9 +203,17 @@ struct BankOwner {
     /// Builtins, sysvars and genesis programs: never snapshotted.
     genesis_keys: HashSet<Pubkey>,
     history: HashMap<Signature, TxRecord>,
+    /// Finished slots, oldest first, as many as `HISTORY_LIMIT`.
+    blocks: VecDeque<BlockRecord>,
     history_order: VecDeque<Signature>,
     by_address: HashMap<Pubkey, VecDeque<Signature>>,
     notifications: broadcast::Sender<Notification>,
     config: BankConfig,
     dirty: bool,
+}
+
+fn wall_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -10,7 +10,11 @@ impl BankOwner {
         config: BankConfig,
         notifications: broadcast::Sender<Notification>,
     ) -> Self {
-        let genesis_hash = chain.genesis_hash;
+        // A restarted chain reports the genesis hash it was born with.
+        let genesis_hash = restored
+            .as_ref()
+            .and_then(|s| s.genesis_hash)
+            .unwrap_or(chain.genesis_hash);
         let mut owner = Self {
             chain,
             identity: Keypair::new().pubkey(),
@@ -22,6 +26,7 @@ impl BankOwner {
             index: HashMap::new(),
             genesis_keys: HashSet::new(),
             history: HashMap::new(),
+            blocks: VecDeque::new(),
             history_order: VecDeque::new(),
             by_address: HashMap::new(),
             notifications,
@@ -29,6 +34,23 @@ impl BankOwner {
             dirty: false,
         };
         owner.slot = owner.chain.banks_client.get_root_slot().await.unwrap_or(0);
+        // ... and goes on past any slot it could have reached: the saved one
+        // plus one per slot duration since (after a kill -9 the last slots
+        // were never saved, and slots never go back).
+        if let Some(saved) = restored.as_ref() {
+            // A version 1 snapshot has no save time: it counts from its slot.
+            let since_secs = match saved.saved_at {
+                0 => 0,
+                at => wall_clock().saturating_sub(at).max(0),
+            };
+            let since_ms = since_secs as u128 * 1_000;
+            let slot_ms = owner.config.slot_duration.as_millis().max(1);
+            let next = saved.slot + (since_ms / slot_ms) as u64 + 1;
+            if next > owner.slot {
+                owner.chain.advance_to(next);
+                owner.slot = next;
+            }
+        }
         owner.epoch_schedule = owner
             .chain
             .banks_client
@@ -116,16 +138,7 @@ impl BankOwner {
                 let _ = reply.send((self.slot, valid));
             }
             Command::FeeForMessage(message, reply) => {
-                let fee = match message {
-                    VersionedMessage::Legacy(message) => self
-                        .chain
-                        .banks_client
-                        .get_fee_for_message(message)
-                        .await
-                        .ok()
-                        .flatten(),
-                    VersionedMessage::V0(_) => None,
-                };
+                let fee = self.fee_for(&message).await;
                 let _ = reply.send((self.slot, fee));
             }
             Command::MinimumBalance(len, reply) => {
@@ -164,6 +177,12 @@ impl BankOwner {
             }
             Command::Transaction(signature, reply) => {
                 let _ = reply.send(self.history.get(&signature).cloned());
+            }
+            Command::BlockRecord(slot, reply) => {
+                let _ = reply.send(self.block_record(slot));
+            }
+            Command::Block(slot, reply) => {
+                let _ = reply.send(self.block(slot));
             }
             Command::SignaturesForAddress {
                 address,
@@ -245,8 +264,10 @@ impl BankOwner {
     /// `MAINTENANCE_SLOTS` the accounts cache is flushed and cleaned.
     pub(super) async fn advance_slot(&mut self) {
         let parent = self.slot;
+        let block_time = self.block_time().await;
         self.chain.advance_to(parent + 1);
         self.slot = parent + 1;
+        self.record_block(parent, block_time).await;
         if self.slot.is_multiple_of(MAINTENANCE_SLOTS) {
             self.chain.maintain();
         }
@@ -332,10 +353,4 @@ impl BankOwner {
         );
         self.execute(tx.into()).await
     }
-}
-
-pub(super) fn wall_clock() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }

@@ -19,6 +19,9 @@ impl BankOwner {
             dir,
             &Snapshot {
                 clock_offset: self.clock_offset,
+                genesis_hash: Some(self.genesis_hash),
+                slot: self.slot,
+                saved_at: wall_clock(),
                 accounts,
             },
         )?;

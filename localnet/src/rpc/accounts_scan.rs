@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// As agave: the 20 largest accounts of a mint.
+const MAX_LARGEST_TOKEN_ACCOUNTS: usize = 20;
+
 /// Answers this group's methods; `MethodNotFound` for any other.
 pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcResult {
     match method {
@@ -77,6 +80,39 @@ pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcRes
                 });
             }
             with_context(slot, out)
+        }
+        "getTokenLargestAccounts" => {
+            let mint = pubkey(p, 0)?;
+            let (_, accounts) = bank.accounts(vec![mint]).await?;
+            let (program, decimals) = accounts[0]
+                .as_ref()
+                .and_then(|a| Some((a.owner, bank::mint_decimals(a)?)))
+                .ok_or_else(|| {
+                    RpcError::invalid_params("Invalid param: mint could not be unpacked")
+                })?;
+            let filters = vec![
+                RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, mint.to_bytes().to_vec())),
+                RpcFilterType::TokenAccountState,
+            ];
+            let (slot, found) = bank.program_accounts(program, filters).await?;
+            let mut holders: Vec<(Pubkey, u64)> = found
+                .iter()
+                .filter_map(|(key, a)| Some((*key, bank::token_account_fields(a)?.2)))
+                .collect();
+            // Largest first; ties in address order, so the answer is stable.
+            holders.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            holders.truncate(MAX_LARGEST_TOKEN_ACCOUNTS);
+            let decimals = SplTokenAdditionalDataV2::with_decimals(decimals);
+            with_context(
+                slot,
+                holders
+                    .into_iter()
+                    .map(|(key, amount)| RpcTokenAccountBalance {
+                        address: key.to_string(),
+                        amount: token_amount_to_ui_amount_v3(amount, &decimals),
+                    })
+                    .collect::<Vec<_>>(),
+            )
         }
         _ => Err(RpcError::method_not_found()),
     }

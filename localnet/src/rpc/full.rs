@@ -93,14 +93,18 @@ pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcRes
         }
         "getTransaction" => {
             let signature = parse_signature(&param::<String>(p, 0, "signature")?)?;
-            let encoding = match p.get(1) {
-                Some(Value::String(_)) => param::<UiTransactionEncoding>(p, 1, "encoding")?,
-                _ => optional::<RpcTransactionConfig>(p, 1, "config")?
-                    .encoding
-                    .unwrap_or(UiTransactionEncoding::Json),
+            let (encoding, max_version) = match p.get(1) {
+                Some(Value::String(_)) => (param::<UiTransactionEncoding>(p, 1, "encoding")?, None),
+                _ => {
+                    let config = optional::<RpcTransactionConfig>(p, 1, "config")?;
+                    (
+                        config.encoding.unwrap_or(UiTransactionEncoding::Json),
+                        config.max_supported_transaction_version,
+                    )
+                }
             };
             match bank.transaction(signature).await? {
-                Some(record) => to_value(encode_transaction(record, encoding)?),
+                Some(record) => to_value(encode_transaction(record, encoding, max_version)?),
                 None => Ok(Value::Null),
             }
         }
@@ -140,6 +144,28 @@ pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcRes
                 Ok(signature) => Ok(json!(signature.to_string())),
                 Err(err) => Err(send_error(err)),
             }
+        }
+        "getBlockTime" => {
+            let slot: Slot = param(p, 0, "slot")?;
+            match bank.block_record(slot).await? {
+                Ok(block) => Ok(json!(block.block_time)),
+                Err(missing) => Err(block_missing(slot, missing)),
+            }
+        }
+        "getBlock" => {
+            let slot: Slot = param(p, 0, "slot")?;
+            let config = match p.get(1) {
+                Some(Value::String(_)) => RpcBlockConfig {
+                    encoding: Some(param(p, 1, "encoding")?),
+                    ..RpcBlockConfig::default()
+                },
+                _ => optional::<RpcBlockConfig>(p, 1, "config")?,
+            };
+            let block = bank
+                .block(slot)
+                .await?
+                .map_err(|missing| block_missing(slot, missing))?;
+            to_value(encode_block(block, &config)?)
         }
         _ => Err(RpcError::method_not_found()),
     }
@@ -202,11 +228,29 @@ fn send_error(err: SendError) -> RpcError {
     }
 }
 
-fn encode_transaction(
+/// A recorded transaction as getTransaction (and getBlock) report it. As
+/// agave: `version` is given when the client names the highest version it
+/// supports, and a v0 transaction is refused to a client that names none.
+pub(super) fn encode_transaction(
     record: TxRecord,
     encoding: UiTransactionEncoding,
+    max_supported_version: Option<u8>,
 ) -> Result<EncodedConfirmedTransactionWithStatusMeta, RpcError> {
     let version = record.transaction.version();
+    let version = match (version, max_supported_version) {
+        (TransactionVersion::Legacy(_), None) => None,
+        (TransactionVersion::Number(n), max) if max.is_none_or(|max| n > max) => {
+            return Err(RpcError::new(
+                JSON_RPC_SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION,
+                format!(
+                    "Transaction version ({n}) is not supported by the requesting client. \
+                     Please try the request again with the following configuration parameter: \
+                     \"maxSupportedTransactionVersion\": {n}"
+                ),
+            ));
+        }
+        (version, _) => Some(version),
+    };
     let transaction = match encoding {
         UiTransactionEncoding::Base64
         | UiTransactionEncoding::Base58
@@ -225,7 +269,16 @@ fn encode_transaction(
                 _ => EncodedTransaction::LegacyBinary(bs58::encode(bytes).into_string()),
             }
         }
-        UiTransactionEncoding::Json | UiTransactionEncoding::JsonParsed => {
+        UiTransactionEncoding::JsonParsed => EncodedTransaction::Json(UiTransaction {
+            signatures: record
+                .transaction
+                .signatures
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            message: UiMessage::Parsed(parsed_message(&record.transaction.message)),
+        }),
+        UiTransactionEncoding::Json => {
             let message = &record.transaction.message;
             EncodedTransaction::Json(UiTransaction {
                 signatures: record
@@ -257,11 +310,113 @@ fn encode_transaction(
         transaction: EncodedTransactionWithStatusMeta {
             transaction,
             meta: Some(record.meta.into()),
-            version: match version {
-                solana_sdk::transaction::TransactionVersion::Legacy(_) => None,
-                other => Some(other),
-            },
+            version,
         },
         block_time: Some(record.block_time),
+    })
+}
+
+/// A message as `jsonParsed` shows it: account keys with their signer and
+/// writable flags, and every instruction partially decoded (program id,
+/// account addresses, base-58 data), as agave shows programs it has no
+/// parser for.
+fn parsed_message(message: &VersionedMessage) -> UiParsedMessage {
+    let keys = message.static_account_keys();
+    UiParsedMessage {
+        account_keys: keys
+            .iter()
+            .enumerate()
+            .map(|(i, key)| ParsedAccount {
+                pubkey: key.to_string(),
+                writable: message.is_maybe_writable(i, None),
+                signer: message.is_signer(i),
+                source: Some(ParsedAccountSource::Transaction),
+            })
+            .collect(),
+        recent_blockhash: message.recent_blockhash().to_string(),
+        instructions: message
+            .instructions()
+            .iter()
+            .map(|ix| {
+                let key = |i: &u8| {
+                    keys.get(*i as usize)
+                        .map_or_else(String::new, ToString::to_string)
+                };
+                UiInstruction::Parsed(UiParsedInstruction::PartiallyDecoded(
+                    UiPartiallyDecodedInstruction {
+                        program_id: key(&ix.program_id_index),
+                        accounts: ix.accounts.iter().map(key).collect(),
+                        data: bs58::encode(&ix.data).into_string(),
+                        stack_height: Some(1),
+                    },
+                ))
+            })
+            .collect(),
+        address_table_lookups: None,
+    }
+}
+
+/// The error agave gives for a block it cannot give.
+fn block_missing(slot: Slot, missing: BlockMissing) -> RpcError {
+    match missing {
+        BlockMissing::NotYet => RpcError::new(
+            JSON_RPC_SERVER_ERROR_BLOCK_NOT_AVAILABLE,
+            format!("Block not available for slot {slot}"),
+        ),
+        BlockMissing::CleanedUp { first_available } => RpcError::new(
+            JSON_RPC_SERVER_ERROR_BLOCK_CLEANED_UP,
+            format!(
+                "Block {slot} cleaned up, does not exist on node. First available block: \
+                 {first_available}"
+            ),
+        ),
+        BlockMissing::Skipped => RpcError::new(
+            JSON_RPC_SERVER_ERROR_SLOT_SKIPPED,
+            format!("Slot {slot} was skipped, or missing due to ledger jump to recent snapshot"),
+        ),
+    }
+}
+
+/// A block as getBlock reports it, with the transaction details asked for
+/// (no rewards: the localnet has no voting validators).
+fn encode_block(block: Block, config: &RpcBlockConfig) -> Result<UiConfirmedBlock, RpcError> {
+    let details = config.transaction_details.unwrap_or_default();
+    let encoding = config.encoding.unwrap_or(UiTransactionEncoding::Json);
+    let signatures = || {
+        block
+            .transactions
+            .iter()
+            .map(|(signature, _)| signature.to_string())
+            .collect::<Vec<_>>()
+    };
+    let (transactions, signatures) = match details {
+        TransactionDetails::Full => {
+            let mut encoded = Vec::with_capacity(block.transactions.len());
+            for (_, record) in block.transactions.iter().cloned() {
+                let one =
+                    encode_transaction(record, encoding, config.max_supported_transaction_version)?;
+                encoded.push(one.transaction);
+            }
+            (Some(encoded), None)
+        }
+        TransactionDetails::Signatures => (None, Some(signatures())),
+        TransactionDetails::None => (None, None),
+        TransactionDetails::Accounts => {
+            return Err(RpcError::invalid_params(
+                "Invalid param: transactionDetails \"accounts\" is not served by the localnet",
+            ))
+        }
+    };
+    let record = block.record;
+    Ok(UiConfirmedBlock {
+        previous_blockhash: record.previous_blockhash.to_string(),
+        blockhash: record.blockhash.to_string(),
+        parent_slot: record.parent_slot,
+        transactions,
+        signatures,
+        rewards: config.rewards.unwrap_or(true).then(Vec::new),
+        num_reward_partitions: None,
+        block_time: Some(record.block_time),
+        block_height: Some(record.block_height),
     })
 }

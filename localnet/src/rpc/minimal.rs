@@ -8,7 +8,7 @@ pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcRes
     match method {
         "getVersion" => to_value(RpcVersionInfo {
             solana_core: solana_version_string(),
-            feature_set: None,
+            feature_set: Some(feature_set_id()),
         }),
         "getHealth" => Ok(json!("ok")),
         "getGenesisHash" => Ok(json!(bank.info().await?.genesis_hash.to_string())),
@@ -27,4 +27,10 @@ pub(super) async fn call(bank: &BankHandle, method: &str, p: &[Value]) -> RpcRes
 
 fn solana_version_string() -> String {
     "3.1.12".to_string()
+}
+
+/// The first 4 bytes of the feature-set identifier, as agave reports it.
+fn feature_set_id() -> u32 {
+    let id = agave_feature_set::ID.to_bytes();
+    u32::from_le_bytes([id[0], id[1], id[2], id[3]])
 }

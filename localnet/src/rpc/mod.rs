@@ -2,7 +2,9 @@
 //! response shapes are agave's own types, so that `RpcClient`,
 //! `@solana/web3.js` and the `solana` CLI work unchanged.
 
-use crate::bank::{self, BankHandle, BankStopped, SendError, Simulation, TxRecord};
+use crate::bank::{
+    self, BankHandle, BankStopped, Block, BlockMissing, SendError, Simulation, TxRecord,
+};
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, State},
@@ -20,29 +22,40 @@ use solana_account_decoder::{
 };
 use solana_rpc_client_api::{
     config::{
-        RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcRequestAirdropConfig,
+        RpcAccountInfoConfig, RpcBlockConfig, RpcProgramAccountsConfig, RpcRequestAirdropConfig,
         RpcSendTransactionConfig, RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig,
         RpcTokenAccountsFilter, RpcTransactionConfig,
     },
     custom_error::{
+        JSON_RPC_SERVER_ERROR_BLOCK_CLEANED_UP, JSON_RPC_SERVER_ERROR_BLOCK_NOT_AVAILABLE,
         JSON_RPC_SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE,
+        JSON_RPC_SERVER_ERROR_SLOT_SKIPPED,
         JSON_RPC_SERVER_ERROR_TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+        JSON_RPC_SERVER_ERROR_UNSUPPORTED_TRANSACTION_VERSION,
     },
     filter::{Memcmp, RpcFilterType},
     response::{
         Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature, RpcKeyedAccount,
-        RpcPrioritizationFee, RpcResponseContext, RpcSimulateTransactionResult, RpcVersionInfo,
+        RpcPrioritizationFee, RpcResponseContext, RpcSimulateTransactionResult,
+        RpcTokenAccountBalance, RpcVersionInfo,
     },
 };
 use solana_sdk::{
-    account::Account, clock::Slot, hash::Hash, message::VersionedMessage, pubkey::Pubkey,
-    signature::Signature, transaction::VersionedTransaction,
+    account::Account,
+    clock::Slot,
+    hash::Hash,
+    message::VersionedMessage,
+    pubkey::Pubkey,
+    signature::Signature,
+    transaction::{TransactionVersion, VersionedTransaction},
 };
 use solana_transaction_status_client_types::{
     EncodedConfirmedTransactionWithStatusMeta, EncodedTransaction,
-    EncodedTransactionWithStatusMeta, TransactionBinaryEncoding, TransactionConfirmationStatus,
-    TransactionStatus, UiCompiledInstruction, UiMessage, UiRawMessage, UiTransaction,
-    UiTransactionEncoding,
+    EncodedTransactionWithStatusMeta, ParsedAccount, ParsedAccountSource,
+    TransactionBinaryEncoding, TransactionConfirmationStatus, TransactionDetails,
+    TransactionStatus, UiCompiledInstruction, UiConfirmedBlock, UiInstruction, UiMessage,
+    UiParsedInstruction, UiParsedMessage, UiPartiallyDecodedInstruction, UiRawMessage,
+    UiTransaction, UiTransactionEncoding,
 };
 use std::str::FromStr;
 

@@ -21,7 +21,7 @@ pub const STAKE_VAULT_SEED: &[u8] = b"stake_vault";
 /// IO emissions waiting to be claimed by stakers and devices.
 #[constant]
 pub const REWARDS_VAULT_SEED: &[u8] = b"rewards_vault";
-/// IO owned by the protocol treasury (default slash destination).
+/// IO owned by the protocol treasury; slashed stake and keeper bonds go here.
 #[constant]
 pub const TREASURY_IO_SEED: &[u8] = b"treasury_io";
 /// IOSD deposited by clients for their leases.
