@@ -1,6 +1,7 @@
 //! `ioc localnet` as a process: the JavaScript client suites against it
 //! (@solana/web3.js; Anchor's two TypeScript packages, @solana/spl-token and
-//! the RPC methods they need, on transactions of the program itself), and
+//! the RPC methods they need, on transactions of the program itself) and
+//! solana-py, and
 //! recovery after kill -9.
 
 mod common;
@@ -66,10 +67,26 @@ fn third_party_clients_read_the_program_against_ioc_localnet() {
         .env("LOCALNET_WS_URL", format!("ws://127.0.0.1:{}", port + 1))
         .env("IOC_IDL", repo_root().join("idl/io_compute.json"))
         .env("IOC_BURN_SIGNATURE", burn["signature"].as_str().unwrap())
-        .env("IOC_WALLET", wallet)
+        .env("IOC_WALLET", &wallet)
         .status()
         .expect("node runs");
-    assert!(status.success(), "the third-party client suite failed");
+    assert!(status.success(), "the JavaScript client suite failed");
+
+    let python = repo_root().join("target/py-clients/bin/python");
+    assert!(
+        python.exists(),
+        "solana-py missing: run the README's test command (it makes target/py-clients)"
+    );
+    let status = Command::new(python)
+        .args(["-m", "unittest", "-v", "test_clients"])
+        .current_dir(repo_root().join("localnet/py"))
+        .env("LOCALNET_RPC_URL", node.rpc_url())
+        .env("IOC_BURN_SIGNATURE", burn["signature"].as_str().unwrap())
+        .env("IOC_WALLET", &wallet)
+        .env("IOC_IO_MINT", io_compute_sdk::pda::io_mint().to_string())
+        .status()
+        .expect("python runs");
+    assert!(status.success(), "the solana-py suite failed");
     let _ = std::fs::remove_dir_all(&home);
 }
 
