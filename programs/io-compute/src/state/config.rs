@@ -5,8 +5,9 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
-/// Protocol-wide configuration [config]. Written only by admin (later
-/// governance) instructions; hot paths read it.
+/// Protocol-wide configuration [config]. Written only by the config
+/// authority's instructions (governance's, after the handover); hot paths
+/// read it.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Config {
