@@ -9,7 +9,7 @@ use common::*;
 use io_compute::state::{Device, Provider, StakePosition};
 use io_compute_sdk::{client::Client, pda};
 use serde_json::Value;
-use solana_sdk::{pubkey::Pubkey, signer::keypair::read_keypair_file};
+use solana_sdk::{pubkey::Pubkey, signer::keypair::read_keypair_file, signer::Signer};
 use std::{
     path::Path,
     process::{Command, Output},
@@ -333,6 +333,14 @@ fn command_groups_against_localnet() {
     ]);
     assert_eq!(added["index"], 0);
     let device = key(&added["id"]);
+    // Without --worker, a worker keypair is made and saved for the device.
+    let worker = read_keypair_file(
+        added["worker_keypair"]
+            .as_str()
+            .expect("a worker keypair path"),
+    )
+    .unwrap();
+    assert_eq!(key(&added["worker"]), worker.pubkey());
     let repriced = run(&["device", "update", "0", "--price", "0.5"]);
     assert_eq!(repriced["price_per_gpu_hour"], 500_000);
     let devices = run(&["device", "list"]);
@@ -571,19 +579,27 @@ fn command_groups_against_localnet() {
         .unwrap()
         .start;
     node.call("localnet_warpClock", serde_json::json!([120]));
-    send(vec![io_compute_sdk::ix::post_usage_proof(
-        admin_key,
-        0,
-        device,
-        io_compute::PostUsageProofArgs {
-            seq: 0,
-            period_start: start,
-            period_end: start + 60,
-            gpu_ms: 120_000,
-            job_count: 1,
-            receipts_root: [1; 32],
-        },
-    )]);
+    let period = io_compute::PostUsageProofArgs {
+        seq: 0,
+        period_start: start,
+        period_end: start + 60,
+        device_time_us: 120_000_000,
+        job_count: 1,
+        receipts_root: [1; 32],
+    };
+    let attestation = io_compute_sdk::ix::usage_attestation(0, device, &period);
+    let signature = io_compute_sdk::worker_key::sign_attestation(&worker, &attestation);
+    send(
+        io_compute_sdk::ix::post_usage_proof(
+            admin_key,
+            0,
+            device,
+            period,
+            &worker.pubkey(),
+            &signature,
+        )
+        .into(),
+    );
 
     // proof: listed, locked for a day, then settled by anyone.
     let proofs = ok(&home, &["proof", "list", "--cluster", "0"]);

@@ -76,7 +76,7 @@ pub fn positions_by_provider(provider: &Pubkey) -> Filter<StakePosition> {
 mod tests {
     use super::*;
     use anchor_lang::AccountSerialize;
-    use io_compute::state::*;
+    use io_compute::{receipt::UsageAttestation, state::*};
 
     fn bytes<T: AccountSerialize>(account: &T) -> Vec<u8> {
         let mut data = Vec::new();
@@ -112,15 +112,27 @@ mod tests {
     #[test]
     fn proof_filters_find_lease_device_and_keeper() {
         let keys: [Pubkey; 4] = std::array::from_fn(|_| Pubkey::new_unique());
-        let period = ProofPeriod {
+        let period = UsageAttestation {
+            lease: keys[0],
+            device: keys[1],
             seq: 1,
             period_start: 2,
             period_end: 3,
-            gpu_ms: 4,
+            device_time_us: 4,
             job_count: 5,
             receipts_root: [6; 32],
         };
-        let proof = UsageProof::new(keys[0], keys[1], keys[2], keys[3], &period, 7, 8, 9, 10, 11);
+        let proof = UsageProof::new(
+            &period,
+            keys[2],
+            keys[3],
+            Pubkey::new_unique(),
+            7,
+            8,
+            9,
+            10,
+            11,
+        );
         let data = bytes(&proof);
         assert!(proofs_by_lease(&keys[0]).matches(&data));
         assert!(proofs_by_device(&keys[1]).matches(&data));

@@ -1,9 +1,14 @@
 //! GEMM jobs as workers run them and as the program's fraud proof checks
 //! them (`io_compute::gemm`): the input and output Merkle trees, and the
-//! proofs a challenger submits.
+//! evidence a challenger submits, one transaction per piece.
 
 use crate::merkle::MerkleTree;
-use io_compute::gemm::{a_row_leaf, b_col_leaf, c_leaf, dot};
+use io_compute::{
+    gemm::{a_chunk_leaf, b_chunk_leaf, c_leaf, chunk_count, chunk_len, dot, CHUNK_K},
+    receipt::{Dtype, JobKind, JobReceipt},
+    state::GemmEvidence,
+    SubmitGemmEvidenceArgs,
+};
 
 /// C = A x B with A m x k and B k x n, both row-major.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,11 +48,32 @@ impl GemmJob {
             .collect()
     }
 
-    /// Leaves: A's rows, then B's columns. Its root is the receipt's
-    /// `input_hash`.
+    fn chunks(&self) -> usize {
+        chunk_count(self.k as u32) as usize
+    }
+
+    /// Chunk `chunk` of `values` (a row or column of length k).
+    fn chunk_of(values: &[i32], chunk: usize) -> &[i32] {
+        let start = chunk * CHUNK_K as usize;
+        &values[start..start + chunk_len(values.len() as u32, chunk as u32) as usize]
+    }
+
+    /// Leaves: the chunks of A's rows (row by row), then the chunks of B's
+    /// columns. Its root is the receipt's `input_root`.
     pub fn input_tree(&self) -> MerkleTree {
-        let rows = (0..self.m).map(|i| a_row_leaf(i as u32, &self.a_row(i)));
-        let cols = (0..self.n).map(|j| b_col_leaf(j as u32, &self.b_col(j)));
+        let chunks = self.chunks();
+        let rows = (0..self.m).flat_map(|i| {
+            let row = self.a_row(i);
+            (0..chunks)
+                .map(|c| a_chunk_leaf(i as u32, c as u32, Self::chunk_of(&row, c)))
+                .collect::<Vec<_>>()
+        });
+        let cols = (0..self.n).flat_map(|j| {
+            let col = self.b_col(j);
+            (0..chunks)
+                .map(|c| b_chunk_leaf(j as u32, c as u32, Self::chunk_of(&col, c)))
+                .collect::<Vec<_>>()
+        });
         MerkleTree::new(rows.chain(cols).collect())
     }
 
@@ -63,19 +89,65 @@ impl GemmJob {
         MerkleTree::new(leaves)
     }
 
-    /// Index of row i of A in `input_tree`.
-    pub fn a_row_index(&self, i: usize) -> usize {
-        i
+    /// Index of chunk `chunk` of row i of A in `input_tree`.
+    pub fn a_chunk_index(&self, i: usize, chunk: usize) -> usize {
+        i * self.chunks() + chunk
     }
 
-    /// Index of column j of B in `input_tree`.
-    pub fn b_col_index(&self, j: usize) -> usize {
-        self.m + j
+    /// Index of chunk `chunk` of column j of B in `input_tree`.
+    pub fn b_chunk_index(&self, j: usize, chunk: usize) -> usize {
+        (self.m + j) * self.chunks() + chunk
     }
 
     /// Index of C[i][j] in `output_tree`.
     pub fn c_index(&self, i: usize, j: usize) -> usize {
         i * self.n + j
+    }
+
+    /// The receipt of this job with result `c`, as its worker signs it.
+    pub fn receipt(&self, job_id: [u8; 32], c: &[i64], device_time_us: u64) -> JobReceipt {
+        JobReceipt {
+            job_id,
+            kind: JobKind::Gemm,
+            dtype: Dtype::I32,
+            m: self.m as u32,
+            n: self.n as u32,
+            k: self.k as u32,
+            input_root: self.input_tree().root(),
+            output_root: self.output_tree(c).root(),
+            device_time_us,
+        }
+    }
+
+    /// Every `submit_gemm_evidence` a challenger of C[i][j] (as `c` has
+    /// it) sends, in order: the claimed element, then per chunk the row
+    /// chunk of A and the column chunk of B.
+    pub fn fraud_evidence(&self, c: &[i64], i: usize, j: usize) -> Vec<SubmitGemmEvidenceArgs> {
+        let (input, output) = (self.input_tree(), self.output_tree(c));
+        let (row, col) = (self.a_row(i), self.b_col(j));
+        let mut steps = vec![SubmitGemmEvidenceArgs {
+            evidence: GemmEvidence::C {
+                value: c[self.c_index(i, j)],
+            },
+            proof: output.proof(self.c_index(i, j)),
+        }];
+        for chunk in 0..self.chunks() {
+            steps.push(SubmitGemmEvidenceArgs {
+                evidence: GemmEvidence::ARow {
+                    chunk: chunk as u32,
+                    values: Self::chunk_of(&row, chunk).to_vec(),
+                },
+                proof: input.proof(self.a_chunk_index(i, chunk)),
+            });
+            steps.push(SubmitGemmEvidenceArgs {
+                evidence: GemmEvidence::BCol {
+                    chunk: chunk as u32,
+                    values: Self::chunk_of(&col, chunk).to_vec(),
+                },
+                proof: input.proof(self.b_chunk_index(j, chunk)),
+            });
+        }
+        steps
     }
 }
 
@@ -134,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn product_and_proofs_match_the_program() {
+    fn product_and_chunk_proofs_match_the_program() {
         let job = GemmJob::new(
             2,
             3,
@@ -145,12 +217,11 @@ mod tests {
         let c = job.multiply();
         assert_eq!(c[0], 7 + 18 + 33);
         assert_eq!(c[3], -32 + 50 - 12 * i32::MAX as i64);
-        let input = job.input_tree();
-        let output = job.output_tree(&c);
+        let (input, output) = (job.input_tree(), job.output_tree(&c));
         for i in 0..2 {
-            let leaf = a_row_leaf(i as u32, &job.a_row(i));
+            let leaf = a_chunk_leaf(i as u32, 0, &job.a_row(i));
             assert!(verify(
-                &input.proof(job.a_row_index(i)),
+                &input.proof(job.a_chunk_index(i, 0)),
                 &input.root(),
                 leaf
             ));
@@ -163,14 +234,57 @@ mod tests {
                 ));
             }
         }
-        let col = b_col_leaf(1, &job.b_col(1));
-        assert!(verify(&input.proof(job.b_col_index(1)), &input.root(), col));
+        let col = b_chunk_leaf(1, 0, &job.b_col(1));
+        assert!(verify(
+            &input.proof(job.b_chunk_index(1, 0)),
+            &input.root(),
+            col
+        ));
         // A column passed off as a row does not verify.
-        let swapped = a_row_leaf(1, &job.b_col(1));
+        let swapped = a_chunk_leaf(1, 0, &job.b_col(1));
         assert!(!verify(
-            &input.proof(job.b_col_index(1)),
+            &input.proof(job.b_chunk_index(1, 0)),
             &input.root(),
             swapped
         ));
+    }
+
+    #[test]
+    fn evidence_for_a_long_k_replays_the_element_chunk_by_chunk() {
+        let (m, k, n) = (3, 200, 2);
+        let a = (0..m * k)
+            .map(|x| (x as i32 * 7_919) % 20_001 - 10_000)
+            .collect();
+        let b = (0..k * n)
+            .map(|x| (x as i32 * 104_729) % 30_001 - 15_000)
+            .collect();
+        let job = GemmJob::new(m, k, n, a, b);
+        let c = job.multiply();
+        let steps = job.fraud_evidence(&c, 2, 1);
+        assert_eq!(steps.len(), 1 + 2 * 4, "C, then A and B for 4 chunks of 64");
+        let mut challenge = io_compute::state::GemmChallenge {
+            proof: Default::default(),
+            prover: Default::default(),
+            input_root: job.input_tree().root(),
+            output_root: job.output_tree(&c).root(),
+            k: k as u32,
+            i: 2,
+            j: 1,
+            next_chunk: 0,
+            partial_sum: 0,
+            a_chunk: vec![],
+            b_chunk: vec![],
+            claimed: None,
+            expires_at: 0,
+            bump: 0,
+        };
+        for step in steps {
+            let (leaf, root) = challenge.leaf_of(&step.evidence).expect("in order");
+            assert!(verify(&step.proof, &root, leaf));
+            challenge.add(step.evidence);
+        }
+        assert!(challenge.is_complete());
+        assert_eq!(challenge.claimed, Some(c[job.c_index(2, 1)]));
+        assert_eq!(challenge.partial_sum, c[job.c_index(2, 1)]);
     }
 }

@@ -19,5 +19,6 @@ pub mod oracle;
 pub mod pda;
 pub mod request;
 pub mod token;
+pub mod worker_key;
 
 pub use io_compute::{self as program, ID as PROGRAM_ID};

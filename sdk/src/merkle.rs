@@ -3,7 +3,10 @@
 //! on-chain.
 
 use anchor_lang::prelude::Pubkey;
-use io_compute::merkle::{device_reward_leaf, hash_pair, receipt_leaf, Hash32, JobReceipt};
+use io_compute::{
+    merkle::{device_reward_leaf, hash_pair, Hash32},
+    receipt::{receipt_leaf, JobReceipt},
+};
 
 /// A Merkle tree over leaf hashes. An odd node at the end of a level moves
 /// up unchanged, so no leaf is ever paired with itself.
@@ -51,10 +54,15 @@ impl MerkleTree {
     }
 }
 
-/// The tree of a period's job receipts; its root is a usage proof's
-/// `receipts_root`.
-pub fn receipts_tree(receipts: &[JobReceipt]) -> MerkleTree {
-    MerkleTree::new(receipts.iter().map(receipt_leaf).collect())
+/// The tree of a period's job receipts for `lease` on `device`; its root
+/// is a usage proof's `receipts_root`.
+pub fn receipts_tree(lease: &Pubkey, device: &Pubkey, receipts: &[JobReceipt]) -> MerkleTree {
+    MerkleTree::new(
+        receipts
+            .iter()
+            .map(|receipt| receipt_leaf(lease, device, receipt))
+            .collect(),
+    )
 }
 
 /// One device's reward in an epoch, paid to `owner` (the provider's

@@ -272,8 +272,12 @@ impl TestEnv {
     }
 
     /// Sends one instruction signed by `signer`; it must succeed.
-    pub async fn ok(&mut self, instruction: Instruction, signer: &Keypair) -> TxOutcome {
-        let outcome = self.send(&[instruction], &[signer]).await;
+    pub async fn ok(
+        &mut self,
+        instruction: impl Into<Instructions>,
+        signer: &Keypair,
+    ) -> TxOutcome {
+        let outcome = self.send(&instruction.into().0, &[signer]).await;
         outcome.assert_ok();
         outcome
     }
@@ -282,11 +286,12 @@ impl TestEnv {
     /// `watch` unchanged.
     pub async fn rejects(
         &mut self,
-        instruction: Instruction,
+        instruction: impl Into<Instructions>,
         signer: &Keypair,
         watch: &[Pubkey],
     ) -> TxOutcome {
-        self.expect_rejected(&[instruction], &[signer], watch).await
+        self.expect_rejected(&instruction.into().0, &[signer], watch)
+            .await
     }
 
     // ---- clock ----------------------------------------------------------
@@ -483,6 +488,58 @@ impl TestEnv {
     pub async fn provider(&mut self, authority: &Pubkey) -> Provider {
         self.account(&pda::provider(authority)).await
     }
+}
+
+/// One instruction, or several that go together in one transaction (an
+/// Ed25519 check and the instruction that relies on it).
+pub struct Instructions(pub Vec<Instruction>);
+
+impl From<Instruction> for Instructions {
+    fn from(instruction: Instruction) -> Self {
+        Self(vec![instruction])
+    }
+}
+
+impl<const N: usize> From<[Instruction; N]> for Instructions {
+    fn from(instructions: [Instruction; N]) -> Self {
+        Self(instructions.into())
+    }
+}
+
+/// The worker key of every device the tests add (`spec`): fixed, so a
+/// test can sign as any device's worker.
+pub fn test_worker() -> Keypair {
+    Keypair::new_from_array([42; 32])
+}
+
+/// `post_usage_proof` with the period attested by `test_worker()`.
+pub fn post_usage_proof(
+    keeper_authority: Pubkey,
+    id: u64,
+    device: Pubkey,
+    args: io_compute::PostUsageProofArgs,
+) -> [Instruction; 2] {
+    post_usage_proof_by(&test_worker(), keeper_authority, id, device, args)
+}
+
+/// `post_usage_proof` with the period attested by `worker`.
+pub fn post_usage_proof_by(
+    worker: &Keypair,
+    keeper_authority: Pubkey,
+    id: u64,
+    device: Pubkey,
+    args: io_compute::PostUsageProofArgs,
+) -> [Instruction; 2] {
+    let attestation = ix::usage_attestation(id, device, &args);
+    let signature = io_compute_sdk::worker_key::sign_attestation(worker, &attestation);
+    ix::post_usage_proof(
+        keeper_authority,
+        id,
+        device,
+        args,
+        &worker.pubkey(),
+        &signature,
+    )
 }
 
 /// Puts `new` where `instruction` names `old` (for substitution attacks).

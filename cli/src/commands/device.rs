@@ -1,4 +1,4 @@
-use crate::context::Context;
+use crate::context::{write_keypair, Context};
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use io_compute::{
@@ -7,13 +7,14 @@ use io_compute::{
 };
 use io_compute_sdk::{amount::Token, filters, gpu, ix, pda};
 use serde_json::{json, Value};
-use solana_sdk::{pubkey::Pubkey, signer::Signer};
+use solana_sdk::{pubkey::Pubkey, signature::Keypair, signer::Signer};
+use std::path::PathBuf;
 
 #[derive(Subcommand, Debug)]
 pub enum DeviceCommand {
     /// Add a GPU machine to your provider.
     Add(AddArgs),
-    /// Change a device's price or status.
+    /// Change a device's price, status or worker key.
     Update(UpdateArgs),
     /// Remove a device (not while it is leased).
     Remove { index: u32 },
@@ -53,6 +54,11 @@ pub struct AddArgs {
     pub price: String,
     #[arg(long, value_enum, default_value_t = Status::Idle)]
     pub status: Status,
+    /// The public key the device's worker signs its work with (best made
+    /// on the GPU machine). Without it, a new worker keypair is made and
+    /// saved beside your wallet, under workers/.
+    #[arg(long)]
+    pub worker: Option<Pubkey>,
 }
 
 #[derive(Args, Debug)]
@@ -62,6 +68,18 @@ pub struct UpdateArgs {
     pub price: Option<String>,
     #[arg(long, value_enum)]
     pub status: Option<Status>,
+    /// A new worker public key (rotation; allowed at any time).
+    #[arg(long)]
+    pub worker: Option<Pubkey>,
+}
+
+/// Where `device add` saves a worker keypair it makes.
+fn worker_keypair_path(ctx: &Context, device: &Pubkey) -> PathBuf {
+    ctx.keypair_path
+        .parent()
+        .map(|dir| dir.join("workers"))
+        .unwrap_or_else(|| PathBuf::from("workers"))
+        .join(format!("{device}.json"))
 }
 
 fn status_name(status: DeviceStatus) -> &'static str {
@@ -85,6 +103,8 @@ pub fn device_json(key: &Pubkey, d: &Device) -> Value {
         "status": status_name(d.status),
         "lease": (d.current_lease != Pubkey::default()).then(|| d.current_lease.to_string()),
         "reliability_bps": d.reliability_bps,
+        "worker": d.worker.to_string(),
+        "open_proofs": d.open_proofs,
     })
 }
 
@@ -100,12 +120,26 @@ pub async fn run(ctx: &Context, command: DeviceCommand) -> Result<()> {
                 anyhow!("you are not a provider yet: run `ioc provider register`")
             })?;
             let index = provider.next_device_index;
+            let key = pda::device(&provider_key, index);
+            let (worker, saved) = match args.worker {
+                Some(worker) => (worker, None),
+                None => {
+                    let keypair = Keypair::new();
+                    let path = worker_keypair_path(ctx, &key);
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    write_keypair(&keypair, &path)?;
+                    (keypair.pubkey(), Some(path))
+                }
+            };
             let spec = DeviceSpec {
                 model,
                 gpu_count: args.count,
                 vram_gb: args.vram,
                 price_per_gpu_hour: Token::Iosd.parse(&args.price)?,
                 status: args.status.into(),
+                worker,
             };
             let signature = ctx
                 .waiting(
@@ -113,15 +147,26 @@ pub async fn run(ctx: &Context, command: DeviceCommand) -> Result<()> {
                     client.send(&[ix::add_device(me, index, spec)], &[]),
                 )
                 .await?;
-            let key = pda::device(&provider_key, index);
+            let saved_at = saved.as_ref().map(|path| path.display().to_string());
             ctx.print(
-                json!({"id": key.to_string(), "index": index, "signature": signature.to_string()}),
-                || format!("Added device {index} ({key})"),
+                json!({
+                    "id": key.to_string(),
+                    "index": index,
+                    "worker": worker.to_string(),
+                    "worker_keypair": saved_at,
+                    "signature": signature.to_string(),
+                }),
+                || match &saved_at {
+                    Some(path) => format!(
+                        "Added device {index} ({key}); its worker key {worker} is at {path}"
+                    ),
+                    None => format!("Added device {index} ({key}), worker {worker}"),
+                },
             );
         }
         DeviceCommand::Update(args) => {
-            if args.price.is_none() && args.status.is_none() {
-                bail!("nothing to change: pass --price and/or --status");
+            if args.price.is_none() && args.status.is_none() && args.worker.is_none() {
+                bail!("nothing to change: pass --price, --status and/or --worker");
             }
             let update = UpdateDeviceArgs {
                 price_per_gpu_hour: args
@@ -130,6 +175,7 @@ pub async fn run(ctx: &Context, command: DeviceCommand) -> Result<()> {
                     .map(|p| Token::Iosd.parse(p))
                     .transpose()?,
                 status: args.status.map(Into::into),
+                worker: args.worker,
             };
             let signature = ctx
                 .waiting(

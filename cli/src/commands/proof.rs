@@ -43,8 +43,10 @@ fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
         "seq": p.seq,
         "period_start": p.period_start,
         "period_end": p.period_end,
-        "gpu_ms": p.gpu_ms,
+        "device_time_us": p.device_time_us,
         "job_count": p.job_count,
+        "worker": p.worker.to_string(),
+        "open_challenges": p.open_challenges,
         "amount_due": p.amount_due,
         "reserved": p.reserved,
         "unlock_at": p.unlock_at,
@@ -106,8 +108,8 @@ pub async fn run(ctx: &Context, command: ProofCommand) -> Result<()> {
             let p = load(&client, &proof).await?;
             ctx.print(proof_json(&proof, &p), || {
                 format!(
-                    "proof {proof}: {} GPU-ms, {} IOSD due, unlocks at {}",
-                    p.gpu_ms,
+                    "proof {proof}: {} GPU-µs, {} IOSD due, unlocks at {}",
+                    p.device_time_us,
                     Token::Iosd.format(p.amount_due),
                     p.unlock_at
                 )

@@ -175,9 +175,15 @@ pub const MAX_LEASE_GPUS: u8 = 16;
 pub const MAX_PRICE_PER_GPU_HOUR: u64 = 10_000 * ONE_IOSD;
 /// A lease runs at most a year.
 pub const MAX_LEASE_HOURS: u32 = 24 * 365;
-pub const MS_PER_SECOND: u64 = 1_000;
+/// Device time is counted in GPU-microseconds, so a 200 µs job is billed
+/// for 200 µs.
+pub const US_PER_SECOND: u64 = 1_000_000;
 pub const SECONDS_PER_HOUR: i64 = 3_600;
-pub const MS_PER_HOUR: u64 = MS_PER_SECOND * SECONDS_PER_HOUR as u64;
+pub const US_PER_HOUR: u64 = US_PER_SECOND * SECONDS_PER_HOUR as u64;
+/// A GEMM fraud proof freezes the usage proof for at most this long: its
+/// prover has this time to submit every operand chunk (up to 256
+/// transactions) and prove; after it anyone may abandon the challenge.
+pub const GEMM_CHALLENGE_SECS: i64 = 6 * SECONDS_PER_HOUR;
 /// A finalized proof raises the device's reliability by 1 %; an upheld
 /// dispute lowers it by 20 %.
 pub const RELIABILITY_REWARD_BPS: u16 = 100;

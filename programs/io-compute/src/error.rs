@@ -218,8 +218,8 @@ pub enum IoComputeError {
     ProofSeqMismatch,
     #[msg("Proof period must lie within the lease, after the device's last proof, and not in the future")]
     InvalidProofPeriod,
-    #[msg("GPU-milliseconds exceed the period length times the device's GPUs")]
-    GpuMsExceedsPeriod,
+    #[msg("Device time exceeds the period length times the device's GPUs")]
+    DeviceTimeExceedsPeriod,
     #[msg("Lease escrow cannot cover this proof; the client must top up")]
     EscrowExhausted,
     #[msg("Proof is still time-locked; finalize at or after unlock_at")]
@@ -272,6 +272,36 @@ pub enum IoComputeError {
     WrongMint,
     #[msg("Account is not the protocol vault it claims to be")]
     WrongVault,
+
+    // ---- trust model v2 ---------------------------------------------------
+    #[msg("The instruction before this one must be the Ed25519 program verifying the device's worker signature")]
+    WorkerSignatureMissing,
+    #[msg("The Ed25519 instruction verifies another key or another message than this device's worker attestation")]
+    WorkerSignatureMismatch,
+    #[msg("A worker key must be set (not the default key)")]
+    InvalidWorkerKey,
+    #[msg(
+        "Device has usage proofs that are not settled yet; wait until they finalize or are voided"
+    )]
+    DeviceHasOpenProofs,
+    #[msg("Provider has devices with open usage proofs; wait until they settle")]
+    ProviderHasOpenProofs,
+    #[msg("Only integer (i32) GEMM jobs with 1 <= k <= 16,384 can be proven wrong on-chain; float jobs are verified by the keeper")]
+    JobNotProvable,
+    #[msg("Element (i, j) is outside the job's m x n output")]
+    GemmElementOutOfRange,
+    #[msg("Submit the operand chunks in order, each of the length the job's k gives it")]
+    GemmChunkOutOfOrder,
+    #[msg(
+        "A GEMM challenge is open on this proof; it cannot be finalized until the challenge ends"
+    )]
+    ProofUnderChallenge,
+    #[msg("This GEMM challenge is still within its time; only its prover may abandon it now")]
+    GemmChallengeStillOpen,
+    #[msg("The GEMM challenge's time is over; it can only be abandoned")]
+    GemmChallengeExpired,
+    #[msg("The proof is disputed by another party: pass that party's IO account so its bond comes back")]
+    DisputerAccountMissing,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

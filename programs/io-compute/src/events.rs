@@ -85,6 +85,7 @@ pub struct DeviceAdded {
     pub price_per_gpu_hour: u64,
     pub status: DeviceStatus,
     pub stake_requirement: u64,
+    pub worker: Pubkey,
 }
 
 #[event]
@@ -93,6 +94,7 @@ pub struct DeviceUpdated {
     pub device: Pubkey,
     pub price_per_gpu_hour: u64,
     pub status: DeviceStatus,
+    pub worker: Pubkey,
 }
 
 #[event]
@@ -312,7 +314,13 @@ pub struct UsageProofPosted {
     pub lease: Pubkey,
     pub device: Pubkey,
     pub seq: u32,
-    pub gpu_ms: u64,
+    pub period_start: i64,
+    pub period_end: i64,
+    pub device_time_us: u64,
+    pub job_count: u32,
+    pub receipts_root: [u8; 32],
+    /// The worker key whose attestation the proof carries.
+    pub worker: Pubkey,
     pub amount_due: u64,
     /// amount_due plus the client fee on it, held back in the lease.
     pub reserved: u64,

@@ -18,6 +18,8 @@ pub mod merkle;
 pub mod native;
 pub mod oracle;
 pub mod pda_create;
+pub mod receipt;
+pub mod signature;
 pub mod state;
 pub mod vault;
 
@@ -216,7 +218,7 @@ pub mod io_compute {
         ResolveDispute::handle(ctx, args)
     }
 
-    /// Step 1 of a GEMM fraud proof: names the receipt and output element under a disputed proof's receipts root.
+    /// Step 1 of a GEMM fraud proof: names an integer GEMM receipt under a proof's worker-signed root and the element of C to check; freezes the proof.
     pub fn open_gemm_challenge(
         ctx: Context<OpenGemmChallenge>,
         args: OpenGemmChallengeArgs,
@@ -224,17 +226,22 @@ pub mod io_compute {
         OpenGemmChallenge::handle(ctx, args)
     }
 
-    /// Step 2 of a GEMM fraud proof (once per operand): a row of A or a column of B with its Merkle proof.
-    pub fn submit_gemm_operand(
-        ctx: Context<SubmitGemmOperand>,
-        args: SubmitGemmOperandArgs,
+    /// Step 2 of a GEMM fraud proof (once per piece): the claimed element of C, or the next chunk of the row of A or column of B, with its Merkle proof.
+    pub fn submit_gemm_evidence(
+        ctx: Context<SubmitGemmEvidence>,
+        args: SubmitGemmEvidenceArgs,
     ) -> Result<()> {
-        SubmitGemmOperand::handle(ctx, args)
+        SubmitGemmEvidence::handle(ctx, args)
     }
 
-    /// Step 3 of a GEMM fraud proof: recomputes the element; a wrong result voids the proof as an upheld dispute.
-    pub fn prove_gemm_fraud(ctx: Context<ProveGemmFraud>, args: ProveGemmFraudArgs) -> Result<()> {
-        ProveGemmFraud::handle(ctx, args)
+    /// Step 3 of a GEMM fraud proof: compares the summed element with the claim; a wrong result voids the proof as an upheld dispute.
+    pub fn prove_gemm_fraud(ctx: Context<ProveGemmFraud>) -> Result<()> {
+        ProveGemmFraud::handle(ctx)
+    }
+
+    /// Ends a GEMM challenge without a verdict (its prover at any time, anyone once it expired or its proof is gone), unfreezing the proof.
+    pub fn abandon_gemm_challenge(ctx: Context<AbandonGemmChallenge>) -> Result<()> {
+        AbandonGemmChallenge::handle(ctx)
     }
 
     // ---- keeper: bonded keepers and their reports --------------------------

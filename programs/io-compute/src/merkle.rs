@@ -40,35 +40,6 @@ pub fn verify(proof: &[Hash32], root: &Hash32, leaf: Hash32) -> bool {
         == *root
 }
 
-const RECEIPT_DOMAIN: &[u8] = b"io-compute:receipt";
-
-/// What a worker signs for one job; a usage proof commits to the Merkle
-/// root of its period's receipts.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct JobReceipt {
-    pub job_id: [u8; 32],
-    /// For GEMM jobs: the root of `gemm::input_tree` (rows of A, columns of B).
-    pub input_hash: Hash32,
-    /// For GEMM jobs: the root of the elements of C (`gemm::c_leaf`).
-    pub output_root: Hash32,
-    pub gpu_ms: u64,
-    /// The worker's ed25519 signature over the fields above.
-    pub worker_signature: [u8; 64],
-}
-
-pub fn receipt_leaf(receipt: &JobReceipt) -> Hash32 {
-    hashv(&[
-        LEAF_PREFIX,
-        RECEIPT_DOMAIN,
-        &receipt.job_id,
-        &receipt.input_hash,
-        &receipt.output_root,
-        &receipt.gpu_ms.to_le_bytes(),
-        &receipt.worker_signature,
-    ])
-    .to_bytes()
-}
-
 /// A leaf of `domain` over `parts`, for trees defined elsewhere (GEMM).
 pub(crate) fn leaf(domain: &[u8], parts: &[&[u8]]) -> Hash32 {
     let mut all: Vec<&[u8]> = Vec::with_capacity(parts.len() + 2);

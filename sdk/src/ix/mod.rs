@@ -3,7 +3,7 @@
 //! `accounts::*` structs and data from `instruction::*`, with every PDA
 //! derived here, so a caller names only the keys it chooses.
 
-use crate::pda;
+use crate::{pda, worker_key};
 use anchor_lang::{
     prelude::{AccountMeta, Pubkey},
     solana_program::instruction::Instruction,
@@ -11,14 +11,15 @@ use anchor_lang::{
 };
 use io_compute::{
     accounts, instruction,
+    receipt::UsageAttestation,
     state::{
         DeviceSpec, GovernanceParams, GpuModel, LeaseSpec, OracleConfig, ProviderProfile,
         TokenomicsParams, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
     DisputeProofArgs, InitializeArgs, OpenGemmChallengeArgs, PostDeviceRewardsArgs,
-    PostUsageProofArgs, ProveGemmFraudArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs,
-    StakeArgs, SubmitGemmOperandArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
+    PostUsageProofArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
+    SubmitGemmEvidenceArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
 };
 
 mod admin;
@@ -41,7 +42,10 @@ pub use staking::*;
 pub use token::*;
 pub use tokenomics::*;
 
+use solana_signature::Signature;
+
 const TOKEN_PROGRAM: Pubkey = spl_token_interface::ID;
+const INSTRUCTIONS_SYSVAR: Pubkey = solana_sdk_ids::sysvar::instructions::ID;
 
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {

@@ -2,25 +2,41 @@
 
 use super::*;
 
+/// The worker's attestation of the period `args` posts for `device` on
+/// lease `id`: what the worker signs and the program checks.
+pub fn usage_attestation(id: u64, device: Pubkey, args: &PostUsageProofArgs) -> UsageAttestation {
+    args.attestation(pda::lease(id), device)
+}
+
+/// `post_usage_proof` behind the Ed25519 check of the device worker's
+/// signature over the period's attestation: both instructions go in one
+/// transaction, in this order.
 pub fn post_usage_proof(
     keeper_authority: Pubkey,
     id: u64,
     device: Pubkey,
     args: PostUsageProofArgs,
-) -> Instruction {
+    worker: &Pubkey,
+    worker_signature: &Signature,
+) -> [Instruction; 2] {
     let lease = pda::lease(id);
-    build(
-        accounts::PostUsageProof {
-            keeper_authority,
-            keeper: pda::keeper(&keeper_authority),
-            config: pda::config(),
-            lease,
-            device,
-            proof: pda::usage_proof(&lease, &device, args.seq),
-            system_program: system_program::ID,
-        },
-        instruction::PostUsageProof { args },
-    )
+    let message = usage_attestation(id, device, &args).message();
+    [
+        worker_key::ed25519_verify(worker, &message, worker_signature),
+        build(
+            accounts::PostUsageProof {
+                keeper_authority,
+                keeper: pda::keeper(&keeper_authority),
+                config: pda::config(),
+                lease,
+                device,
+                proof: pda::usage_proof(&lease, &device, args.seq),
+                instructions: INSTRUCTIONS_SYSVAR,
+                system_program: system_program::ID,
+            },
+            instruction::PostUsageProof { args },
+        ),
+    ]
 }
 
 /// The accounts a usage proof names, as `finalize_proof` and the dispute
@@ -164,35 +180,51 @@ pub fn open_gemm_challenge(
     )
 }
 
-/// GEMM fraud proof, step 2 (once for A's row, once for B's column).
-pub fn submit_gemm_operand(
+/// GEMM fraud proof, step 2: one piece of evidence (see
+/// `gemm::GemmJob::fraud_evidence` for the whole sequence).
+pub fn submit_gemm_evidence(
     prover: Pubkey,
     proof: Pubkey,
-    args: SubmitGemmOperandArgs,
+    args: SubmitGemmEvidenceArgs,
 ) -> Instruction {
     build(
-        accounts::SubmitGemmOperand {
+        accounts::SubmitGemmEvidence {
             prover,
             challenge: pda::gemm_challenge(&proof, &prover),
         },
-        instruction::SubmitGemmOperand { args },
+        instruction::SubmitGemmEvidence { args },
     )
 }
 
 /// GEMM fraud proof, step 3: a wrong element voids the proof, the reward
-/// going to `prover_io` (an IO account of the prover).
+/// going to `prover_io` (an IO account of the prover). `disputer_io` is the
+/// IO account of whoever disputed the proof before, if anyone did.
 pub fn prove_gemm_fraud(
     prover: Pubkey,
     keys: ProofKeys,
     prover_io: Pubkey,
-    args: ProveGemmFraudArgs,
+    disputer_io: Option<Pubkey>,
 ) -> Instruction {
     build(
         accounts::ProveGemmFraud {
             prover,
             challenge: pda::gemm_challenge(&keys.proof(), &prover),
             settlement: proof_settlement(keys, prover, prover_io),
+            disputer_io,
         },
-        instruction::ProveGemmFraud { args },
+        instruction::ProveGemmFraud {},
+    )
+}
+
+/// Ends `prover`'s GEMM challenge of `proof` without a verdict.
+pub fn abandon_gemm_challenge(caller: Pubkey, proof: Pubkey, prover: Pubkey) -> Instruction {
+    build(
+        accounts::AbandonGemmChallenge {
+            caller,
+            challenge: pda::gemm_challenge(&proof, &prover),
+            prover,
+            proof,
+        },
+        instruction::AbandonGemmChallenge {},
     )
 }

@@ -15,7 +15,7 @@ use io_compute_sdk::{
     merkle::{DeviceReward, DeviceRewardTree},
     pda,
 };
-use io_compute_tests::{TestEnv, ONE_IO, SECONDS_PER_DAY};
+use io_compute_tests::{test_worker, TestEnv, ONE_IO, SECONDS_PER_DAY};
 use solana_sdk::signer::Signer;
 use std::process::ExitCode;
 
@@ -147,6 +147,7 @@ async fn run() -> Result<(), String> {
         vram_gb: 24,
         price_per_gpu_hour: 350_000,
         status: DeviceStatus::Idle,
+        worker: test_worker().pubkey(),
     };
     let h100 = DeviceSpec {
         model: gpu::model_code("H100-SXM").unwrap(),
@@ -154,6 +155,7 @@ async fn run() -> Result<(), String> {
         vram_gb: 80,
         price_per_gpu_hour: 2_490_000,
         status: DeviceStatus::Offline,
+        worker: test_worker().pubkey(),
     };
     env.ok(
         ix::add_device(provider_authority.pubkey(), 0, rtx),
@@ -168,6 +170,7 @@ async fn run() -> Result<(), String> {
     let online = UpdateDeviceArgs {
         price_per_gpu_hour: None,
         status: Some(DeviceStatus::Idle),
+        worker: None,
     };
     env.ok(
         ix::update_device(provider_authority.pubkey(), 1, online),

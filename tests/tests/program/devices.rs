@@ -33,6 +33,7 @@ async fn add_device_records_spec_and_stake_requirement() {
             vram_gb: 80,
             price_per_gpu_hour: 2_500_000,
             status: DeviceStatus::Idle,
+            worker: test_worker().pubkey(),
             stake_requirement: 2 * H100_REQUIREMENT,
         }]
     );
@@ -162,6 +163,7 @@ async fn update_device_price_and_status_track_the_requirement() {
     let update = |price, status| UpdateDeviceArgs {
         price_per_gpu_hour: price,
         status,
+        worker: None,
     };
     env.ok(
         ix::update_device(
@@ -256,6 +258,7 @@ async fn leased_devices_cannot_be_removed_or_taken_offline() {
     let offline = UpdateDeviceArgs {
         price_per_gpu_hour: None,
         status: Some(DeviceStatus::Offline),
+        worker: None,
     };
     env.rejects(
         ix::update_device(owner.pubkey(), 0, offline),

@@ -396,13 +396,13 @@ impl World {
                     seq: d.next_proof_seq,
                     period_start: start,
                     period_end: end,
-                    gpu_ms: (end - start) as u64 * 1_000,
+                    device_time_us: (end - start) as u64 * 1_000_000,
                     job_count: 1,
                     receipts_root: [9; 32],
                 };
                 if self
                     .send(
-                        &[ix::post_usage_proof(keeper.pubkey(), id, device, args)],
+                        &post_usage_proof(keeper.pubkey(), id, device, args),
                         &[&keeper],
                     )
                     .await

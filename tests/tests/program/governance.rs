@@ -173,7 +173,7 @@ async fn a_passed_fee_change_is_paid_by_the_next_settlement() {
     let start = env.now().await;
     env.set_time(start + HOUR).await;
     env.ok(
-        ix::post_usage_proof(
+        post_usage_proof(
             keeper.pubkey(),
             lease,
             m.devices[0],

@@ -39,6 +39,7 @@ pub fn spec(model: &str, gpu_count: u8, status: DeviceStatus) -> DeviceSpec {
         vram_gb: 24,
         price_per_gpu_hour: 450_000,
         status,
+        worker: test_worker().pubkey(),
     }
 }
 

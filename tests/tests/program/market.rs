@@ -90,12 +90,13 @@ impl Actors {
     }
 }
 
-pub(crate) fn usage(seq: u32, start: i64, end: i64, gpu_ms: u64) -> PostUsageProofArgs {
+/// A period of `device_time_ms` GPU-milliseconds (posted in µs).
+pub(crate) fn usage(seq: u32, start: i64, end: i64, device_time_ms: u64) -> PostUsageProofArgs {
     PostUsageProofArgs {
         seq,
         period_start: start,
         period_end: end,
-        gpu_ms,
+        device_time_us: device_time_ms * 1_000,
         job_count: 3,
         receipts_root: [7; 32],
     }
@@ -166,7 +167,7 @@ async fn lease_lifecycle_settles_exactly() {
     // One hour of both devices: 2 GPU-h x 0.45 = 0.9 IOSD and 0.45 IOSD.
     env.set_time(start + HOUR).await;
     env.ok(
-        ix::post_usage_proof(
+        post_usage_proof(
             keeper.pubkey(),
             id,
             m.devices[0],
@@ -177,7 +178,7 @@ async fn lease_lifecycle_settles_exactly() {
     .await;
     let posted_at = env.now().await;
     env.ok(
-        ix::post_usage_proof(
+        post_usage_proof(
             keeper.pubkey(),
             id,
             m.devices[1],
@@ -507,6 +508,7 @@ async fn market_guards() {
     let reprice = io_compute::UpdateDeviceArgs {
         price_per_gpu_hour: Some(1),
         status: None,
+        worker: None,
     };
     let owner = m.provider.insecure_clone();
     env.rejects(
@@ -520,7 +522,7 @@ async fn market_guards() {
     let start = env.now().await;
     env.set_time(start + HOUR).await;
     let post = |seq, gpu_ms| {
-        ix::post_usage_proof(
+        post_usage_proof(
             keeper.pubkey(),
             id,
             m.devices[0],
@@ -529,19 +531,19 @@ async fn market_guards() {
     };
     let watch = [pda::lease(id), m.devices[0]];
     // Not by a non-keeper; GPU-ms within the period x GPUs; no seq gap.
-    let mut by_stranger = ix::post_usage_proof(
+    let mut by_stranger = post_usage_proof(
         stranger.pubkey(),
         id,
         m.devices[0],
         usage(0, start, start + 60, 1),
     );
-    swap_account(&mut by_stranger, &stranger.pubkey(), stranger.pubkey());
+    swap_account(&mut by_stranger[1], &stranger.pubkey(), stranger.pubkey());
     env.rejects(by_stranger, &stranger, &watch)
         .await
         .assert_error(IoComputeError::NotAdmittedKeeper);
     env.rejects(post(0, 1_800 * 1_000 * 2 + 1), &keeper, &watch)
         .await
-        .assert_error(IoComputeError::GpuMsExceedsPeriod);
+        .assert_error(IoComputeError::DeviceTimeExceedsPeriod);
     env.rejects(post(1, 1_000), &keeper, &watch)
         .await
         .assert_error(IoComputeError::ProofSeqMismatch);
@@ -554,7 +556,7 @@ async fn market_guards() {
         .await
         .assert_error(IoComputeError::InvalidProofPeriod);
     // A period in the future.
-    let future = ix::post_usage_proof(
+    let future = post_usage_proof(
         keeper.pubkey(),
         id,
         m.devices[0],
@@ -633,7 +635,7 @@ async fn disputes_freeze_then_void_or_release() {
     for (device, gpu_ms) in [(0, 7_200_000), (1, 3_600_000)] {
         let args = usage(0, start, start + HOUR, gpu_ms);
         env.ok(
-            ix::post_usage_proof(keeper.pubkey(), id, m.devices[device], args),
+            post_usage_proof(keeper.pubkey(), id, m.devices[device], args),
             &keeper,
         )
         .await;

@@ -1,4 +1,4 @@
-use crate::{constants::*, error::IoComputeError};
+use crate::{constants::*, error::IoComputeError, math::SafeMath};
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -43,6 +43,12 @@ pub struct Device {
     pub next_proof_seq: u32,
     /// End of the period of its last usage proof; the next starts after it.
     pub last_proof_end: i64,
+    /// The key its worker signs job receipts and usage attestations with;
+    /// set and rotated by the provider.
+    pub worker: Pubkey,
+    /// Usage proofs posted for it that are neither finalized nor voided;
+    /// the device cannot be removed until they are.
+    pub open_proofs: u32,
     pub created_at: i64,
     pub bump: u8,
 }
@@ -56,6 +62,8 @@ pub struct DeviceSpec {
     pub price_per_gpu_hour: u64,
     /// Idle (available now) or Offline.
     pub status: DeviceStatus,
+    /// The worker's signing key (see `Device::worker`).
+    pub worker: Pubkey,
 }
 
 /// A device's price or a lease's maximum, per GPU-hour.
@@ -75,8 +83,14 @@ impl DeviceSpec {
         );
         require!(self.vram_gb > 0, IoComputeError::InvalidVram);
         validate_price(self.price_per_gpu_hour)?;
+        validate_worker(&self.worker)?;
         require_provider_settable(self.status)
     }
+}
+
+pub fn validate_worker(worker: &Pubkey) -> Result<()> {
+    require_keys_neq!(*worker, Pubkey::default(), IoComputeError::InvalidWorkerKey);
+    Ok(())
 }
 
 /// Providers may only choose Idle or Offline; Leased and Jailed are the
@@ -145,6 +159,22 @@ impl Device {
             self.status != DeviceStatus::Leased,
             IoComputeError::DeviceLeased
         );
+        // Its proofs need the account to settle (H3).
+        require!(self.open_proofs == 0, IoComputeError::DeviceHasOpenProofs);
+        Ok(())
+    }
+
+    /// A usage proof was posted for it.
+    pub fn open_proof(&mut self, period_end: i64) -> Result<()> {
+        self.next_proof_seq = self.next_proof_seq.safe_add(1)?;
+        self.last_proof_end = period_end;
+        self.open_proofs = self.open_proofs.safe_add(1)?;
+        Ok(())
+    }
+
+    /// One of its proofs was finalized or voided.
+    pub fn close_proof(&mut self) -> Result<()> {
+        self.open_proofs = self.open_proofs.safe_sub(1)?;
         Ok(())
     }
 }

@@ -227,13 +227,13 @@ impl Lease {
     }
 }
 
-/// IOSD due for `gpu_ms` GPU-milliseconds at `price_per_gpu_hour`, rounded
-/// down.
-pub fn amount_due(gpu_ms: u64, price_per_gpu_hour: u64) -> Result<u64> {
+/// IOSD due for `device_time_us` GPU-microseconds at `price_per_gpu_hour`,
+/// rounded down (once per proof period, over the sum of its jobs).
+pub fn amount_due(device_time_us: u64, price_per_gpu_hour: u64) -> Result<u64> {
     to_u64(mul_div_floor(
-        gpu_ms as u128,
+        device_time_us as u128,
         price_per_gpu_hour as u128,
-        MS_PER_HOUR as u128,
+        US_PER_HOUR as u128,
     )?)
 }
 
@@ -306,9 +306,14 @@ mod tests {
     #[test]
     fn amounts_round_for_the_protocol() {
         // 0.45 IOSD per GPU-hour for 2 GPU-hours.
-        assert_eq!(amount_due(7_200_000, 450_000).unwrap(), 900_000);
-        // 1 ms at 1 IOSD/GPU-hour is 0.000277 base units: nothing.
+        assert_eq!(amount_due(7_200_000_000, 450_000).unwrap(), 900_000);
+        // 1 µs at 1 IOSD/GPU-hour is 0.000000277 base units: nothing.
         assert_eq!(amount_due(1, 1_000_000).unwrap(), 0);
+        // 200 µs at 10,000 IOSD/GPU-hour: 555.5 base units, not 0 and not
+        // the 2,777 of a whole millisecond.
+        assert_eq!(amount_due(200, 10_000_000_000).unwrap(), 555);
+        // Ten thousand 200 µs jobs at 2 IOSD/GPU-hour: 2 s of GPU time.
+        assert_eq!(amount_due(10_000 * 200, 2_000_000).unwrap(), 1_111);
         assert_eq!(client_fee(900_000, 250).unwrap(), 22_500);
         assert_eq!(client_fee(1, 250).unwrap(), 1, "fees round up");
         assert_eq!(client_fee(0, 250).unwrap(), 0);

@@ -53,16 +53,16 @@ async fn extreme_values_are_refused_cleanly() {
     .await;
     let start = env.now().await;
     env.advance_time(600).await;
-    let usage = |gpu_ms, period_end| PostUsageProofArgs {
+    let usage = |device_time_us, period_end| PostUsageProofArgs {
         seq: 0,
         period_start: start - 1,
         period_end,
-        gpu_ms,
+        device_time_us,
         job_count: 1,
         receipts_root: [0; 32],
     };
     env.ok(
-        ix::post_usage_proof(keeper.pubkey(), 0, device, usage(1_000, start + 300)),
+        post_usage_proof(keeper.pubkey(), 0, device, usage(1_000, start + 300)),
         &keeper,
     )
     .await;
@@ -139,6 +139,7 @@ async fn extreme_values_are_refused_cleanly() {
                 UpdateDeviceArgs {
                     price_per_gpu_hour: Some(max),
                     status: None,
+                    worker: None,
                 },
             ),
             vec![&owner],
@@ -214,25 +215,29 @@ async fn extreme_values_are_refused_cleanly() {
             vec![&client],
             err(IoComputeError::InsufficientBalance),
         ),
+        // The period checks come before the worker signature's, so the
+        // post alone is refused on its arithmetic.
         (
-            "gpu_ms u64::MAX",
-            ix::post_usage_proof(keeper.pubkey(), 0, device, {
+            "device time u64::MAX",
+            post_usage_proof(keeper.pubkey(), 0, device, {
                 let mut args = usage(max, start + 600);
                 args.seq = 1;
                 args.period_start = start + 300;
                 args
-            }),
+            })[1]
+                .clone(),
             vec![&keeper],
-            err(IoComputeError::GpuMsExceedsPeriod),
+            err(IoComputeError::DeviceTimeExceedsPeriod),
         ),
         (
             "period ending at i64::MAX",
-            ix::post_usage_proof(keeper.pubkey(), 0, device, {
+            post_usage_proof(keeper.pubkey(), 0, device, {
                 let mut args = usage(1_000, i64::MAX);
                 args.seq = 1;
                 args.period_start = start + 300;
                 args
-            }),
+            })[1]
+                .clone(),
             vec![&keeper],
             err(IoComputeError::InvalidProofPeriod),
         ),

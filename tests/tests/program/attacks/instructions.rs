@@ -87,6 +87,7 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
     let price = UpdateDeviceArgs {
         price_per_gpu_hour: Some(1),
         status: None,
+        worker: None,
     };
     let calls = vec![
         call(
@@ -338,10 +339,9 @@ async fn one_state_sweep() -> Sweep {
 /// keeper, proof, epoch, proposal and vote).
 async fn lifecycle_sweep() -> Sweep {
     use io_compute::{
-        merkle::JobReceipt,
-        state::{GemmOperand, ParamChange, Proposal, VoteChoice},
+        state::{ParamChange, Proposal, VoteChoice},
         ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs, OpenGemmChallengeArgs,
-        PostDeviceRewardsArgs, PostUsageProofArgs, ProveGemmFraudArgs, SubmitGemmOperandArgs,
+        PostDeviceRewardsArgs, PostUsageProofArgs,
     };
     use io_compute_sdk::{
         gemm::GemmJob,
@@ -466,35 +466,29 @@ async fn lifecycle_sweep() -> Sweep {
     let b = (0..16).map(|x| 7 - x).collect();
     let job = GemmJob::new(4, 4, 4, a, b);
     let c = job.multiply();
-    let receipt = JobReceipt {
-        job_id: [1; 32],
-        input_hash: job.input_tree().root(),
-        output_root: job.output_tree(&c).root(),
-        gpu_ms: 1_000,
-        worker_signature: [1; 64],
-    };
-    let receipts = receipts_tree(&[receipt]);
+    let receipt = job.receipt([1; 32], &c, 1_000);
+    let receipts = receipts_tree(&pda::lease(0), &device, &[receipt]);
     let start = env.now().await;
     env.set_time(start + 600).await;
     let usage = PostUsageProofArgs {
         seq: 0,
         period_start: start,
         period_end: start + 600,
-        gpu_ms: 600_000,
+        device_time_us: 600_000_000,
         job_count: 1,
         receipts_root: receipts.root(),
     };
     env.ok(
-        ix::post_usage_proof(other_keeper.pubkey(), 1, other_device, usage.clone()),
+        post_usage_proof(other_keeper.pubkey(), 1, other_device, usage.clone()),
         &other_keeper,
     )
     .await;
     sweep
         .then_send(
             &mut env,
-            call(
+            call_after(
                 "post_usage_proof",
-                ix::post_usage_proof(keeper.pubkey(), 0, device, usage),
+                post_usage_proof(keeper.pubkey(), 0, device, usage),
                 &[&keeper],
             )
             .creates(&[
@@ -553,43 +547,52 @@ async fn lifecycle_sweep() -> Sweep {
             ]),
         )
         .await;
-    for (operand, values, index) in [
-        (GemmOperand::ARow, job.a_row(i), job.a_row_index(i)),
-        (GemmOperand::BCol, job.b_col(j), job.b_col_index(j)),
-    ] {
-        let args = SubmitGemmOperandArgs {
-            operand,
-            values,
-            proof: job.input_tree().proof(index),
-        };
+    for args in job.fraud_evidence(&c, i, j) {
         sweep
             .then_send(
                 &mut env,
                 call(
-                    "submit_gemm_operand",
-                    ix::submit_gemm_operand(prover.pubkey(), keys.proof(), args),
+                    "submit_gemm_evidence",
+                    ix::submit_gemm_evidence(prover.pubkey(), keys.proof(), args),
                     &[&prover],
                 ),
             )
             .await;
     }
-    let element = job.c_index(i, j);
     sweep
         .then_send(
             &mut env,
             call(
                 "prove_gemm_fraud",
-                ix::prove_gemm_fraud(
-                    prover.pubkey(),
-                    keys,
-                    prover_io,
-                    ProveGemmFraudArgs {
-                        claimed: c[element],
-                        proof: job.output_tree(&c).proof(element),
-                    },
-                ),
+                ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io, None),
                 &[&prover],
             ),
+        )
+        .await;
+    // Another challenge, abandoned by its prover.
+    env.ok(
+        ix::open_gemm_challenge(
+            prover.pubkey(),
+            keys.proof(),
+            OpenGemmChallengeArgs {
+                receipt,
+                receipt_proof: receipts.proof(0),
+                i: 0,
+                j: 0,
+            },
+        ),
+        &prover,
+    )
+    .await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "abandon_gemm_challenge",
+                ix::abandon_gemm_challenge(prover.pubkey(), keys.proof(), prover.pubkey()),
+                &[&prover],
+            )
+            .by_address_as(keys.proof(), IoComputeError::LeaseAccountMismatch),
         )
         .await;
     let proof: io_compute::state::UsageProof = env.account(&keys.proof()).await;

@@ -43,6 +43,9 @@ pub struct Call {
     by_address: Vec<(Pubkey, u32)>,
     /// Seeds of the PDAs the call creates.
     creates: Vec<Vec<Vec<u8>>>,
+    /// Instructions sent before `ix` in every transaction, unmutated (the
+    /// Ed25519 check of a worker signature).
+    before: Vec<Instruction>,
 }
 
 pub fn call(name: &'static str, ix: Instruction, signers: &[&Keypair]) -> Call {
@@ -53,6 +56,22 @@ pub fn call(name: &'static str, ix: Instruction, signers: &[&Keypair]) -> Call {
         free: Vec::new(),
         by_address: Vec::new(),
         creates: Vec::new(),
+        before: Vec::new(),
+    }
+}
+
+/// A call whose last instruction is the one under attack and whose others
+/// go before it unchanged.
+pub fn call_after<const N: usize>(
+    name: &'static str,
+    instructions: [Instruction; N],
+    signers: &[&Keypair],
+) -> Call {
+    let mut before = instructions.to_vec();
+    let ix = before.pop().expect("at least one instruction");
+    Call {
+        before,
+        ..call(name, ix, signers)
     }
 }
 
@@ -76,8 +95,21 @@ impl Call {
         self
     }
 
+    /// The call's transaction with `ix` in place of its instruction.
+    pub fn with_before(&self, ix: Instruction) -> Vec<Instruction> {
+        let mut all = self.before.clone();
+        all.push(ix);
+        all
+    }
+
     pub fn by_address(mut self, key: Pubkey, error: AnchorError) -> Self {
         self.by_address.push((key, error as u32));
+        self
+    }
+
+    /// As `by_address`, refused with one of the program's own errors.
+    pub fn by_address_as(mut self, key: Pubkey, error: IoComputeError) -> Self {
+        self.by_address.push((key, program_error(error)));
         self
     }
 }
@@ -181,7 +213,8 @@ impl Sweep {
         watch: &[Pubkey],
     ) -> TxOutcome {
         let what = format!("{}: {what}", call.name);
-        env.expect_rejected_as(&what, &[ix], signers, watch).await
+        env.expect_rejected_as(&what, &call.with_before(ix), signers, watch)
+            .await
     }
 
     /// The call failed with one of `expected`.
@@ -210,7 +243,7 @@ impl Sweep {
     pub async fn send_valid(&mut self, env: &mut TestEnv, call: Call) -> TxOutcome {
         let created = self.prefund_created(env, &call).await;
         let signers: Vec<&Keypair> = call.signers.iter().collect();
-        let outcome = env.send(std::slice::from_ref(&call.ix), &signers).await;
+        let outcome = env.send(&call.with_before(call.ix.clone()), &signers).await;
         assert!(
             outcome.result.is_ok(),
             "{}: {:?}\n{}",

@@ -72,6 +72,10 @@ impl FinalizeProof<'_> {
             IoComputeError::ProofDisputed
         );
         require!(
+            self.proof.open_challenges == 0,
+            IoComputeError::ProofUnderChallenge
+        );
+        require!(
             Clock::get()?.unix_timestamp >= self.proof.unlock_at,
             IoComputeError::ProofLocked
         );
@@ -93,7 +97,11 @@ impl FinalizeProof<'_> {
         market.escrow_total = market.escrow_total.safe_sub(proof.reserved)?;
         market.total_paid_to_providers = market.total_paid_to_providers.safe_add(payout)?;
         market.total_fees = market.total_fees.safe_add(fee)?;
-        accounts.device.reward_reliability();
+        accounts.device.close_proof()?;
+        // Work earns reliability; an empty period does not (M6).
+        if accounts.proof.device_time_us > 0 {
+            accounts.device.reward_reliability();
+        }
         let keeper = &mut accounts.keeper;
         keeper.open_proofs = keeper.open_proofs.safe_sub(1)?;
         let reputation = &mut accounts.provider.reputation;

@@ -1,15 +1,16 @@
 use crate::{
     constants::*,
     error::IoComputeError,
-    merkle::{self, JobReceipt},
-    pda_create,
+    math::SafeMath,
+    merkle, pda_create,
+    receipt::{self, JobReceipt},
     state::*,
 };
 use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct OpenGemmChallengeArgs {
-    /// A GEMM job's receipt under the proof's receipts root.
+    /// An integer GEMM job's receipt under the proof's receipts root.
     pub receipt: JobReceipt,
     pub receipt_proof: Vec<[u8; 32]>,
     /// The element of C claimed wrong.
@@ -17,13 +18,16 @@ pub struct OpenGemmChallengeArgs {
     pub j: u32,
 }
 
-/// Step 1 of a GEMM fraud proof (anyone, while the proof is disputable):
-/// shows that a job receipt is under the usage proof's receipts root and
-/// records its input and output roots and the element (i, j) to check.
+/// Step 1 of a GEMM fraud proof (anyone, while the proof is disputable or
+/// disputed): shows that an integer GEMM receipt is under the usage proof's
+/// worker-signed receipts root and records its roots, k and the element
+/// (i, j) to check. The proof cannot be finalized while the challenge is
+/// open (at most `GEMM_CHALLENGE_SECS`).
 #[derive(Accounts)]
 pub struct OpenGemmChallenge<'info> {
     #[account(mut)]
     pub prover: Signer<'info>,
+    #[account(mut)]
     pub proof: Box<Account<'info, UsageProof>>,
     /// CHECK: created as `GemmChallenge` by the handler.
     #[account(
@@ -38,23 +42,24 @@ pub struct OpenGemmChallenge<'info> {
 impl OpenGemmChallenge<'_> {
     pub fn validate(&self, args: &OpenGemmChallengeArgs) -> Result<()> {
         let proof = &self.proof;
-        match proof.status {
-            ProofStatus::Locked => require!(
+        if proof.status == ProofStatus::Locked {
+            require!(
                 Clock::get()?.unix_timestamp < proof.unlock_at,
                 IoComputeError::DisputeWindowClosed
-            ),
-            ProofStatus::Disputed => require_keys_eq!(
-                proof.challenger,
-                self.prover.key(),
-                IoComputeError::ProofDisputedByOther
-            ),
+            );
         }
+        let job = &args.receipt;
+        require!(job.is_provable(), IoComputeError::JobNotProvable);
+        require!(
+            args.i < job.m && args.j < job.n,
+            IoComputeError::GemmElementOutOfRange
+        );
         require!(
             args.receipt_proof.len() <= MAX_MERKLE_PROOF_LEN
                 && merkle::verify(
                     &args.receipt_proof,
                     &proof.receipts_root,
-                    merkle::receipt_leaf(&args.receipt),
+                    receipt::receipt_leaf(&proof.lease, &proof.device, job),
                 ),
             IoComputeError::InvalidMerkleProof
         );
@@ -63,28 +68,36 @@ impl OpenGemmChallenge<'_> {
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: OpenGemmChallengeArgs) -> Result<()> {
-        let accounts = &*ctx.accounts;
-        let (proof, prover) = (accounts.proof.key(), accounts.prover.key());
+        let accounts = &mut *ctx.accounts;
+        let proof = &mut accounts.proof;
+        proof.open_challenges = proof.open_challenges.safe_add(1)?;
+        let (proof_key, prover) = (proof.key(), accounts.prover.key());
         let bump = ctx.bumps.challenge;
+        let expires_at = Clock::get()?.unix_timestamp.safe_add(GEMM_CHALLENGE_SECS)?;
         pda_create::create_program_account(
             &accounts.prover,
             &accounts.challenge,
             8 + GemmChallenge::INIT_SPACE,
             &[
                 GEMM_CHALLENGE_SEED,
-                proof.as_ref(),
+                proof_key.as_ref(),
                 prover.as_ref(),
                 &[bump],
             ],
             &GemmChallenge {
-                proof,
+                proof: proof_key,
                 prover,
-                input_root: args.receipt.input_hash,
+                input_root: args.receipt.input_root,
                 output_root: args.receipt.output_root,
+                k: args.receipt.k,
                 i: args.i,
                 j: args.j,
-                a_row: Vec::new(),
-                b_col: Vec::new(),
+                next_chunk: 0,
+                partial_sum: 0,
+                a_chunk: Vec::new(),
+                b_chunk: Vec::new(),
+                claimed: None,
+                expires_at,
                 bump,
             },
         )

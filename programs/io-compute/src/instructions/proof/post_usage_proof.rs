@@ -4,6 +4,8 @@ use crate::{
     events::{emit_event, UsageProofPosted},
     math::SafeMath,
     pda_create,
+    receipt::UsageAttestation,
+    signature,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -14,17 +16,36 @@ pub struct PostUsageProofArgs {
     pub seq: u32,
     pub period_start: i64,
     pub period_end: i64,
-    /// GPU-milliseconds used in the period, at most its length x GPUs.
-    pub gpu_ms: u64,
+    /// GPU-microseconds used in the period, at most its length x GPUs.
+    pub device_time_us: u64,
     pub job_count: u32,
     /// Merkle root of the period's job receipts.
     pub receipts_root: [u8; 32],
 }
 
+impl PostUsageProofArgs {
+    /// What the worker of `device` signs for this period of `lease`.
+    pub fn attestation(&self, lease: Pubkey, device: Pubkey) -> UsageAttestation {
+        UsageAttestation {
+            lease,
+            device,
+            seq: self.seq,
+            period_start: self.period_start,
+            period_end: self.period_end,
+            device_time_us: self.device_time_us,
+            job_count: self.job_count,
+            receipts_root: self.receipts_root,
+        }
+    }
+}
+
 /// An admitted keeper posts the time-locked usage proof of one device for
-/// one period of a lease. The amount due (GPU-ms x the device's price,
-/// rounded down) plus the client fee on it is reserved from the lease's
-/// escrow; nothing moves before `unlock_at`.
+/// one period of a lease. The instruction before it must be the Ed25519
+/// program verifying the device worker's signature over the period's
+/// `UsageAttestation` (these same fields), so only what the worker signed
+/// is ever posted. The amount due (GPU-µs x the device's price, rounded
+/// down) plus the client fee on it is reserved from the lease's escrow;
+/// nothing moves before `unlock_at`.
 #[derive(Accounts)]
 #[instruction(args: PostUsageProofArgs)]
 pub struct PostUsageProof<'info> {
@@ -55,6 +76,10 @@ pub struct PostUsageProof<'info> {
         bump,
     )]
     pub proof: UncheckedAccount<'info>,
+    /// CHECK: the instructions sysvar (address checked), read for the
+    /// worker's Ed25519 signature.
+    #[account(address = solana_sdk_ids::sysvar::instructions::ID)]
+    pub instructions: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -75,13 +100,19 @@ impl PostUsageProof<'_> {
             IoComputeError::InvalidProofPeriod
         );
         let most = (args.period_end.safe_sub(args.period_start)? as u128)
-            .safe_mul(MS_PER_SECOND as u128)?
+            .safe_mul(US_PER_SECOND as u128)?
             .safe_mul(self.device.gpu_count as u128)?;
         require!(
-            args.gpu_ms as u128 <= most,
-            IoComputeError::GpuMsExceedsPeriod
+            args.device_time_us as u128 <= most,
+            IoComputeError::DeviceTimeExceedsPeriod
         );
-        Ok(())
+        signature::require_signed(
+            &self.instructions,
+            &self.device.worker,
+            &args
+                .attestation(self.lease.key(), self.device.key())
+                .message(),
+        )
     }
 
     #[access_control(ctx.accounts.validate(&args))]
@@ -93,12 +124,12 @@ impl PostUsageProof<'_> {
         keeper.store(&accounts.keeper)?;
         let lease = &mut accounts.lease;
         let device = &mut accounts.device;
-        let amount_due = amount_due(args.gpu_ms, device.price_per_gpu_hour)?;
+        let amount_due = amount_due(args.device_time_us, device.price_per_gpu_hour)?;
         let reserved = amount_due.safe_add(lease.client_fee(amount_due)?)?;
         lease.reserve(reserved)?;
         lease.invariant()?;
-        device.next_proof_seq = device.next_proof_seq.safe_add(1)?;
-        device.last_proof_end = args.period_end;
+        device.open_proof(args.period_end)?;
+        let worker = device.worker;
         let unlock_at = now.safe_add(accounts.config.market_params.dispute_window_secs)?;
         let bump = ctx.bumps.proof;
         let (lease_key, device_key) = (lease.key(), device.key());
@@ -114,18 +145,10 @@ impl PostUsageProof<'_> {
                 &[bump],
             ],
             &UsageProof::new(
-                lease_key,
-                device_key,
+                &args.attestation(lease_key, device_key),
                 device.provider,
                 accounts.keeper_authority.key(),
-                &ProofPeriod {
-                    seq: args.seq,
-                    period_start: args.period_start,
-                    period_end: args.period_end,
-                    gpu_ms: args.gpu_ms,
-                    job_count: args.job_count,
-                    receipts_root: args.receipts_root,
-                },
+                worker,
                 amount_due,
                 reserved,
                 now,
@@ -138,7 +161,12 @@ impl PostUsageProof<'_> {
             lease: lease_key,
             device: device_key,
             seq: args.seq,
-            gpu_ms: args.gpu_ms,
+            period_start: args.period_start,
+            period_end: args.period_end,
+            device_time_us: args.device_time_us,
+            job_count: args.job_count,
+            receipts_root: args.receipts_root,
+            worker,
             amount_due,
             reserved,
             unlock_at,

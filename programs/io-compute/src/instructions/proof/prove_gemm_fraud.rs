@@ -1,27 +1,21 @@
 use crate::{
-    constants::*,
+    constants::GEMM_CHALLENGE_SEED,
     error::IoComputeError,
     events::{emit_event, GemmFraudChecked},
-    gemm,
     instructions::proof::settlement::*,
-    merkle,
+    math::SafeMath,
     state::*,
 };
 use anchor_lang::prelude::*;
+use anchor_spl::token::TokenAccount;
 
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct ProveGemmFraudArgs {
-    /// C[i][j] as the job's output root commits it.
-    pub claimed: i64,
-    /// Siblings from C[i][j]'s leaf up to the job's output root.
-    pub proof: Vec<[u8; 32]>,
-}
-
-/// Step 3 of a GEMM fraud proof: shows the claimed C[i][j] under the job's
-/// output root and recomputes it from the submitted row and column. A wrong
-/// element upholds the dispute at once, with the prover as challenger (no
-/// arbiter); a correct one changes nothing. Either way the challenge
-/// account closes, its rent back to the prover.
+/// Step 3 of a GEMM fraud proof, before the challenge expires: compares the
+/// summed dot product with the claimed C[i][j]. A wrong element upholds at
+/// once with the prover as challenger (no arbiter): the receipt is under a
+/// root the device's worker signed, so its provider answers for it. If
+/// another party had disputed the proof, that party's bond comes back to
+/// it. A correct element changes nothing but unfreezes the proof. Either
+/// way the challenge closes, its rent back to the prover.
 #[derive(Accounts)]
 pub struct ProveGemmFraud<'info> {
     #[account(mut)]
@@ -34,59 +28,59 @@ pub struct ProveGemmFraud<'info> {
     )]
     pub challenge: Box<Account<'info, GemmChallenge>>,
     pub settlement: ProofSettlement<'info>,
+    /// The IO account of the party that disputed the proof before the
+    /// prover, when there is one: its bond comes back there.
+    #[account(mut)]
+    pub disputer_io: Option<Box<Account<'info, TokenAccount>>>,
 }
 
 impl ProveGemmFraud<'_> {
-    pub fn validate(&self, args: &ProveGemmFraudArgs) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let challenge = &self.challenge;
         require!(
-            !challenge.a_row.is_empty() && !challenge.b_col.is_empty(),
+            Clock::get()?.unix_timestamp < challenge.expires_at,
+            IoComputeError::GemmChallengeExpired
+        );
+        require!(
+            challenge.is_complete() && challenge.claimed.is_some(),
             IoComputeError::GemmOperandsMissing
-        );
-        require!(
-            challenge.a_row.len() == challenge.b_col.len(),
-            IoComputeError::InvalidGemmOperand
-        );
-        let leaf = gemm::c_leaf(challenge.i, challenge.j, args.claimed);
-        require!(
-            args.proof.len() <= MAX_MERKLE_PROOF_LEN
-                && merkle::verify(&args.proof, &challenge.output_root, leaf),
-            IoComputeError::InvalidMerkleProof
         );
         Ok(())
     }
 
-    #[access_control(ctx.accounts.validate(&args))]
-    pub fn handle(ctx: Context<Self>, args: ProveGemmFraudArgs) -> Result<()> {
+    #[access_control(ctx.accounts.validate())]
+    pub fn handle(ctx: Context<Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let challenge = &accounts.challenge;
-        let computed = gemm::dot(&challenge.a_row, &challenge.b_col);
-        let fraud = computed != args.claimed;
+        let claimed = challenge.claimed.unwrap_or_default();
+        let computed = challenge.partial_sum;
+        let fraud = computed != claimed;
         emit_event(GemmFraudChecked {
             proof: challenge.proof,
             prover: challenge.prover,
             i: challenge.i,
             j: challenge.j,
-            claimed: args.claimed,
+            claimed,
             computed,
             fraud,
         });
+        let settlement = &mut accounts.settlement;
+        let proof = &mut settlement.proof;
+        proof.open_challenges = proof.open_challenges.safe_sub(1)?;
         if !fraud {
             return Ok(());
         }
-        let settlement = &mut accounts.settlement;
-        match settlement.proof.status {
-            // Undisputed until now: the fraud proof is the dispute, unbonded.
-            ProofStatus::Locked => {
-                settlement.proof.status = ProofStatus::Disputed;
-                settlement.proof.challenger = accounts.prover.key();
-            }
-            ProofStatus::Disputed => require_keys_eq!(
-                settlement.proof.challenger,
-                accounts.prover.key(),
-                IoComputeError::ProofDisputedByOther
-            ),
+        let prover = accounts.prover.key();
+        if proof.status == ProofStatus::Disputed && proof.challenger != prover {
+            let disputer_io = accounts
+                .disputer_io
+                .as_ref()
+                .ok_or(error!(IoComputeError::DisputerAccountMissing))?;
+            settlement.refund_bond(disputer_io)?;
         }
+        let proof = &mut settlement.proof;
+        proof.status = ProofStatus::Disputed;
+        proof.challenger = prover;
         settlement.require_parties(true)?;
         settlement.uphold()
     }

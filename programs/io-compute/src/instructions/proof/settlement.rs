@@ -108,6 +108,7 @@ impl<'info> ProofSettlement<'info> {
             reward = Bps(market.challenger_reward_bps).floor_of(slashed)?;
         }
         self.provider.invariant()?;
+        self.device.close_proof()?;
         let keeper = &mut self.keeper;
         let keeper_slashed = slash_rate.floor_of(keeper.bond)?;
         keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
@@ -142,6 +143,27 @@ impl<'info> ProofSettlement<'info> {
             keeper_bond_slashed: keeper_slashed,
             bond,
         });
+        Ok(())
+    }
+
+    /// Returns the bond of the proof's current challenger to `destination`
+    /// (an IO account it owns) and clears it, for when another party
+    /// proves the proof wrong first.
+    pub fn refund_bond(&mut self, destination: &Account<'info, TokenAccount>) -> Result<()> {
+        require_keys_eq!(
+            destination.owner,
+            self.proof.challenger,
+            IoComputeError::WrongPayee
+        );
+        require_keys_eq!(
+            destination.mint,
+            self.config.io_mint,
+            IoComputeError::WrongMint
+        );
+        let bond = self.proof.bond;
+        self.vault()
+            .pay(&self.bond_vault, &self.io_mint, destination, bond)?;
+        self.proof.bond = 0;
         Ok(())
     }
 

@@ -65,6 +65,8 @@ impl AddDevice<'_> {
             reliability_bps: INITIAL_RELIABILITY_BPS,
             next_proof_seq: 0,
             last_proof_end: 0,
+            worker: spec.worker,
+            open_proofs: 0,
             created_at: Clock::get()?.unix_timestamp,
             bump,
         };
@@ -90,6 +92,7 @@ impl AddDevice<'_> {
             price_per_gpu_hour: spec.price_per_gpu_hour,
             status: spec.status,
             stake_requirement,
+            worker: spec.worker,
         });
         Ok(())
     }

@@ -13,6 +13,9 @@ pub struct UpdateDeviceArgs {
     pub price_per_gpu_hour: Option<u64>,
     /// Idle or Offline.
     pub status: Option<DeviceStatus>,
+    /// A new worker signing key (rotation; allowed at any time, so a
+    /// leaked key can be replaced at once).
+    pub worker: Option<Pubkey>,
 }
 
 #[derive(Accounts)]
@@ -35,6 +38,9 @@ impl UpdateDeviceArgs {
     pub fn validate(&self) -> Result<()> {
         if let Some(price) = self.price_per_gpu_hour {
             validate_price(price)?;
+        }
+        if let Some(worker) = &self.worker {
+            validate_worker(worker)?;
         }
         Ok(())
     }
@@ -64,10 +70,14 @@ impl UpdateDevice<'_> {
                 None => {}
             }
         }
+        if let Some(worker) = args.worker {
+            device.worker = worker;
+        }
         emit_event(DeviceUpdated {
             device: device.key(),
             price_per_gpu_hour: device.price_per_gpu_hour,
             status: device.status,
+            worker: device.worker,
         });
         Ok(())
     }
