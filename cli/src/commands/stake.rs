@@ -219,7 +219,10 @@ pub async fn run(ctx: &Context, command: StakeCommand) -> Result<()> {
                     slot.insert(client.expect_account(&position.provider).await?);
                 }
                 let provider = &providers[&position.provider];
-                let value = provider.stake.value_of(position.shares).unwrap_or(0);
+                let value = provider
+                    .stake
+                    .value_of(position.shares, position.kind)
+                    .unwrap_or(0);
                 rows.push((position_json(key, position, value), provider.name.clone()));
             }
             ctx.print(

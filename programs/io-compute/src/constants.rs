@@ -106,9 +106,15 @@ pub const MAX_LOCKUP_SECS: i64 = 365 * SECONDS_PER_DAY;
 /// Position multiplier at `MAX_LOCKUP_SECS` (Nosana xNOS style): 4.0x.
 pub const MAX_LOCKUP_MULTIPLIER: u64 = 4 * MULTIPLIER_ONE;
 
+/// A provider's own effective stake must be at least 20 % of what its
+/// active devices need: the part that takes a slash first.
+pub const MIN_OWN_STAKE_BPS: u16 = 2_000;
+
 /// Oracle defaults: a price at most 10 minutes old, confidence within 2 %,
-/// an authority update moving the price at most 10 %.
+/// the authority price moving at most 10 % an hour.
 pub const DEFAULT_ORACLE_MAX_AGE_SECS: u32 = 600;
+/// The window `max_change_bps` applies to.
+pub const PRICE_CHANGE_WINDOW_SECS: i64 = 3_600;
 pub const DEFAULT_ORACLE_MAX_CONF_BPS: u16 = 200;
 pub const DEFAULT_ORACLE_MAX_CHANGE_BPS: u16 = 1_000;
 /// Hard bounds governance can never cross.
@@ -207,6 +213,9 @@ pub const VOTE_SATURATION_SECS: i64 = 365 * SECONDS_PER_DAY;
 pub const VOTE_MAX_EXTRA_MULTIPLIER: u64 = 3 * MULTIPLIER_ONE;
 pub const MAX_DESCRIPTION_LEN: usize = 200;
 pub const MAX_PROPOSAL_CHANGES: usize = 4;
+/// A passed proposal must be executed within a week of its timelock, or
+/// never: a stale one cannot undo newer decisions.
+pub const PROPOSAL_EXECUTION_WINDOW_SECS: i64 = 7 * SECONDS_PER_DAY;
 
 // ---- Sizes -----------------------------------------------------------------
 

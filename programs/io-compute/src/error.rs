@@ -302,6 +302,10 @@ pub enum IoComputeError {
     GemmChallengeExpired,
     #[msg("The proof is disputed by another party: pass that party's IO account so its bond comes back")]
     DisputerAccountMissing,
+    #[msg("This proposal was created before governance took over; make a new one")]
+    ProposalPredatesHandover,
+    #[msg("This proposal's execution window has passed; make a new one")]
+    ProposalExpired,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

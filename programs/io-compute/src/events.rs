@@ -202,6 +202,15 @@ pub struct EpochAdvanced {
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockupExpired {
+    pub position: Pubkey,
+    pub provider: Pubkey,
+    /// The multiplier it earned with until now; it is 1x from here on.
+    pub previous_multiplier: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RewardsClaimed {
     pub position: Pubkey,
     pub owner: Pubkey,

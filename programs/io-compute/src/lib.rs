@@ -118,7 +118,7 @@ pub mod io_compute {
         CoStake::handle(ctx, args)
     }
 
-    /// Starts the cooldown on a stake position once its lockup has ended.
+    /// Starts the cooldown on a stake position once its lockup has ended (a co-stake position made before a share cut was announced, at any time); a co-staker is never held by the provider's leases.
     pub fn request_unstake(ctx: Context<RequestUnstake>) -> Result<()> {
         RequestUnstake::handle(ctx)
     }
@@ -131,6 +131,11 @@ pub mod io_compute {
     /// Pays a stake position its IO emission and IOSD fee rewards.
     pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         ClaimRewards::handle(ctx)
+    }
+
+    /// Anyone ends the reward multiplier of a position whose lockup is over; it earns at 1x from then on.
+    pub fn expire_lockup(ctx: Context<ExpireLockup>) -> Result<()> {
+        ExpireLockup::handle(ctx)
     }
 
     // ---- tokenomics: price, IOSD, epochs and emissions ---------------------

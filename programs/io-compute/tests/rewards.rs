@@ -22,6 +22,7 @@ enum Op {
         co: bool,
     },
     Unstake(usize),
+    ExpireLockup(usize),
     Withdraw(usize),
     Slash {
         provider: usize,
@@ -46,6 +47,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..PROVIDERS, amount, prop_oneof![Just(0), Just(MAX_LOCKUP_SECS), 0..MAX_LOCKUP_SECS], any::<bool>())
             .prop_map(|(provider, amount, lockup, co)| Op::Stake { provider, amount, lockup, co }),
         2 => (0usize..64).prop_map(Op::Unstake),
+        1 => (0usize..64).prop_map(Op::ExpireLockup),
         1 => (0usize..64).prop_map(Op::Withdraw),
         1 => (0..PROVIDERS, 1u64..=10_000).prop_map(|(provider, bps)| Op::Slash { provider, bps }),
         4 => (0usize..2, 1u64..100_000_000_000_000).prop_map(|(token, amount)| Op::Fund { token, amount }),
@@ -167,18 +169,33 @@ impl World {
                 position.require_withdrawable(self.now).unwrap();
                 let provider = &mut self.providers[p];
                 provider
-                    .withdraw_shares(&mut self.pool, position.shares, self.now)
+                    .withdraw_shares(&mut self.pool, position.shares, position.kind, self.now)
                     .unwrap();
                 provider.invariant().unwrap();
             }
             Op::Slash { provider: p, bps } => {
                 let provider = &mut self.providers[p];
-                let amount = (provider.stake.amount as u128 * bps as u128 / 10_000) as u64;
+                let amount =
+                    (provider.stake.amount().unwrap() as u128 * bps as u128 / 10_000) as u64;
                 if amount == 0 {
                     return;
                 }
                 provider
                     .apply_slash(&mut self.pool, amount, self.now)
+                    .unwrap();
+                provider.invariant().unwrap();
+            }
+            Op::ExpireLockup(i) => {
+                let Some((p, position)) = self.positions.get_mut(i) else {
+                    return;
+                };
+                if !position.lockup_expired(self.now.max(position.lockup_end)) {
+                    return;
+                }
+                self.now = self.now.max(position.lockup_end);
+                let provider = &mut self.providers[*p];
+                provider
+                    .expire_lockup(&mut self.pool, position, self.now)
                     .unwrap();
                 provider.invariant().unwrap();
             }
@@ -219,16 +236,14 @@ impl World {
         assert_eq!(weights, self.pool.total_weight);
         for (p, provider) in self.providers.iter().enumerate() {
             let mine = self.positions.iter().filter(|(q, _)| *q == p);
-            let weighted: u128 = mine
-                .clone()
-                .map(|(_, pos)| pos.weighted_shares().unwrap())
-                .sum();
-            let co: u128 = mine
-                .filter(|(_, pos)| pos.kind == StakeKind::CoStake)
-                .map(|(_, pos)| pos.weighted_shares().unwrap())
-                .sum();
-            assert_eq!(weighted, provider.stake.weighted_shares);
-            assert_eq!(co, provider.stake.co_weighted_shares);
+            for kind in [StakeKind::Own, StakeKind::CoStake] {
+                let weighted: u128 = mine
+                    .clone()
+                    .filter(|(_, pos)| pos.kind == kind)
+                    .map(|(_, pos)| pos.weighted_shares().unwrap())
+                    .sum();
+                assert_eq!(weighted, provider.stake.class(kind).weighted_shares);
+            }
         }
     }
 }
@@ -259,7 +274,7 @@ proptest! {
             max_weight = world
                 .providers
                 .iter()
-                .map(|p| p.stake.weighted_shares)
+                .map(|p| p.stake.own.weighted_shares.max(p.stake.co.weighted_shares))
                 .fold(max_weight.max(world.pool.total_weight), u128::max);
         }
         // Claim everything left.

@@ -102,3 +102,16 @@ pub fn claim_rewards(
         instruction::ClaimRewards {},
     )
 }
+
+/// `expire_lockup` (anyone): `owner`'s position `nonce` behind `provider`
+/// earns at 1x from now on, its lockup being over.
+pub fn expire_lockup(owner: Pubkey, provider: Pubkey, nonce: u64) -> Instruction {
+    build(
+        accounts::ExpireLockup {
+            provider,
+            tokenomics: pda::tokenomics(),
+            position: pda::stake_position(&owner, &provider, nonce),
+        },
+        instruction::ExpireLockup {},
+    )
+}

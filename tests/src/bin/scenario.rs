@@ -227,12 +227,12 @@ async fn run() -> Result<(), String> {
         .await;
     check(
         "provider position",
-        p.stake.value_of(own.shares).unwrap(),
+        p.stake.value_of(own.shares, own.kind).unwrap(),
         3_600 * ONE_IO,
     )?;
     check(
         "backer position",
-        p.stake.value_of(backed.shares).unwrap(),
+        p.stake.value_of(backed.shares, backed.kind).unwrap(),
         900 * ONE_IO,
     )?;
     check(

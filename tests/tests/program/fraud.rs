@@ -17,7 +17,7 @@ use io_compute::{
 use io_compute_sdk::{gemm::GemmJob, ix::ProofKeys, merkle::receipts_tree, worker_key};
 use solana_sdk::{instruction::Instruction, transaction::Transaction};
 
-fn job(m: usize, k: usize, n: usize, seed: i32) -> GemmJob {
+pub(crate) fn job(m: usize, k: usize, n: usize, seed: i32) -> GemmJob {
     let a = (0..m * k)
         .map(|x| (x as i32).wrapping_mul(seed) % 1_000)
         .collect();
@@ -35,22 +35,35 @@ fn assert_fits(payer: &Pubkey, instructions: &[Instruction]) -> u64 {
 
 /// A leased one-GPU device of a provider with 1,000 IO staked, a keeper,
 /// and a client's 1-hour lease 0 assigned to it.
-struct Market {
-    env: TestEnv,
-    keeper: Keypair,
-    owner: Keypair,
-    provider: Pubkey,
-    device: Pubkey,
-    client: Keypair,
-    start: i64,
+pub(crate) struct Market {
+    pub env: TestEnv,
+    pub keeper: Keypair,
+    pub owner: Keypair,
+    pub provider: Pubkey,
+    pub device: Pubkey,
+    pub client: Keypair,
+    /// A co-staker's wallet, when there is one.
+    pub co_staker: Option<Keypair>,
+    pub start: i64,
 }
 
 async fn market() -> Market {
+    market_with(1_000 * ONE_IO, 0).await
+}
+
+/// As `market`, with `own` IO of the provider's and `co` IO of a
+/// co-staker's behind it.
+pub(crate) async fn market_with(own: u64, co: u64) -> Market {
     let mut env = TestEnv::initialized().await;
     env.with_price(100_000_000).await;
     let keeper = env.admit_keeper().await;
-    let (owner, _) = staked_provider(&mut env, 1_000 * ONE_IO).await;
+    let (owner, _) = staked_provider(&mut env, own).await;
     let provider = provider_key(&owner);
+    let co_staker = if co > 0 {
+        Some(co_staker(&mut env, provider, co).await.0)
+    } else {
+        None
+    };
     let mut device = spec("RTX4090", 1, DeviceStatus::Idle);
     device.price_per_gpu_hour = 1_000_000;
     env.ok(ix::add_device(owner.pubkey(), 0, device), &owner)
@@ -75,12 +88,13 @@ async fn market() -> Market {
         provider,
         device,
         client,
+        co_staker,
         start,
     }
 }
 
 impl Market {
-    fn keys(&self, seq: u32) -> ProofKeys {
+    pub(crate) fn keys(&self, seq: u32) -> ProofKeys {
         ProofKeys {
             lease_id: 0,
             device: self.device,
@@ -90,7 +104,7 @@ impl Market {
         }
     }
 
-    fn period(&self, seq: u32, root: [u8; 32], jobs: u32) -> PostUsageProofArgs {
+    pub(crate) fn period(&self, seq: u32, root: [u8; 32], jobs: u32) -> PostUsageProofArgs {
         PostUsageProofArgs {
             seq,
             period_start: self.start,
@@ -101,8 +115,24 @@ impl Market {
         }
     }
 
+    /// The client closes lease 0 at its end.
+    pub(crate) async fn close_at_end(&mut self) {
+        let client = self.client.insecure_clone();
+        let client_iosd = self.env.ata(&client.pubkey(), &pda::iosd_mint()).await;
+        self.env.set_time(self.start + 3_600).await;
+        let close = ix::close_lease(
+            client.pubkey(),
+            client.pubkey(),
+            0,
+            client_iosd,
+            &[self.device],
+            &[self.provider],
+        );
+        self.env.ok(close, &client).await;
+    }
+
     /// Posts the period of `receipts` as seq 0, attested by the test worker.
-    async fn post(&mut self, receipts: &[JobReceipt]) -> Pubkey {
+    pub(crate) async fn post(&mut self, receipts: &[JobReceipt]) -> Pubkey {
         let tree = receipts_tree(&pda::lease(0), &self.device, receipts);
         self.env.set_time(self.start + 1_800).await;
         let args = self.period(0, tree.root(), receipts.len() as u32);
@@ -118,16 +148,21 @@ impl Market {
 }
 
 /// A GEMM challenger of one element of one receipt of proof seq 0.
-struct Prover {
-    wallet: Keypair,
-    io: Pubkey,
-    proof: Pubkey,
-    keys: ProofKeys,
+pub(crate) struct Prover {
+    pub wallet: Keypair,
+    pub io: Pubkey,
+    pub proof: Pubkey,
+    pub keys: ProofKeys,
 }
 
 impl Prover {
-    async fn new(m: &mut Market) -> Self {
+    pub(crate) async fn new(m: &mut Market) -> Self {
         let wallet = m.env.wallet().await;
+        Self::with_wallet(m, wallet).await
+    }
+
+    /// A prover signing with `wallet`.
+    pub(crate) async fn with_wallet(m: &mut Market, wallet: Keypair) -> Self {
         let io = m.env.ata(&wallet.pubkey(), &pda::io_mint()).await;
         Self {
             wallet,
@@ -141,7 +176,13 @@ impl Prover {
         pda::gemm_challenge(&self.proof, &self.wallet.pubkey())
     }
 
-    fn open(&self, receipt: JobReceipt, proof: Vec<[u8; 32]>, i: usize, j: usize) -> Instruction {
+    pub(crate) fn open(
+        &self,
+        receipt: JobReceipt,
+        proof: Vec<[u8; 32]>,
+        i: usize,
+        j: usize,
+    ) -> Instruction {
         ix::open_gemm_challenge(
             self.wallet.pubkey(),
             self.proof,
@@ -158,13 +199,20 @@ impl Prover {
         ix::submit_gemm_evidence(self.wallet.pubkey(), self.proof, step)
     }
 
-    fn prove(&self, disputer_io: Option<Pubkey>) -> Instruction {
+    pub(crate) fn prove(&self, disputer_io: Option<Pubkey>) -> Instruction {
         ix::prove_gemm_fraud(self.wallet.pubkey(), self.keys, self.io, disputer_io)
     }
 
     /// Submits every piece of evidence for C[i][j] of `job` as `c` has it,
     /// checking that each fits a transaction.
-    async fn submit_all(&self, env: &mut TestEnv, job: &GemmJob, c: &[i64], i: usize, j: usize) {
+    pub(crate) async fn submit_all(
+        &self,
+        env: &mut TestEnv,
+        job: &GemmJob,
+        c: &[i64],
+        i: usize,
+        j: usize,
+    ) {
         for step in job.fraud_evidence(c, i, j) {
             let ix = self.submit(step);
             assert_fits(&self.wallet.pubkey(), std::slice::from_ref(&ix));
@@ -289,7 +337,11 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
     assert_eq!((lease.reserved, lease.open_proofs), (0, 0));
     assert_eq!(lease.escrow, lease.deposited, "the reservation is back");
     assert_eq!(
-        env.provider(&m.owner.pubkey()).await.stake.amount,
+        env.provider(&m.owner.pubkey())
+            .await
+            .stake
+            .amount()
+            .unwrap(),
         900 * ONE_IO
     );
     let device: Device = env.account(&m.device).await;
@@ -358,7 +410,12 @@ async fn only_a_period_the_worker_signed_can_be_posted() {
         pda::keeper(&keeper.pubkey()),
     ];
     let env = &mut m.env;
-    let stake_before = env.provider(&m.owner.pubkey()).await.stake.amount;
+    let stake_before = env
+        .provider(&m.owner.pubkey())
+        .await
+        .stake
+        .amount()
+        .unwrap();
 
     // Without the Ed25519 check.
     let [_, bare] = post_usage_proof(keeper.pubkey(), 0, m.device, args.clone());
@@ -395,7 +452,11 @@ async fn only_a_period_the_worker_signed_can_be_posted() {
     let outcome = env.expect_rejected(&[bad, post], &[&keeper], &watch).await;
     assert!(outcome.result.is_err());
     assert_eq!(
-        env.provider(&m.owner.pubkey()).await.stake.amount,
+        env.provider(&m.owner.pubkey())
+            .await
+            .stake
+            .amount()
+            .unwrap(),
         stake_before
     );
 
@@ -560,22 +621,7 @@ async fn a_device_with_open_proofs_cannot_be_removed() {
     let proof = m
         .post(&[job(2, 64, 2, 1).receipt([1; 32], &[0; 4], 1)])
         .await;
-    let client = m.client.insecure_clone();
-    let client_iosd = m.env.ata(&client.pubkey(), &pda::iosd_mint()).await;
-    m.env.set_time(m.start + 3_600).await;
-    m.env
-        .ok(
-            ix::close_lease(
-                client.pubkey(),
-                client.pubkey(),
-                0,
-                client_iosd,
-                &[m.device],
-                &[m.provider],
-            ),
-            &client,
-        )
-        .await;
+    m.close_at_end().await;
     let owner = m.owner.insecure_clone();
     m.env
         .rejects(

@@ -281,7 +281,7 @@ impl World {
             }
             Op::Slash { provider, bps } => {
                 let p: Provider = self.env.account(&self.providers[provider]).await;
-                let amount = p.stake.amount * bps / 10_000;
+                let amount = p.stake.amount().unwrap() * bps / 10_000;
                 let ix = ix::slash(admin.pubkey(), self.providers[provider], amount);
                 self.send(&[ix], &[&admin]).await;
             }
@@ -520,7 +520,12 @@ impl World {
         let env = &mut self.env;
         let mut pools = 0;
         for provider in self.providers {
-            pools += env.account::<Provider>(&provider).await.stake.amount;
+            pools += env
+                .account::<Provider>(&provider)
+                .await
+                .stake
+                .amount()
+                .unwrap();
         }
         assert_eq!(
             env.token_balance(&pda::stake_vault()).await,

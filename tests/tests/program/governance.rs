@@ -337,4 +337,47 @@ async fn governance_guards() {
     )
     .await
     .assert_error(IoComputeError::GovernanceNotInControl);
+
+    // H5: after the handover, a proposal passed before it never executes.
+    env.ok(ix::hand_over_authority(admin.pubkey()), &admin)
+        .await;
+    env.expect_rejected(
+        &[ix::execute_proposal(2)],
+        &[],
+        &[pda::config(), pda::proposal(2)],
+    )
+    .await
+    .assert_error(IoComputeError::ProposalPredatesHandover);
+    assert_eq!(env.config().await.market_params.provider_fee_bps, 200);
+
+    // A proposal passed after it expires a week after its timelock.
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, 3, fee()),
+        &whale,
+    )
+    .await;
+    env.ok(
+        ix::cast_vote(whale.pubkey(), 3, provider, 0, VoteChoice::Yes),
+        &whale,
+    )
+    .await;
+    let p: Proposal = env.account(&pda::proposal(3)).await;
+    env.set_time(p.voting_end).await;
+    env.send(&[ix::finalize_proposal(3)], &[]).await.assert_ok();
+    let p: Proposal = env.account(&pda::proposal(3)).await;
+    let unlock = p.finalized_at + p.timelock_secs;
+    env.set_time(unlock + io_compute::constants::PROPOSAL_EXECUTION_WINDOW_SECS)
+        .await;
+    env.expect_rejected(
+        &[ix::execute_proposal(3)],
+        &[],
+        &[pda::config(), pda::proposal(3)],
+    )
+    .await
+    .assert_error(IoComputeError::ProposalExpired);
+    // One second earlier it would have run.
+    env.set_time(unlock + io_compute::constants::PROPOSAL_EXECUTION_WINDOW_SECS - 1)
+        .await;
+    env.send(&[ix::execute_proposal(3)], &[]).await.assert_ok();
+    assert_eq!(env.config().await.market_params.provider_fee_bps, 300);
 }

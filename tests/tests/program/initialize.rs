@@ -302,5 +302,8 @@ async fn pre_funded_addresses_cannot_block_creation() {
         &owner,
     )
     .await;
-    assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, ONE_IO);
+    assert_eq!(
+        env.provider(&owner.pubkey()).await.stake.amount().unwrap(),
+        ONE_IO
+    );
 }

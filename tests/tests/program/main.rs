@@ -16,8 +16,9 @@ mod rewards;
 mod slash;
 mod staking;
 mod tokenomics;
+mod trust;
 
-use io_compute::state::{DeviceSpec, DeviceStatus, ProviderProfile};
+use io_compute::state::{DeviceSpec, DeviceStatus, ProviderProfile, StakeKind};
 use io_compute::StakeArgs;
 use io_compute_sdk::{gpu, ix, pda};
 use io_compute_tests::*;
@@ -119,10 +120,10 @@ impl StakeLedger {
             .push(pda::stake_position(owner, provider, nonce));
     }
 
-    /// The stake vault holds exactly the sum of the provider pools; each pool
-    /// is exactly its live positions (shares, unstaking shares, count) and
-    /// pays them at most what it holds, with less than one base unit of
-    /// rounding dust per position.
+    /// The stake vault holds exactly the sum of the provider pools; each
+    /// class of each pool (own, co-stake) is exactly its live positions
+    /// (shares, unstaking shares, count) and pays them at most what it
+    /// holds, with less than one base unit of rounding dust per position.
     pub async fn check(&self, env: &mut TestEnv) {
         let mut pools_total = 0u64;
         for provider in &self.providers {
@@ -133,42 +134,45 @@ impl StakeLedger {
                 .account::<io_compute::state::Provider>(provider)
                 .await
                 .stake;
-            pools_total += pool.amount;
-            let (mut shares, mut unstaking, mut count, mut value) = (0u128, 0u128, 0u32, 0u64);
-            for key in &self.positions {
-                if !env.exists(key).await {
-                    continue;
+            pools_total += pool.amount().unwrap();
+            for kind in [StakeKind::Own, StakeKind::CoStake] {
+                let class = pool.class(kind);
+                let (mut shares, mut unstaking, mut count, mut value) = (0u128, 0u128, 0u32, 0u64);
+                for key in &self.positions {
+                    if !env.exists(key).await {
+                        continue;
+                    }
+                    let position: io_compute::state::StakePosition = env.account(key).await;
+                    if position.provider != *provider || position.kind != kind {
+                        continue;
+                    }
+                    shares += position.shares;
+                    if position.cooldown_end != 0 {
+                        unstaking += position.shares;
+                    }
+                    count += 1;
+                    value += class.value_of(position.shares).unwrap();
                 }
-                let position: io_compute::state::StakePosition = env.account(key).await;
-                if position.provider != *provider {
-                    continue;
+                assert_eq!(
+                    shares, class.total_shares,
+                    "{kind:?} shares != sum of position shares"
+                );
+                assert_eq!(
+                    unstaking, class.unstaking_shares,
+                    "unstaking shares mismatch"
+                );
+                assert_eq!(count, class.position_count, "position count mismatch");
+                assert!(
+                    value <= class.amount,
+                    "positions are owed more than the class holds"
+                );
+                assert!(
+                    class.amount - value <= u64::from(count),
+                    "rounding dust above one unit per position"
+                );
+                if count == 0 {
+                    assert_eq!(class.amount, 0, "a class without positions holds IO");
                 }
-                shares += position.shares;
-                if position.cooldown_end != 0 {
-                    unstaking += position.shares;
-                }
-                count += 1;
-                value += pool.value_of(position.shares).unwrap();
-            }
-            assert_eq!(
-                shares, pool.total_shares,
-                "pool shares != sum of position shares"
-            );
-            assert_eq!(
-                unstaking, pool.unstaking_shares,
-                "unstaking shares mismatch"
-            );
-            assert_eq!(count, pool.position_count, "position count mismatch");
-            assert!(
-                value <= pool.amount,
-                "positions are owed more than the pool holds"
-            );
-            assert!(
-                pool.amount - value <= u64::from(count),
-                "rounding dust above one unit per position"
-            );
-            if count == 0 {
-                assert_eq!(pool.amount, 0, "a pool without positions holds IO");
             }
         }
         assert_eq!(

@@ -737,7 +737,7 @@ async fn disputes_freeze_then_void_or_release() {
     );
     let p = env.provider(&m.provider.pubkey()).await;
     assert_eq!(
-        (p.stake.amount, p.reputation.disputes_lost),
+        (p.stake.amount().unwrap(), p.reputation.disputes_lost),
         (4_500 * ONE_IO, 1)
     );
     assert_eq!(env.token_balance(&pda::stake_vault()).await, 4_500 * ONE_IO);

@@ -366,19 +366,20 @@ async fn staker_rewards_follow_weight_multiplier_and_co_stake_share() {
     let t: Tokenomics = env.account(&pda::tokenomics()).await;
     assert_eq!(t.stakers.paid[REWARD_IO], t.stakers.funded[REWARD_IO]);
 
-    // Half of A's stake is slashed: its weight halves (2.5 vs B's 3).
-    env.ok(ix::slash(admin.pubkey(), provider_a, io(1_000)), &admin)
+    // 2,500 of B's 3,000 IO are slashed: its weight drops at once (0.5 vs
+    // A's 5), so epoch 1 pays 800 IO per thousand of weight.
+    env.ok(ix::slash(admin.pubkey(), provider_b, io(2_500)), &admin)
         .await;
     assert_reward_invariants(&mut env, &providers).await;
     advance(&mut env).await.assert_ok();
-    assert_eq!(a_own.claim(&mut env).await, io(400));
-    assert_eq!(c_pos.claim(&mut env).await, io(1_280));
+    assert_eq!(a_own.claim(&mut env).await, io(800));
+    assert_eq!(c_pos.claim(&mut env).await, io(2_560));
     assert_eq!(
         claim_commission(&mut env, &a, a_own.io, a_own.iosd).await,
-        io(320)
+        io(640)
     );
 
-    // B unstakes: its 2,400 IO of epoch 1 are kept for it, and it earns no
+    // B unstakes: its 400 IO of epoch 1 are kept for it, and it earns no
     // more. It must claim before withdrawing.
     env.ok(ix::request_unstake(b.pubkey(), provider_b, 0), &b)
         .await;
@@ -386,7 +387,9 @@ async fn staker_rewards_follow_weight_multiplier_and_co_stake_share() {
     let pos_b: StakePosition = env
         .account(&pda::stake_position(&b.pubkey(), &provider_b, 0))
         .await;
-    assert_eq!(pos_b.rewards_owed, [io(2_400), 0]);
+    // B's own index steps by 400 IO per 3e16 weighted shares, rounded down,
+    // so one base unit stays in the pool.
+    assert_eq!(pos_b.rewards_owed, [io(400) - 1, 0]);
 
     // A announces a lower share (50 %): it does not apply for 30 days.
     let announced_at = env.now().await;
@@ -417,11 +420,11 @@ async fn staker_rewards_follow_weight_multiplier_and_co_stake_share() {
     env.rejects(withdraw.clone(), &b, &[provider_b, b_own.io])
         .await
         .assert_error(IoComputeError::UnclaimedRewards);
-    assert_eq!(b_own.claim(&mut env).await, io(2_400));
+    assert_eq!(b_own.claim(&mut env).await, io(400) - 1);
     env.ok(withdraw, &b).await;
     assert_eq!(
         env.token_balance(&b_own.io).await,
-        io(1_650 + 2_400 + 3_000)
+        io(1_650 + 400 + 500) - 1
     );
     assert_reward_invariants(&mut env, &providers).await;
 

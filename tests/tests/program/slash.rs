@@ -28,65 +28,76 @@ async fn provider_with_backers(
     (owner, stakers, ledger)
 }
 
+/// H1: a slash takes the provider's own stake first; co-stakers lose only
+/// what it cannot cover, pro rata.
 #[tokio::test]
-async fn slash_takes_pro_rata_from_every_position() {
+async fn slash_takes_own_stake_first_then_co_stake_pro_rata() {
     let mut env = TestEnv::initialized().await;
     let (owner, stakers, ledger) = provider_with_backers(&mut env).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
     let treasury = pda::treasury_io_vault();
-    let deposits = [300 * ONE_IO, 200 * ONE_IO, 100 * ONE_IO + 1];
-    let total: u64 = deposits.iter().sum();
-    let slashed = 123 * ONE_IO + 7;
+    let own = 300 * ONE_IO;
+    let co_deposits = [200 * ONE_IO, 100 * ONE_IO + 1];
+    let co_total: u64 = co_deposits.iter().sum();
+    let total = own + co_total;
+    let first = 123 * ONE_IO + 7;
 
     let outcome = env
-        .send(&[ix::slash(admin.pubkey(), provider, slashed)], &[&admin])
+        .send(&[ix::slash(admin.pubkey(), provider, first)], &[&admin])
         .await;
     outcome.assert_ok();
     assert_eq!(
         outcome.events::<ProviderSlashed>(),
         vec![ProviderSlashed {
             provider,
-            amount: slashed,
+            amount: first,
             destination: treasury,
-            remaining_stake: total - slashed
+            remaining_stake: total - first
         }]
     );
-    assert_eq!(
-        env.token_balance(&treasury).await,
-        slashed,
-        "destination receives exactly the slash"
-    );
-    assert_eq!(
-        env.token_balance(&pda::stake_vault()).await,
-        total - slashed
-    );
+    assert_eq!(env.token_balance(&treasury).await, first);
+    assert_eq!(env.token_balance(&pda::stake_vault()).await, total - first);
     let p = env.provider(&owner.pubkey()).await;
-    assert_eq!(p.stake.amount, total - slashed);
+    assert_eq!(
+        (p.stake.own.amount, p.stake.co.amount),
+        (own - first, co_total),
+        "the co-stakers lost nothing"
+    );
     assert_eq!(
         (p.reputation.slash_count, p.reputation.total_slashed),
-        (1, slashed)
+        (1, first)
     );
-    assert_eq!(env.config().await.total_slashed, slashed);
     ledger.check(&mut env).await;
 
-    // Each position now holds floor(deposit x remaining / total): never more
-    // than its exact pro-rata share.
-    let mut values = vec![];
-    for ((staker, _), deposit) in stakers.iter().zip(deposits) {
+    // The second slash is larger than what the provider has left: its own
+    // stake goes to zero and the co-stakers share the rest pro rata.
+    let second = 250 * ONE_IO;
+    env.ok(ix::slash(admin.pubkey(), provider, second), &admin)
+        .await;
+    let from_co = second - (own - first);
+    let p = env.provider(&owner.pubkey()).await;
+    assert_eq!(
+        (p.stake.own.amount, p.stake.co.amount),
+        (0, co_total - from_co)
+    );
+    assert_eq!(env.config().await.total_slashed, first + second);
+    ledger.check(&mut env).await;
+
+    // Each co-stake position now holds floor(deposit x remaining / total):
+    // never more than its exact pro-rata share.
+    let mut values = vec![0];
+    for ((staker, _), deposit) in stakers[1..].iter().zip(co_deposits) {
         let position: StakePosition = env
             .account(&pda::stake_position(&staker.pubkey(), &provider, 0))
             .await;
-        let value = p.stake.value_of(position.shares).unwrap();
-        let exact = deposit as u128 * (total - slashed) as u128 / total as u128;
+        let value = p.stake.value_of(position.shares, position.kind).unwrap();
+        let exact = deposit as u128 * (co_total - from_co) as u128 / co_total as u128;
         assert_eq!(value as u128, exact);
         values.push(value);
     }
-    let dust = (total - slashed) - values.iter().sum::<u64>();
-    assert!(
-        dust < stakers.len() as u64,
-        "rounding dust is below one unit per position"
-    );
+    let dust = (co_total - from_co) - values.iter().sum::<u64>();
+    assert!(dust < 2, "rounding dust is below one unit per position");
     assert!(
         dust > 0,
         "these deposits are chosen so that rounding leaves dust"
@@ -121,7 +132,11 @@ async fn slash_takes_pro_rata_from_every_position() {
         paid += received;
         ledger.check(&mut env).await;
     }
-    assert_eq!(paid + slashed, total, "slash + withdrawals == deposits");
+    assert_eq!(
+        paid + first + second,
+        total,
+        "slashes + withdrawals == deposits"
+    );
     assert_eq!(env.token_balance(&pda::stake_vault()).await, 0);
 }
 
@@ -141,42 +156,38 @@ async fn unstaking_positions_are_still_slashable() {
     assert_eq!(env.token_balance(&source).await, 60 * ONE_IO);
 }
 
+/// A wiped class refuses new stake in it (its shares would be worth
+/// nothing) until its positions leave; the other class still takes stake.
 #[tokio::test]
-async fn fully_slashed_provider_refuses_new_stake_until_positions_leave() {
+async fn fully_slashed_provider_refuses_new_own_stake_until_positions_leave() {
     let mut env = TestEnv::initialized().await;
     let (owner, source) = staked_provider(&mut env, 50 * ONE_IO).await;
     let provider = provider_key(&owner);
     let admin = env.admin.insecure_clone();
     env.ok(ix::slash(admin.pubkey(), provider, 50 * ONE_IO), &admin)
         .await;
-    let backer = env.wallet().await;
-    let backer_source = env.give_io(&backer.pubkey(), ONE_IO).await;
+    let more = env.give_io(&owner.pubkey(), ONE_IO).await;
     env.rejects(
-        ix::co_stake(
-            backer.pubkey(),
-            provider,
-            backer_source,
-            stake_args(0, ONE_IO, 0),
-        ),
-        &backer,
-        &[provider, backer_source],
+        ix::stake(owner.pubkey(), more, stake_args(1, ONE_IO, 0)),
+        &owner,
+        &[provider, more],
     )
     .await
     .assert_error(IoComputeError::StakePoolWiped);
+    let (_backer, _) = co_staker(&mut env, provider, ONE_IO).await;
     env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
         .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
     env.ok(ix::withdraw(owner.pubkey(), provider, 0, source), &owner)
         .await;
-    assert_eq!(env.token_balance(&source).await, 0);
+    assert_eq!(
+        env.token_balance(&source).await,
+        ONE_IO,
+        "the wiped position paid nothing; the 1 IO is the new stake"
+    );
     env.ok(
-        ix::co_stake(
-            backer.pubkey(),
-            provider,
-            backer_source,
-            stake_args(0, ONE_IO, 0),
-        ),
-        &backer,
+        ix::stake(owner.pubkey(), more, stake_args(1, ONE_IO, 0)),
+        &owner,
     )
     .await;
 }
@@ -227,5 +238,8 @@ async fn bad_slashes_are_refused() {
     // Slashing exactly everything is allowed.
     env.ok(ix::slash(admin.pubkey(), provider, 100 * ONE_IO), &admin)
         .await;
-    assert_eq!(env.provider(&owner.pubkey()).await.stake.amount, 0);
+    assert_eq!(
+        env.provider(&owner.pubkey()).await.stake.amount().unwrap(),
+        0
+    );
 }

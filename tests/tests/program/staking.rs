@@ -86,13 +86,16 @@ async fn stake_and_co_stake_record_positions_and_pool() {
     assert_eq!(env.token_balance(&backer_source).await, 0);
 
     let pool = env.provider(&owner.pubkey()).await.stake;
-    assert_eq!(pool.amount, 900 * ONE_IO);
-    assert_eq!(pool.total_shares, 900 * ONE_IO as u128);
-    assert_eq!(pool.unstaking_shares, 0);
-    assert_eq!(pool.position_count, 2);
+    assert_eq!(pool.amount().unwrap(), 900 * ONE_IO);
     assert_eq!(
-        pool.weighted_shares,
-        600 * ONE_IO as u128 * 40_000 + 300 * ONE_IO as u128 * 10_000
+        (pool.own.total_shares, pool.co.total_shares),
+        (600 * ONE_IO as u128, 300 * ONE_IO as u128)
+    );
+    assert_eq!(pool.own.unstaking_shares + pool.co.unstaking_shares, 0);
+    assert_eq!(pool.position_count(), 2);
+    assert_eq!(
+        (pool.own.weighted_shares, pool.co.weighted_shares),
+        (600 * ONE_IO as u128 * 40_000, 300 * ONE_IO as u128 * 10_000)
     );
     assert_eq!(pool.effective_stake().unwrap(), 900 * ONE_IO);
 
@@ -294,10 +297,10 @@ async fn lockup_boundary_is_exact() {
     );
 
     let pool = env.provider(&owner.pubkey()).await.stake;
-    assert_eq!(pool.unstaking_shares, 2 * ONE_IO as u128);
+    assert_eq!(pool.own.unstaking_shares, 2 * ONE_IO as u128);
     assert_eq!(pool.effective_stake().unwrap(), ONE_IO);
     assert_eq!(
-        pool.weighted_shares,
+        pool.own.weighted_shares,
         ONE_IO as u128
             * position(&mut env, &owner.pubkey(), &provider, 2)
                 .await

@@ -237,7 +237,7 @@ async fn authority_feed_rejections() {
         (-1, 0, -8, IoComputeError::OraclePriceNotPositive),
         (250_000_000, 0, -9, IoComputeError::InvalidPriceExponent),
         (250_000_000, 0, 1, IoComputeError::InvalidPriceExponent),
-        // The default limit is 10 % per update: 2.75 passes, 2.7501 does not.
+        // The default limit is 10 % an hour: 2.75 passes, 2.7501 does not.
         (275_010_000, 0, -8, IoComputeError::PriceChangeTooLarge),
         (224_990_000, 0, -8, IoComputeError::PriceChangeTooLarge),
     ] {
@@ -249,6 +249,49 @@ async fn authority_feed_rejections() {
         .await
         .assert_error(expected);
     }
+    env.ok(ix::update_price(admin.pubkey(), 275_000_000, 0, -8), &admin)
+        .await;
+    // M1: the limit holds over the hour, not per update. An update after
+    // an hour opens a window at the price before it (2.75)...
+    env.advance_time(3_600).await;
+    env.ok(ix::update_price(admin.pubkey(), 280_000_000, 0, -8), &admin)
+        .await;
+    let feed: io_compute::state::PriceFeed = env.account(&pda::price_feed()).await;
+    assert_eq!(feed.window_price, 275_000_000);
+    // ... and within it, two updates in one transaction, or a later one,
+    // stay within 10 % of 2.75.
+    let two = [
+        ix::update_price(admin.pubkey(), 290_000_000, 0, -8),
+        ix::update_price(admin.pubkey(), 302_510_000, 0, -8),
+    ];
+    env.expect_rejected(&two, &[&admin], &watch)
+        .await
+        .assert_error(IoComputeError::PriceChangeTooLarge);
+    env.set_time(feed.window_start + 3_599).await;
+    env.rejects(
+        ix::update_price(admin.pubkey(), 302_510_000, 0, -8),
+        &admin,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PriceChangeTooLarge);
+    env.ok(ix::update_price(admin.pubkey(), 302_500_000, 0, -8), &admin)
+        .await;
+    // The next window opens from 3.025.
+    env.set_time(feed.window_start + 3_600).await;
+    env.ok(ix::update_price(admin.pubkey(), 332_750_000, 0, -8), &admin)
+        .await;
+    env.rejects(
+        ix::update_price(admin.pubkey(), 272_240_000, 0, -8),
+        &admin,
+        &watch,
+    )
+    .await
+    .assert_error(IoComputeError::PriceChangeTooLarge);
+    env.advance_time(3_600).await;
+    env.ok(ix::update_price(admin.pubkey(), 302_500_000, 0, -8), &admin)
+        .await;
+    env.advance_time(3_600).await;
     env.ok(ix::update_price(admin.pubkey(), 275_000_000, 0, -8), &admin)
         .await;
 

@@ -51,6 +51,23 @@ const CHANGED: &[(&str, &str)] = &[
         "abandon_gemm_challenge",
         "new: ends a challenge without a verdict",
     ),
+    (
+        "Provider",
+        "own and co-stake share classes (own stake takes the first loss, H1); share-cut announcement time (H6)",
+    ),
+    (
+        "Governance",
+        "first executable proposal id: proposals made before the handover never run (H5)",
+    ),
+    (
+        "hand_over_authority",
+        "writes the governance account (the first executable proposal id)",
+    ),
+    (
+        "PriceFeed",
+        "the hour-long change window's opening price and time (M1)",
+    ),
+    ("expire_lockup", "new: a lockup's reward multiplier ends with it (M4)"),
 ];
 
 fn changed(name: &str) -> bool {

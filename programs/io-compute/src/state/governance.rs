@@ -54,6 +54,9 @@ impl GovernanceParams {
 pub struct Governance {
     pub params: GovernanceParams,
     pub next_proposal_id: u64,
+    /// Proposals with a lower id were created before the handover and
+    /// never execute (H5); `u64::MAX` until the handover.
+    pub first_executable_id: u64,
     pub bump: u8,
 }
 

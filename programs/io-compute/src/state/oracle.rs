@@ -24,7 +24,8 @@ pub struct OracleConfig {
     pub max_age_secs: u32,
     /// Largest confidence / price accepted, in bps.
     pub max_conf_bps: u16,
-    /// Largest move of one authority update, in bps of the previous price.
+    /// Largest move of the authority price within one hour-long window, in
+    /// bps of the price the window started at (however many updates).
     pub max_change_bps: u16,
 }
 
@@ -112,6 +113,11 @@ pub struct PriceFeed {
     pub conf: u64,
     pub expo: i32,
     pub publish_time: i64,
+    /// The price when the current change window opened, and when that was:
+    /// every update within `PRICE_CHANGE_WINDOW_SECS` of it stays within
+    /// `max_change_bps` of that price (M1).
+    pub window_price: i64,
+    pub window_start: i64,
     pub bump: u8,
 }
 
@@ -126,9 +132,11 @@ impl PriceFeed {
     }
 
     /// Records an authority update. The first sets the exponent; later ones
-    /// keep it and move at most `limits.max_change_bps` from the previous
-    /// price. A confidence the program would refuse to read is refused
-    /// here, so that a bad update cannot stop burns until the next one.
+    /// keep it and stay within `limits.max_change_bps` of the price the
+    /// current hour-long window opened at, so chaining updates in one
+    /// transaction (or one hour) moves the price no further than one would.
+    /// A confidence the program would refuse to read is refused here, so
+    /// that a bad update cannot stop burns until the next one.
     pub fn update(
         &mut self,
         price: i64,
@@ -149,12 +157,19 @@ impl PriceFeed {
         );
         if self.price > 0 {
             require!(expo == self.expo, IoComputeError::InvalidPriceExponent);
-            let change = (price as i128 - self.price as i128).unsigned_abs();
+            if now >= self.window_start.safe_add(PRICE_CHANGE_WINDOW_SECS)? {
+                self.window_price = self.price;
+                self.window_start = now;
+            }
+            let change = (price as i128 - self.window_price as i128).unsigned_abs();
             require!(
                 change.safe_mul(BPS_DENOMINATOR as u128)?
-                    <= (self.price as u128).safe_mul(limits.max_change_bps as u128)?,
+                    <= (self.window_price as u128).safe_mul(limits.max_change_bps as u128)?,
                 IoComputeError::PriceChangeTooLarge
             );
+        } else {
+            self.window_price = price;
+            self.window_start = now;
         }
         self.price = price;
         self.conf = conf;

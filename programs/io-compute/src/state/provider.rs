@@ -3,8 +3,8 @@ use crate::{
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
     state::{
-        Bps, Config, ProviderProfile, ProviderRewards, StakeKind, StakePool, StakePosition,
-        StakerRewardPool, REWARD_TOKENS,
+        Bps, Config, ProviderProfile, ProviderRewards, SlashSplit, StakeKind, StakePool,
+        StakePosition, StakerRewardPool, REWARD_TOKENS,
     },
 };
 use anchor_lang::prelude::*;
@@ -27,6 +27,9 @@ pub struct Provider {
     /// (0: none pending).
     pub pending_co_stake_share_bps: u16,
     pub pending_share_effective_at: i64,
+    /// When a lower share was last announced: co-stake positions made
+    /// before it may leave despite their lockup (H6).
+    pub share_cut_announced_at: i64,
     pub stake: StakePool,
     pub rewards: ProviderRewards,
     /// Devices that exist (any status).
@@ -102,10 +105,20 @@ impl Provider {
     }
 
     /// True when the provider's effective stake covers its Idle and Leased
-    /// devices; the matcher assigns devices only then.
+    /// devices, with at least `MIN_OWN_STAKE_BPS` of that its own (the part
+    /// that takes a slash first); the matcher assigns devices only then.
     pub fn require_meets_active_stake(&self) -> Result<()> {
+        self.require_covers(self.required_stake_active)
+            .map_err(|_| error!(IoComputeError::InsufficientProviderStake))
+    }
+
+    /// Effective stake covers `requirement`, and own effective stake
+    /// `MIN_OWN_STAKE_BPS` of it.
+    fn require_covers(&self, requirement: u64) -> Result<()> {
+        let own_needed = Bps(MIN_OWN_STAKE_BPS).ceil_of(requirement)?;
         require!(
-            self.stake.effective_stake()? >= self.required_stake_active,
+            self.stake.effective_stake()? >= requirement
+                && self.stake.own.effective()? >= own_needed,
             IoComputeError::InsufficientProviderStake
         );
         Ok(())
@@ -121,6 +134,7 @@ impl Provider {
             co_stake_share_bps: profile.co_stake_share_bps,
             pending_co_stake_share_bps: 0,
             pending_share_effective_at: 0,
+            share_cut_announced_at: 0,
             stake: StakePool::default(),
             rewards: ProviderRewards::default(),
             device_count: 0,
@@ -153,8 +167,11 @@ impl Provider {
     }
 
     /// Starts `position`'s cooldown: its rewards up to now are credited to
-    /// it, and from now on it earns nothing. Refused when it would leave
-    /// leased devices under-staked.
+    /// it, and from now on it earns nothing. The provider's own stake may
+    /// not leave its leased devices under-staked; a co-staker can always
+    /// leave (H6): the provider's devices stop taking new leases instead.
+    /// A co-stake position made before a share cut was announced may leave
+    /// despite its lockup.
     pub fn unstake_position(
         &mut self,
         pool: &mut StakerRewardPool,
@@ -164,13 +181,37 @@ impl Provider {
     ) -> Result<()> {
         self.accrue_rewards(pool, now)?;
         position.accrue_rewards(&self.rewards)?;
-        position.begin_unstake(now, cooldown_secs)?;
+        let lockup_waived = position.kind == StakeKind::CoStake
+            && position.created_at < self.share_cut_announced_at;
+        position.begin_unstake(now, cooldown_secs, lockup_waived)?;
         self.stake
             .begin_unstake(position.shares, position.multiplier, position.kind)?;
-        require!(
-            self.stake.effective_stake()? >= self.required_stake_leased,
-            IoComputeError::UnstakeBreaksMinimumStake
-        );
+        if position.kind == StakeKind::Own {
+            self.require_covers(self.required_stake_leased)
+                .map_err(|_| error!(IoComputeError::UnstakeBreaksMinimumStake))?;
+        }
+        self.update_weight(pool)
+    }
+
+    /// Ends the reward multiplier of a position whose lockup is over (M4):
+    /// it earns at 1x from now on, like a position that was never locked.
+    /// Anyone may do this; rewards up to now keep the old multiplier.
+    pub fn expire_lockup(
+        &mut self,
+        pool: &mut StakerRewardPool,
+        position: &mut StakePosition,
+        now: i64,
+    ) -> Result<()> {
+        require!(position.lockup_expired(now), IoComputeError::LockupNotEnded);
+        self.accrue_rewards(pool, now)?;
+        position.accrue_rewards(&self.rewards)?;
+        self.stake.reweigh(
+            position.shares,
+            position.multiplier,
+            MULTIPLIER_ONE,
+            position.kind,
+        )?;
+        position.multiplier = MULTIPLIER_ONE;
         self.update_weight(pool)
     }
 
@@ -179,29 +220,31 @@ impl Provider {
         &mut self,
         pool: &mut StakerRewardPool,
         shares: u128,
+        kind: StakeKind,
         now: i64,
     ) -> Result<u64> {
         self.accrue_rewards(pool, now)?;
-        let amount = self.stake.withdraw(shares)?;
+        let amount = self.stake.withdraw(shares, kind)?;
         // Rounding can move the value per share, so the weight follows.
         self.update_weight(pool)?;
         Ok(amount)
     }
 
-    /// Takes `amount` IO from the pool, every position pro rata: rewards
-    /// accrue at the old weight, the weight drops with the stake. The one
-    /// place a provider's pool is slashed (see `slash_provider`).
+    /// Takes `amount` IO from the pool, the provider's own stake first:
+    /// rewards accrue at the old weight, the weight drops with the stake.
+    /// The one place a provider's pool is slashed (see `slash_provider`).
     pub fn apply_slash(
         &mut self,
         pool: &mut StakerRewardPool,
         amount: u64,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<SlashSplit> {
         self.accrue_rewards(pool, now)?;
-        self.stake.slash(amount)?;
+        let split = self.stake.slash(amount)?;
         self.reputation.slash_count = self.reputation.slash_count.safe_add(1)?;
         self.reputation.total_slashed = self.reputation.total_slashed.safe_add(amount)?;
-        self.update_weight(pool)
+        self.update_weight(pool)?;
+        Ok(split)
     }
 
     /// Replaces the profile; a lower co-stake share is announced, not
@@ -244,13 +287,8 @@ impl Provider {
     /// The pool's shares, positions and reward weight are in step. Checked
     /// at the end of every instruction that changes a provider's stake.
     pub fn invariant(&self) -> Result<()> {
-        let stake = &self.stake;
         require!(
-            stake.co_weighted_shares <= stake.weighted_shares
-                && stake.unstaking_shares <= stake.total_shares
-                && (stake.position_count > 0 || stake.total_shares == 0)
-                && (stake.total_shares > 0 || (stake.amount == 0 && stake.weighted_shares == 0))
-                && self.rewards.weight == stake.reward_weight()?,
+            self.stake.is_consistent() && self.rewards.weight == self.stake.reward_weight()?,
             IoComputeError::ProviderBooksUnbalanced
         );
         Ok(())
@@ -259,7 +297,7 @@ impl Provider {
     pub fn is_closable(&self) -> Result<()> {
         require!(self.device_count == 0, IoComputeError::ProviderHasDevices);
         require!(
-            self.stake.position_count == 0 && self.stake.amount == 0,
+            self.stake.position_count() == 0 && self.stake.amount()? == 0,
             IoComputeError::ProviderHasStake
         );
         require!(
@@ -274,7 +312,8 @@ impl Provider {
     /// every reward is split with the stake and share it was earned under.
     pub(crate) fn accrue_rewards(&mut self, pool: &StakerRewardPool, now: i64) -> Result<()> {
         let stake = &self.stake;
-        let own_weighted = stake.weighted_shares.safe_sub(stake.co_weighted_shares)?;
+        let (own_weight, co_weight) = (stake.own.weight()?, stake.co.weight()?);
+        let total_weight = own_weight.safe_add(co_weight)?;
         for token in 0..REWARD_TOKENS {
             let rewards = &mut self.rewards;
             let delta = pool.index[token].safe_sub(rewards.global_index[token])?;
@@ -283,18 +322,19 @@ impl Provider {
             if earned == 0 {
                 continue;
             }
-            // weight > 0 implies weighted_shares > 0.
-            let co_gross = mul_div_floor(earned, stake.co_weighted_shares, stake.weighted_shares)?;
+            // earned > 0 implies weight > 0; the classes split it by value
+            // weight, as their share prices may differ after a slash.
+            let co_gross = mul_div_floor(earned, co_weight, total_weight)?;
             let co_net = Bps(self.co_stake_share_bps).floor_of_wide(co_gross)?;
             let own = earned.safe_sub(co_gross)?;
             let commission = to_u64(co_gross.safe_sub(co_net)?)?;
             rewards.commission[token] = rewards.commission[token].safe_add(commission)?;
-            if own_weighted > 0 {
-                let step = mul_div_floor(own, REWARD_INDEX_SCALE, own_weighted)?;
+            if stake.own.weighted_shares > 0 {
+                let step = mul_div_floor(own, REWARD_INDEX_SCALE, stake.own.weighted_shares)?;
                 rewards.own_index[token] = rewards.own_index[token].safe_add(step)?;
             }
-            if stake.co_weighted_shares > 0 {
-                let step = mul_div_floor(co_net, REWARD_INDEX_SCALE, stake.co_weighted_shares)?;
+            if stake.co.weighted_shares > 0 {
+                let step = mul_div_floor(co_net, REWARD_INDEX_SCALE, stake.co.weighted_shares)?;
                 rewards.co_index[token] = rewards.co_index[token].safe_add(step)?;
             }
         }
@@ -333,24 +373,25 @@ impl Provider {
         {
             self.pending_co_stake_share_bps = share_bps;
             self.pending_share_effective_at = now.safe_add(CO_STAKE_SHARE_NOTICE_SECS)?;
+            self.share_cut_announced_at = now;
         }
         Ok(())
     }
 }
 
-/// Slashes `amount` IO from `provider`'s pool and counts it in the config:
-/// the one slash path, taken by the authority's `slash` and by an upheld
-/// dispute alike.
+/// Slashes `amount` IO from `provider`'s pool, own stake first, and counts
+/// it in the config: the one slash path, taken by the authority's `slash`
+/// and by an upheld dispute alike.
 pub fn slash_provider(
     config: &mut Config,
     stakers: &mut StakerRewardPool,
     provider: &mut Provider,
     amount: u64,
     now: i64,
-) -> Result<()> {
-    provider.apply_slash(stakers, amount, now)?;
+) -> Result<SlashSplit> {
+    let split = provider.apply_slash(stakers, amount, now)?;
     config.total_slashed = config.total_slashed.safe_add(amount)?;
-    Ok(())
+    Ok(split)
 }
 
 #[cfg(test)]
@@ -391,8 +432,35 @@ mod tests {
         .unwrap()
     }
 
+    fn co_staked(
+        provider: &mut Provider,
+        pool: &mut StakerRewardPool,
+        amount: u64,
+        nonce: u64,
+        now: i64,
+    ) -> StakePosition {
+        let lockup = 365 * SECONDS_PER_DAY;
+        let multiplier = StakePosition::multiplier_for_lockup(lockup).unwrap();
+        let shares = provider
+            .stake_in(pool, amount, multiplier, StakeKind::CoStake, now)
+            .unwrap();
+        StakePosition::new(
+            Pubkey::new_unique(),
+            Pubkey::default(),
+            &provider.rewards,
+            nonce,
+            StakeKind::CoStake,
+            amount,
+            shares,
+            lockup,
+            now,
+            0,
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn unstake_guard_protects_leased_devices() {
+    fn unstake_guard_protects_leased_devices_from_the_provider_only() {
         let mut pool = StakerRewardPool::default();
         let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
         provider.required_stake_leased = 150;
@@ -415,6 +483,78 @@ mod tests {
             "the unstaking position no longer weighs"
         );
         provider.invariant().unwrap();
+        // A co-staker leaves even when that under-stakes leased devices
+        // (H6); the provider's devices then stop taking new leases.
+        let mut c = co_staked(&mut provider, &mut pool, 1_000, 2, 0);
+        c.lockup_end = 0;
+        provider.required_stake_leased = 1_100;
+        provider.required_stake_active = 1_100;
+        provider.unstake_position(&mut pool, &mut c, 0, 0).unwrap();
+        assert_eq!(
+            provider.require_meets_active_stake().unwrap_err(),
+            IoComputeError::InsufficientProviderStake.into()
+        );
+    }
+
+    #[test]
+    fn a_share_cut_frees_locked_co_stakers_made_before_it() {
+        let mut pool = StakerRewardPool::default();
+        let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
+        staked(&mut provider, &mut pool, 100, 0);
+        let mut before = co_staked(&mut provider, &mut pool, 100, 1, 10);
+        let attempt = provider.unstake_position(&mut pool, &mut before.clone(), 0, 20);
+        assert_eq!(attempt.unwrap_err(), IoComputeError::LockupNotEnded.into());
+        let cut = ProviderProfile {
+            co_stake_share_bps: 1_000,
+            ..profile()
+        };
+        provider.update_profile(&pool, cut, 30).unwrap();
+        let mut after = co_staked(&mut provider, &mut pool, 100, 2, 40);
+        provider
+            .unstake_position(&mut pool, &mut before, 0, 50)
+            .unwrap();
+        assert_eq!(
+            provider
+                .unstake_position(&mut pool, &mut after, 0, 50)
+                .unwrap_err(),
+            IoComputeError::LockupNotEnded.into(),
+            "joined knowing the new share"
+        );
+    }
+
+    #[test]
+    fn providers_keep_a_fifth_of_the_requirement_as_own_stake() {
+        let mut pool = StakerRewardPool::default();
+        let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
+        staked(&mut provider, &mut pool, 199, 0);
+        co_staked(&mut provider, &mut pool, 10_000, 1, 0);
+        provider.required_stake_active = 1_000;
+        assert_eq!(
+            provider.require_meets_active_stake().unwrap_err(),
+            IoComputeError::InsufficientProviderStake.into()
+        );
+        staked(&mut provider, &mut pool, 1, 2);
+        provider.require_meets_active_stake().unwrap();
+    }
+
+    #[test]
+    fn an_ended_lockup_ends_its_multiplier() {
+        let mut pool = StakerRewardPool::default();
+        let mut provider = Provider::new(Pubkey::default(), profile(), 0, 0);
+        let mut locked = co_staked(&mut provider, &mut pool, 100, 0, 0);
+        assert_eq!(locked.multiplier, MAX_LOCKUP_MULTIPLIER);
+        let end = locked.lockup_end;
+        assert_eq!(
+            provider
+                .expire_lockup(&mut pool, &mut locked, end - 1)
+                .unwrap_err(),
+            IoComputeError::LockupNotEnded.into()
+        );
+        provider.expire_lockup(&mut pool, &mut locked, end).unwrap();
+        assert_eq!(locked.multiplier, MULTIPLIER_ONE);
+        assert_eq!(pool.total_weight, 100 * MULTIPLIER_ONE as u128);
+        provider.invariant().unwrap();
+        assert!(provider.expire_lockup(&mut pool, &mut locked, end).is_err());
     }
 
     #[test]
@@ -426,23 +566,15 @@ mod tests {
         let broken = IoComputeError::ProviderBooksUnbalanced.into();
 
         let mut stale_weight = provider.clone();
-        stale_weight.stake.amount += 1;
+        stale_weight.stake.own.amount += 1;
         assert_eq!(
             stale_weight.invariant().unwrap_err(),
             broken,
             "weight not reweighed"
         );
 
-        let mut co = provider.clone();
-        co.stake.co_weighted_shares = co.stake.weighted_shares + 1;
-        assert_eq!(
-            co.invariant().unwrap_err(),
-            broken,
-            "co-stake part over the whole"
-        );
-
         let mut orphan = provider.clone();
-        orphan.stake.position_count = 0;
+        orphan.stake.own.position_count = 0;
         assert_eq!(
             orphan.invariant().unwrap_err(),
             broken,
@@ -450,7 +582,7 @@ mod tests {
         );
 
         let mut unstaking = provider.clone();
-        unstaking.stake.unstaking_shares = unstaking.stake.total_shares + 1;
+        unstaking.stake.own.unstaking_shares = unstaking.stake.own.total_shares + 1;
         assert_eq!(
             unstaking.invariant().unwrap_err(),
             broken,

@@ -96,10 +96,24 @@ impl StakePosition {
         self.cooldown_end != 0
     }
 
-    /// Starts the cooldown: allowed from `lockup_end` on, with no active votes.
-    pub fn begin_unstake(&mut self, now: i64, cooldown_secs: i64) -> Result<()> {
+    /// Its lockup is over and it still earns a lockup multiplier (M4).
+    pub fn lockup_expired(&self, now: i64) -> bool {
+        !self.is_unstaking() && now >= self.lockup_end && self.multiplier > MULTIPLIER_ONE
+    }
+
+    /// Starts the cooldown: allowed from `lockup_end` on (or before, when
+    /// `lockup_waived`), with no active votes.
+    pub fn begin_unstake(
+        &mut self,
+        now: i64,
+        cooldown_secs: i64,
+        lockup_waived: bool,
+    ) -> Result<()> {
         require!(!self.is_unstaking(), IoComputeError::AlreadyUnstaking);
-        require!(now >= self.lockup_end, IoComputeError::LockupNotEnded);
+        require!(
+            lockup_waived || now >= self.lockup_end,
+            IoComputeError::LockupNotEnded
+        );
         require!(
             self.active_votes == 0,
             IoComputeError::PositionHasActiveVotes

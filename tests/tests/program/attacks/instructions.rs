@@ -5,7 +5,8 @@ use io_compute::{constants::*, state::GpuModel, UpdateDeviceArgs};
 use std::collections::BTreeSet;
 
 /// A provider with device 0, a withdrawable position (nonce 0), an active
-/// position (nonce 1), a co-staker ready to stake, and a stranger ready to
+/// position (nonce 1), a position whose lockup has ended (nonce 3), a
+/// co-staker ready to stake, and a stranger ready to
 /// register. Returns one valid call per instruction, and accounts of the
 /// same types as the calls' (another provider, device, position, lease,
 /// epoch) for the sweep's twin substitutions.
@@ -21,6 +22,15 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
         )
         .await;
     }
+    env.ok(
+        ix::stake(
+            owner.pubkey(),
+            source,
+            stake_args(3, 10 * ONE_IO, SECONDS_PER_DAY),
+        ),
+        &owner,
+    )
+    .await;
     env.ok(ix::request_unstake(owner.pubkey(), provider, 0), &owner)
         .await;
     env.advance_time(14 * SECONDS_PER_DAY).await;
@@ -170,6 +180,12 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
             ix::withdraw(owner.pubkey(), provider, 0, source),
             &[&owner],
         ),
+        call(
+            "expire_lockup",
+            ix::expire_lockup(owner.pubkey(), provider, 3),
+            &[],
+        )
+        .free(pda::stake_position(&owner.pubkey(), &provider, 3)),
         call(
             "update_price",
             ix::update_price(admin.pubkey(), 100_000_000, 0, -8),
@@ -712,6 +728,18 @@ async fn lifecycle_sweep() -> Sweep {
             .creates(&[GOVERNANCE_SEED]),
         )
         .await;
+    // Proposals execute once governance holds the config authority, and
+    // only those made after it took over.
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "hand_over_authority",
+                ix::hand_over_authority(admin.pubkey()),
+                &[&admin],
+            ),
+        )
+        .await;
     for id in 0..3 {
         let args = CreateProposalArgs {
             description: format!("proposal {id}"),
@@ -750,17 +778,6 @@ async fn lifecycle_sweep() -> Sweep {
                 "cancel_proposal",
                 ix::cancel_proposal(whale.pubkey(), 2),
                 &[&whale],
-            ),
-        )
-        .await;
-    // Proposals execute once governance holds the config authority.
-    sweep
-        .then_send(
-            &mut env,
-            call(
-                "hand_over_authority",
-                ix::hand_over_authority(admin.pubkey()),
-                &[&admin],
             ),
         )
         .await;

@@ -40,6 +40,8 @@ impl SetOracle<'_> {
                     conf: 0,
                     expo: 0,
                     publish_time: 0,
+                    window_price: 0,
+                    window_start: 0,
                     bump,
                 },
             )?;

@@ -67,7 +67,7 @@ impl Slash<'_> {
             provider: accounts.provider.key(),
             amount: args.amount,
             destination: accounts.treasury_io_vault.key(),
-            remaining_stake: accounts.provider.stake.amount,
+            remaining_stake: accounts.provider.stake.amount()?,
         });
         Ok(())
     }

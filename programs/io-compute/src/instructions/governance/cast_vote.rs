@@ -62,7 +62,10 @@ impl CastVote<'_> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
         let position = &mut accounts.position;
-        let value = accounts.provider.stake.value_of(position.shares)?;
+        let value = accounts
+            .provider
+            .stake
+            .value_of(position.shares, position.kind)?;
         let weight = voting_weight(value, position.lockup_end, now)?;
         accounts.proposal.tally(choice, weight, true)?;
         position.active_votes = position.active_votes.safe_add(1)?;

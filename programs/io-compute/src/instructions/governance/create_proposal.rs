@@ -55,7 +55,10 @@ impl CreateProposal<'_> {
             !self.position.is_unstaking(),
             IoComputeError::PositionUnstaking
         );
-        let value = self.provider.stake.value_of(self.position.shares)?;
+        let value = self
+            .provider
+            .stake
+            .value_of(self.position.shares, self.position.kind)?;
         let weight = voting_weight(
             value,
             self.position.lockup_end,

@@ -7,9 +7,11 @@ use crate::{
 };
 use anchor_lang::prelude::*;
 
-/// Anyone applies a passed proposal once its timelock has run, provided
-/// governance is the config authority. The bounds are checked again
-/// against the configuration as it is now.
+/// Anyone applies a passed proposal once its timelock has run and before
+/// it expires (`PROPOSAL_EXECUTION_WINDOW_SECS` later), provided governance
+/// is the config authority and the proposal was created after the
+/// handover. The bounds are checked again against the configuration as it
+/// is now.
 #[derive(Accounts)]
 pub struct ExecuteProposal<'info> {
     #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
@@ -30,13 +32,19 @@ impl ExecuteProposal<'_> {
             self.governance.key(),
             IoComputeError::GovernanceNotInControl
         );
+        require!(
+            self.proposal.id >= self.governance.first_executable_id,
+            IoComputeError::ProposalPredatesHandover
+        );
         let unlock = self
             .proposal
             .finalized_at
             .safe_add(self.proposal.timelock_secs)?;
+        let now = Clock::get()?.unix_timestamp;
+        require!(now >= unlock, IoComputeError::TimelockNotPassed);
         require!(
-            Clock::get()?.unix_timestamp >= unlock,
-            IoComputeError::TimelockNotPassed
+            now < unlock.safe_add(PROPOSAL_EXECUTION_WINDOW_SECS)?,
+            IoComputeError::ProposalExpired
         );
         Ok(())
     }

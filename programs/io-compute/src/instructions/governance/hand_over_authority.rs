@@ -9,6 +9,7 @@ use anchor_lang::prelude::*;
 /// The config authority makes the governance account the config authority,
 /// for good: from then on admin-only changes go through proposals (the
 /// governance PDA signs nothing, it only executes passed proposals).
+/// Proposals created before this moment never execute.
 #[derive(Accounts)]
 pub struct HandOverAuthority<'info> {
     pub authority: Signer<'info>,
@@ -17,7 +18,7 @@ pub struct HandOverAuthority<'info> {
         has_one = authority @ IoComputeError::NotConfigAuthority,
     )]
     pub config: Box<Account<'info, Config>>,
-    #[account(seeds = [GOVERNANCE_SEED], bump = governance.bump)]
+    #[account(mut, seeds = [GOVERNANCE_SEED], bump = governance.bump)]
     pub governance: Box<Account<'info, Governance>>,
 }
 
@@ -26,6 +27,8 @@ impl HandOverAuthority<'_> {
         let accounts = &mut *ctx.accounts;
         let previous = accounts.config.authority;
         accounts.config.authority = accounts.governance.key();
+        let governance = &mut accounts.governance;
+        governance.first_executable_id = governance.next_proposal_id;
         emit_event(AuthorityHandedOver {
             previous,
             governance: accounts.governance.key(),

@@ -37,6 +37,7 @@ impl InitGovernance<'_> {
             &Governance {
                 params: args,
                 next_proposal_id: 0,
+                first_executable_id: u64::MAX,
                 bump,
             },
         )?;

@@ -82,9 +82,11 @@ impl<'info> ProofSettlement<'info> {
     }
 
     /// Upheld: voids the proof. Its reservation returns to the lease's
-    /// escrow; the provider loses `dispute_slash_bps` of its stake (the
-    /// challenger gets `challenger_reward_bps` of that, the IO treasury
-    /// the rest) and the posting keeper the same share of its
+    /// escrow; the provider's pool loses `dispute_slash_bps` of its stake,
+    /// its own stake first; the challenger gets `challenger_reward_bps` of
+    /// the part taken from the provider's own stake only, so a provider can
+    /// never profit from slashing its own pool (H1), and the IO treasury
+    /// the rest; the posting keeper loses the same share of its
     /// bond; the challenger's bond comes back; the device's reliability and
     /// the provider's reputation drop; the proof's rent goes to the
     /// challenger.
@@ -95,17 +97,17 @@ impl<'info> ProofSettlement<'info> {
         self.lease.release(self.proof.reserved)?;
         self.lease.invariant()?;
         let slash_rate = Bps(market.dispute_slash_bps);
-        let slashed = slash_rate.floor_of(self.provider.stake.amount)?;
+        let slashed = slash_rate.floor_of(self.provider.stake.amount()?)?;
         let mut reward = 0;
         if slashed > 0 {
-            slash_provider(
+            let split = slash_provider(
                 &mut self.config,
                 &mut self.tokenomics.stakers,
                 &mut self.provider,
                 slashed,
                 now,
             )?;
-            reward = Bps(market.challenger_reward_bps).floor_of(slashed)?;
+            reward = Bps(market.challenger_reward_bps).floor_of(split.own)?;
         }
         self.provider.invariant()?;
         self.device.close_proof()?;

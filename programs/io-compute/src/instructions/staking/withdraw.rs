@@ -54,6 +54,7 @@ impl Withdraw<'_> {
         let amount = provider.withdraw_shares(
             &mut accounts.tokenomics.stakers,
             accounts.position.shares,
+            accounts.position.kind,
             now,
         )?;
         provider.invariant()?;
