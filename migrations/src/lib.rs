@@ -23,6 +23,8 @@ pub struct Settings {
     pub io_price_e8: i64,
     /// Keeper admitted with the minimum bond (the payer when `None`).
     pub keeper: Option<Pubkey>,
+    /// Where that keeper's API is.
+    pub keeper_endpoint: String,
     /// A wallet funded with IO for localnet airdrops, and how much.
     pub faucet: Option<(Pubkey, u64)>,
 }
@@ -43,6 +45,7 @@ impl Settings {
             },
             io_price_e8: 100_000_000,
             keeper: None,
+            keeper_endpoint: "http://127.0.0.1:8910".to_string(),
             faucet: None,
         }
     }
@@ -129,6 +132,7 @@ async fn apply(client: &Client, settings: &Settings, step: &str) -> Result<(), C
                 keeper,
                 payer_io,
                 DEFAULT_MIN_KEEPER_BOND,
+                &settings.keeper_endpoint,
             )]
         }
         "governance" => vec![ix::init_governance(payer, GovernanceParams::default())],

@@ -214,6 +214,7 @@ impl TestEnv {
                 keeper.pubkey(),
                 bond_source,
                 bond,
+                "https://keeper.example.com",
             )],
             &[&admin, &keeper],
         )

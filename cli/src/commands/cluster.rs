@@ -87,10 +87,18 @@ pub fn lease_json(key: &Pubkey, l: &Lease) -> Value {
         "paid_out": l.paid_out,
         "fees": l.fees,
         "refunded": l.refunded,
-        "devices": l.devices.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        "devices": l.devices.iter().map(|d| json!({
+            "id": d.device.to_string(),
+            "gpus": d.gpu_count,
+            "price_per_gpu_hour": d.price_per_gpu_hour,
+            "proven_until": d.proven_until,
+        })).collect::<Vec<_>>(),
         "open_proofs": l.open_proofs,
         "start": l.start,
         "end": l.end,
+        "keeper": l.keeper.to_string(),
+        "holdback": l.holdback,
+        "holdback_until": l.holdback_until,
     })
 }
 
@@ -252,15 +260,15 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
             let lease = load_lease(&client, id).await?;
             let mut providers = Vec::new();
             if lease.status == LeaseStatus::Active {
-                for device in &lease.devices {
-                    let d: Device = client.expect_account(device).await?;
+                for entry in &lease.devices {
+                    let d: Device = client.expect_account(&entry.device).await?;
                     if !providers.contains(&d.provider) {
                         providers.push(d.provider);
                     }
                 }
             }
             let devices = if lease.status == LeaseStatus::Active {
-                lease.devices.clone()
+                lease.devices.iter().map(|d| d.device).collect()
             } else {
                 vec![]
             };
@@ -273,13 +281,31 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
                 .await
                 .with_context(|| describe(id, &lease))?;
             let refunded = client.token_balance(&destination).await? - before;
+            // The record is gone once everything is settled.
+            let (holdback, holdback_until) = match client.account::<Lease>(&pda::lease(id)).await? {
+                Some(lease) => (lease.holdback, lease.holdback_until),
+                None => (0, 0),
+            };
             ctx.print(
-                json!({"id": id, "refunded": refunded, "signature": signature.to_string()}),
+                json!({
+                    "id": id,
+                    "refunded": refunded,
+                    "holdback": holdback,
+                    "holdback_until": holdback_until,
+                    "signature": signature.to_string(),
+                }),
                 || {
-                    format!(
+                    let mut line = format!(
                         "Closed cluster {id}; {} IOSD refunded",
                         Token::Iosd.format(refunded)
-                    )
+                    );
+                    if holdback > 0 {
+                        line += &format!(
+                            "; {} IOSD held for the keeper's last proofs until {holdback_until}",
+                            Token::Iosd.format(holdback)
+                        );
+                    }
+                    line
                 },
             );
         }

@@ -30,6 +30,7 @@ fn status_name(status: ProofStatus) -> &'static str {
     match status {
         ProofStatus::Locked => "locked",
         ProofStatus::Disputed => "disputed",
+        ProofStatus::Cleared => "cleared",
     }
 }
 

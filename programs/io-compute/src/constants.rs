@@ -190,6 +190,12 @@ pub const US_PER_HOUR: u64 = US_PER_SECOND * SECONDS_PER_HOUR as u64;
 /// prover has this time to submit every operand chunk (up to 256
 /// transactions) and prove; after it anyone may abandon the challenge.
 pub const GEMM_CHALLENGE_SECS: i64 = 6 * SECONDS_PER_HOUR;
+/// A closed lease holds back its unproven time this long for the keeper to
+/// post its last proofs (H2); then it goes back to the client.
+pub const PROOF_HOLDBACK_SECS: i64 = SECONDS_PER_DAY;
+/// A lease whose keeper has neither assigned nor posted for this long may
+/// be taken over by another keeper.
+pub const KEEPER_SILENCE_SECS: i64 = 6 * SECONDS_PER_HOUR;
 /// A finalized proof raises the device's reliability by 1 %; an upheld
 /// dispute lowers it by 20 %.
 pub const RELIABILITY_REWARD_BPS: u16 = 100;

@@ -306,6 +306,16 @@ pub enum IoComputeError {
     ProposalPredatesHandover,
     #[msg("This proposal's execution window has passed; make a new one")]
     ProposalExpired,
+    #[msg("Only the lease's keeper may post its proofs (another keeper may take it over once it is gone or silent)")]
+    NotLeaseKeeper,
+    #[msg("The closed lease's holdback has ended; its unproven time went back to the client")]
+    HoldbackExpired,
+    #[msg("The keeper's bond is under the minimum; top it up or leave")]
+    KeeperBondDepleted,
+    #[msg("The lease's keeper is still serving it; take over only after it is gone or silent")]
+    KeeperStillServing,
+    #[msg("This proof has been disputed already; a proof is disputed once (a GEMM fraud proof can still void it)")]
+    ProofAlreadyDisputed,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

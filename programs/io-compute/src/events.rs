@@ -4,7 +4,7 @@ use crate::{
     constants::GPU_MODEL_CODE_LEN,
     state::{
         DeviceStatus, EpochEmission, GovernanceParams, LeaseSpec, ParamChange, Payment,
-        ProposalState, StakeKind, TokenomicsParams, VoteChoice,
+        ProposalState, StakeKind, TokenomicsParams, Verdict, VoteChoice,
     },
 };
 use anchor_lang::prelude::*;
@@ -234,6 +234,22 @@ pub struct KeeperAdmitted {
     pub keeper: Pubkey,
     pub authority: Pubkey,
     pub bond: u64,
+    pub endpoint: String,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeeperUpdated {
+    pub keeper: Pubkey,
+    pub endpoint: String,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseTakenOver {
+    pub lease: Pubkey,
+    pub previous_keeper: Pubkey,
+    pub keeper: Pubkey,
 }
 
 #[event]
@@ -310,6 +326,9 @@ pub struct LeaseClosed {
     pub lease: Pubkey,
     pub id: u64,
     pub refunded: u64,
+    /// Escrow still held back for unproven time, and until when.
+    pub holdback: u64,
+    pub holdback_until: i64,
     /// True when this call ended the lease and released its devices.
     pub devices_released: bool,
     /// True when nothing is left and the record was closed.
@@ -366,7 +385,7 @@ pub struct ProofDisputed {
 pub struct DisputeResolved {
     pub proof: Pubkey,
     pub lease: Pubkey,
-    pub upheld: bool,
+    pub verdict: Verdict,
     /// IO taken from the provider's stake pool.
     pub provider_slashed: u64,
     /// The challenger's part of the slash.

@@ -188,12 +188,17 @@ pub mod io_compute {
         CancelLease::handle(ctx)
     }
 
-    /// Closes a lease (the client at any time, anyone after its end): devices released, unreserved escrow refunded.
+    /// Closes a lease (the client at any time, anyone after its end): devices released, unproven time held back for its last proofs, the rest refunded.
     pub fn close_lease<'info>(ctx: Context<'info, CloseLease<'info>>) -> Result<()> {
         CloseLease::handle(ctx)
     }
 
-    /// An admitted keeper assigns matching idle devices to an open lease, which becomes active.
+    /// Another keeper takes over a lease whose keeper is gone or has been silent for 6 hours.
+    pub fn take_over_lease(ctx: Context<TakeOverLease>) -> Result<()> {
+        TakeOverLease::handle(ctx)
+    }
+
+    /// An admitted keeper assigns matching idle devices to an open lease, which becomes active and is served by that keeper.
     pub fn assign_devices<'info>(
         ctx: Context<'info, AssignDevices<'info>>,
         device_count: u8,
@@ -203,7 +208,7 @@ pub mod io_compute {
 
     // ---- proof: usage proofs: post, dispute, settle, GEMM fraud proofs -----
 
-    /// An admitted keeper posts a device's usage for a period of a lease; the amount due is reserved until the unlock time.
+    /// The lease's keeper posts a device's worker-signed usage for a period of a lease; the amount due is reserved until the unlock time.
     pub fn post_usage_proof(ctx: Context<PostUsageProof>, args: PostUsageProofArgs) -> Result<()> {
         PostUsageProof::handle(ctx, args)
     }
@@ -256,9 +261,14 @@ pub mod io_compute {
         AdmitKeeper::handle(ctx, args)
     }
 
-    /// Removes a keeper with no open proofs and returns its remaining bond.
+    /// Removes a keeper with no open proofs (the keeper admin, or the keeper leaving on its own) and returns its remaining bond.
     pub fn remove_keeper(ctx: Context<RemoveKeeper>) -> Result<()> {
         RemoveKeeper::handle(ctx)
+    }
+
+    /// A keeper sets the URL of its API, where clients and workers reach it.
+    pub fn update_keeper(ctx: Context<UpdateKeeper>, args: UpdateKeeperArgs) -> Result<()> {
+        UpdateKeeper::handle(ctx, args)
     }
 
     /// Posts an ended epoch's device-reward Merkle root; an admitted keeper, once per epoch.

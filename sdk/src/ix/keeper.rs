@@ -2,13 +2,14 @@
 
 use super::*;
 
-/// `admit_keeper`: signed by the config authority and the keeper, whose
-/// `bond_source` pays the bond.
+/// `admit_keeper`: signed by the keeper admin and the keeper, whose
+/// `bond_source` pays the bond and whose API is at `endpoint`.
 pub fn admit_keeper(
     authority: Pubkey,
     keeper_authority: Pubkey,
     bond_source: Pubkey,
     bond: u64,
+    endpoint: &str,
 ) -> Instruction {
     build(
         accounts::AdmitKeeper {
@@ -23,11 +24,15 @@ pub fn admit_keeper(
             system_program: system_program::ID,
         },
         instruction::AdmitKeeper {
-            args: AdmitKeeperArgs { bond },
+            args: AdmitKeeperArgs {
+                bond,
+                endpoint: endpoint.to_string(),
+            },
         },
     )
 }
 
+/// `remove_keeper`: `authority` is the keeper admin or the keeper itself.
 pub fn remove_keeper(
     authority: Pubkey,
     keeper_authority: Pubkey,
@@ -54,9 +59,25 @@ pub fn post_device_rewards(keeper_authority: Pubkey, args: PostDeviceRewardsArgs
         accounts::PostDeviceRewards {
             keeper_authority,
             keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
             tokenomics: pda::tokenomics(),
             epoch: pda::epoch(args.epoch),
         },
         instruction::PostDeviceRewards { args },
+    )
+}
+
+/// `update_keeper`: the keeper's API moves to `endpoint`.
+pub fn update_keeper(keeper_authority: Pubkey, endpoint: &str) -> Instruction {
+    build(
+        accounts::UpdateKeeper {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+        },
+        instruction::UpdateKeeper {
+            args: UpdateKeeperArgs {
+                endpoint: endpoint.to_string(),
+            },
+        },
     )
 }

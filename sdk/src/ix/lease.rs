@@ -128,6 +128,7 @@ pub fn assign_devices(
         accounts::AssignDevices {
             keeper_authority,
             keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
             lease: pda::lease(id),
         },
         instruction::AssignDevices {
@@ -135,4 +136,19 @@ pub fn assign_devices(
         },
     );
     with_devices(ix, devices, providers)
+}
+
+/// `take_over_lease`: `keeper_authority` takes lease `id` over from
+/// `current_keeper` (its keeper authority).
+pub fn take_over_lease(keeper_authority: Pubkey, id: u64, current_keeper: Pubkey) -> Instruction {
+    build(
+        accounts::TakeOverLease {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
+            lease: pda::lease(id),
+            current_keeper: pda::keeper(&current_keeper),
+        },
+        instruction::TakeOverLease {},
+    )
 }

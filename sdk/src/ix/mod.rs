@@ -14,12 +14,13 @@ use io_compute::{
     receipt::UsageAttestation,
     state::{
         DeviceSpec, GovernanceParams, GpuModel, LeaseSpec, OracleConfig, ProviderProfile,
-        TokenomicsParams, VoteChoice,
+        TokenomicsParams, Verdict, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
     DisputeProofArgs, InitializeArgs, OpenGemmChallengeArgs, PostDeviceRewardsArgs,
     PostUsageProofArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
-    SubmitGemmEvidenceArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdatePriceArgs, ID,
+    SubmitGemmEvidenceArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdateKeeperArgs, UpdatePriceArgs,
+    ID,
 };
 
 mod admin;

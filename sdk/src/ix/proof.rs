@@ -150,7 +150,7 @@ pub fn resolve_dispute(
     keys: ProofKeys,
     challenger: Pubkey,
     io_destination: Pubkey,
-    upheld: bool,
+    verdict: Verdict,
 ) -> Instruction {
     build(
         accounts::ResolveDispute {
@@ -158,7 +158,7 @@ pub fn resolve_dispute(
             settlement: proof_settlement(keys, challenger, io_destination),
         },
         instruction::ResolveDispute {
-            args: ResolveDisputeArgs { upheld },
+            args: ResolveDisputeArgs { verdict },
         },
     )
 }

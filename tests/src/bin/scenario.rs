@@ -210,7 +210,7 @@ async fn run() -> Result<(), String> {
 
     step(
         6,
-        "the config authority slashes the provider 500 IO (10%), pro rata",
+        "the config authority slashes the provider 500 IO (10%), its own stake first",
     );
     env.ok(ix::slash(admin.pubkey(), provider, 500 * ONE_IO), &admin)
         .await;
@@ -228,12 +228,12 @@ async fn run() -> Result<(), String> {
     check(
         "provider position",
         p.stake.value_of(own.shares, own.kind).unwrap(),
-        3_600 * ONE_IO,
+        3_500 * ONE_IO,
     )?;
     check(
         "backer position",
         p.stake.value_of(backed.shares, backed.kind).unwrap(),
-        900 * ONE_IO,
+        1_000 * ONE_IO,
     )?;
     check(
         "treasury",
@@ -371,14 +371,14 @@ async fn run() -> Result<(), String> {
     )
     .await;
     check(
-        "backer wallet (900 IO + rewards)",
+        "backer wallet (1,000 IO + rewards)",
         env.token_balance(&backer_io).await,
-        900 * ONE_IO + backer_rewards,
+        1_000 * ONE_IO + backer_rewards,
     )?;
     check(
         "stake vault",
         env.token_balance(&pda::stake_vault()).await,
-        3_600 * ONE_IO,
+        3_500 * ONE_IO,
     )?;
 
     step(

@@ -11,7 +11,7 @@ use io_compute::{
     error::IoComputeError,
     events::{DisputeResolved, GemmFraudChecked, UsageProofPosted},
     receipt::{Dtype, JobReceipt},
-    state::{Device, GemmEvidence, Lease, ProofStatus, UsageProof},
+    state::{Device, GemmEvidence, Lease, ProofStatus, UsageProof, Verdict},
     OpenGemmChallengeArgs, PostUsageProofArgs, SubmitGemmEvidenceArgs, UpdateDeviceArgs,
 };
 use io_compute_sdk::{gemm::GemmJob, ix::ProofKeys, merkle::receipts_tree, worker_key};
@@ -324,11 +324,11 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
     let resolved = &outcome.events::<DisputeResolved>()[0];
     assert_eq!(
         (
-            resolved.upheld,
+            resolved.verdict,
             resolved.provider_slashed,
             resolved.challenger_reward
         ),
-        (true, 100 * ONE_IO, 50 * ONE_IO)
+        (Verdict::ProviderAtFault, 100 * ONE_IO, 50 * ONE_IO)
     );
     assert_eq!(env.token_balance(&p.io).await, 50 * ONE_IO);
     assert!(!env.exists(&proof).await);

@@ -382,18 +382,18 @@ impl World {
                 let Some(l) = self.lease(id).await else {
                     return;
                 };
-                let Some(&device) = l.devices.first() else {
+                let Some(&entry) = l.devices.first() else {
                     return;
                 };
-                let d: io_compute::state::Device = self.env.account(&device).await;
+                let device = entry.device;
                 let now = self.now().await;
-                let start = l.start.max(d.last_proof_end);
+                let start = l.start.max(entry.proven_until);
                 let end = now.min(l.end);
                 if end <= start {
                     return;
                 }
                 let args = PostUsageProofArgs {
-                    seq: d.next_proof_seq,
+                    seq: entry.next_proof_seq,
                     period_start: start,
                     period_end: end,
                     device_time_us: (end - start) as u64 * 1_000_000,
@@ -416,7 +416,7 @@ impl World {
                         lease_id: id,
                         device,
                         provider,
-                        seq: d.next_proof_seq,
+                        seq: entry.next_proof_seq,
                         keeper_authority: keeper.pubkey(),
                     });
                 }
@@ -437,7 +437,12 @@ impl World {
                 let client_io = self.client_io;
                 if !self
                     .send(
-                        &[ix::dispute_proof(client.pubkey(), keys, client_io, 0)],
+                        &[ix::dispute_proof(
+                            client.pubkey(),
+                            keys,
+                            client_io,
+                            io_compute::constants::DEFAULT_MIN_DISPUTE_BOND,
+                        )],
                         &[&client],
                     )
                     .await
@@ -450,7 +455,12 @@ impl World {
                 } else {
                     pda::associated_token(&p.authority, &pda::io_mint())
                 };
-                let ix = ix::resolve_dispute(admin.pubkey(), keys, client.pubkey(), dest, upheld);
+                let verdict = if upheld {
+                    io_compute::state::Verdict::ProviderAtFault
+                } else {
+                    io_compute::state::Verdict::Rejected
+                };
+                let ix = ix::resolve_dispute(admin.pubkey(), keys, client.pubkey(), dest, verdict);
                 assert!(
                     self.send(&[ix], &[&admin]).await,
                     "the arbiter can always resolve"
@@ -504,14 +514,14 @@ impl World {
             .devices
             .iter()
             .map(|d| {
-                if *d == self.devices[0] {
+                if d.device == self.devices[0] {
                     self.providers[0]
                 } else {
                     self.providers[1]
                 }
             })
             .collect();
-        (lease.devices.clone(), providers)
+        (lease.devices.iter().map(|d| d.device).collect(), providers)
     }
 
     /// Every vault equals what is recorded against it; supplies and
@@ -591,11 +601,15 @@ impl World {
             self.apply(Op::Finalize { proof }).await;
         }
         // Open leases are cancelled, Active ones closed, and closed ones
-        // swept once their proofs have settled.
+        // swept once their proofs have settled and their holdback ended.
         for lease in 0..self.leases.len() {
             self.apply(Op::CancelLease { lease }).await;
             self.apply(Op::CloseLease { lease }).await;
-            self.env.advance_time(1).await;
+        }
+        self.env
+            .advance_time(io_compute::constants::PROOF_HOLDBACK_SECS)
+            .await;
+        for lease in 0..self.leases.len() {
             self.apply(Op::CloseLease { lease }).await;
         }
         self.env.advance_time(60 * SECONDS_PER_DAY).await;

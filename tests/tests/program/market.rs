@@ -7,7 +7,7 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use io_compute::{
     error::IoComputeError,
     events::ProofFinalized,
-    state::{Device, Lease, LeaseSpec, LeaseStatus, Payment, Tokenomics, REWARD_IOSD},
+    state::{Device, Lease, LeaseSpec, LeaseStatus, Payment, Tokenomics, Verdict, REWARD_IOSD},
     CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
@@ -134,14 +134,32 @@ async fn lease_lifecycle_settles_exactly() {
     let start = env.now().await;
     let lease: Lease = env.account(&pda::lease(id)).await;
     assert_eq!(
-        (lease.status, lease.start, lease.end, lease.devices.clone()),
+        (
+            lease.status,
+            lease.start,
+            lease.end,
+            lease.devices.iter().map(|d| d.device).collect::<Vec<_>>(),
+            lease.keeper,
+        ),
         (
             LeaseStatus::Active,
             start,
             start + 2 * HOUR,
-            m.devices.to_vec()
+            m.devices.to_vec(),
+            keeper.pubkey(),
         )
     );
+    for entry in &lease.devices {
+        assert_eq!(
+            (
+                entry.price_per_gpu_hour,
+                entry.next_proof_seq,
+                entry.proven_until
+            ),
+            (450_000, 0, start),
+            "the price it was matched at; no proof yet"
+        );
+    }
     for device in m.devices {
         let d: Device = env.account(&device).await;
         assert_eq!(
@@ -223,8 +241,9 @@ async fn lease_lifecycle_settles_exactly() {
     env.set_time(unlock).await;
     // The dispute window closes at unlock, to the second.
     let client_io = pda::associated_token(&client.pubkey(), &pda::io_mint());
+    let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
     env.rejects(
-        ix::dispute_proof(client.pubkey(), m.keys(id, 1, 0), client_io, 0),
+        ix::dispute_proof(client.pubkey(), m.keys(id, 1, 0), client_io, bond),
         &client,
         &[m.keys(id, 1, 0).proof()],
     )
@@ -276,8 +295,10 @@ async fn lease_lifecycle_settles_exactly() {
         .await
         .assert_anchor_error(AnchorError::AccountNotInitialized);
 
-    // The client ends the lease early: devices back to Idle, the
-    // unreserved escrow refunded; device 1's proof still settles.
+    // The client ends the lease (past its end): devices back to Idle; the
+    // second hour, never proven, is held back for a day (another 0.9 +
+    // 0.45 IOSD with fees); the rest is refunded; device 1's proof still
+    // settles.
     let close = ix::close_lease(
         client.pubkey(),
         client.pubkey(),
@@ -288,9 +309,15 @@ async fn lease_lifecycle_settles_exactly() {
     );
     env.ok(close, &client).await;
     let refund = deposit - 922_500 - 461_250;
+    let holdback = 922_500 + 461_250;
     assert_eq!(
         env.token_balance(&m.client_iosd).await,
-        start_balance - deposit + refund
+        start_balance - deposit + refund - holdback
+    );
+    let closed: Lease = env.account(&pda::lease(id)).await;
+    assert_eq!(
+        (closed.holdback, closed.holdback_until),
+        (holdback, closed.closed_at + SECONDS_PER_DAY)
     );
     for device in m.devices {
         let d: Device = env.account(&device).await;
@@ -308,7 +335,7 @@ async fn lease_lifecycle_settles_exactly() {
     let lease: Lease = env.account(&pda::lease(id)).await;
     assert_eq!(
         (lease.status, lease.open_proofs, lease.escrow),
-        (LeaseStatus::Closed, 1, 461_250)
+        (LeaseStatus::Closed, 1, 461_250 + holdback)
     );
     m.check_escrow(&mut env).await;
 
@@ -320,7 +347,10 @@ async fn lease_lifecycle_settles_exactly() {
     assert_eq!(env.token_balance(&m.provider_iosd).await, 882_000 + 441_000);
     let k: io_compute::state::Keeper = env.account(&record).await;
     assert_eq!(k.open_proofs, 0);
-    // Nothing left: closing again closes the record, rent to the client.
+    // Once the holdback has ended with nothing posted, it goes back to the
+    // client and nothing is left: closing again closes the record, rent
+    // to the client.
+    env.set_time(closed.holdback_until).await;
     let client_lamports = env.lamports(&client.pubkey()).await;
     let lease_rent = env.lamports(&pda::lease(id)).await;
     let again = ix::close_lease(
@@ -332,6 +362,10 @@ async fn lease_lifecycle_settles_exactly() {
         &[],
     );
     env.ok(again, &client).await;
+    assert_eq!(
+        env.token_balance(&m.client_iosd).await,
+        start_balance - deposit + refund
+    );
     assert!(!env.exists(&pda::lease(id)).await);
     assert_eq!(
         env.lamports(&client.pubkey()).await,
@@ -530,17 +564,20 @@ async fn market_guards() {
         )
     };
     let watch = [pda::lease(id), m.devices[0]];
-    // Not by a non-keeper; GPU-ms within the period x GPUs; no seq gap.
-    let mut by_stranger = post_usage_proof(
-        stranger.pubkey(),
-        id,
-        m.devices[0],
-        usage(0, start, start + 60, 1),
-    );
-    swap_account(&mut by_stranger[1], &stranger.pubkey(), stranger.pubkey());
-    env.rejects(by_stranger, &stranger, &watch)
-        .await
-        .assert_error(IoComputeError::NotAdmittedKeeper);
+    // Not by a non-keeper, nor by an admitted keeper other than the
+    // lease's; GPU-ms within the period x GPUs; no seq gap.
+    let other_keeper = env.admit_keeper().await;
+    for outsider in [&stranger, &other_keeper] {
+        let by_outsider = post_usage_proof(
+            outsider.pubkey(),
+            id,
+            m.devices[0],
+            usage(0, start, start + 60, 1),
+        );
+        env.rejects(by_outsider, outsider, &watch)
+            .await
+            .assert_error(IoComputeError::NotLeaseKeeper);
+    }
     env.rejects(post(0, 1_800 * 1_000 * 2 + 1), &keeper, &watch)
         .await
         .assert_error(IoComputeError::DeviceTimeExceedsPeriod);
@@ -600,10 +637,23 @@ async fn market_guards() {
         &providers,
     );
     env.ok(late, &stranger).await;
-    // Closed: no more proofs, no top-ups.
-    env.rejects(post(1, 1_000), &keeper, &watch)
+    // Closed: the unproven time before the close still posts while the
+    // holdback lasts (H2), and nothing after it; no top-ups.
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    let tail = |seq| {
+        post_usage_proof(
+            keeper.pubkey(),
+            id,
+            m.devices[0],
+            usage(seq, start + HOUR / 2, start + 2 * HOUR, 1_000),
+        )
+    };
+    env.set_time(lease.holdback_until).await;
+    env.rejects(tail(1), &keeper, &watch)
         .await
-        .assert_error(IoComputeError::LeaseNotActive);
+        .assert_error(IoComputeError::HoldbackExpired);
+    env.set_time(lease.holdback_until - 1).await;
+    env.ok(tail(1), &keeper).await;
     env.rejects(
         ix::top_up_lease(client.pubkey(), id, m.client_iosd, 1),
         &client,
@@ -661,11 +711,19 @@ async fn disputes_freeze_then_void_or_release() {
     )
     .await;
     assert_eq!(env.token_balance(&challenger_io).await, 0);
-    // The client disputes proof 0 for free, in the window's last second.
-    let client_io = pda::associated_token(&client.pubkey(), &pda::io_mint());
+    // The client disputes proof 0 with a bond like anyone (M5), in the
+    // window's last second.
+    let client_io = env.give_io(&client.pubkey(), min_bond).await;
     env.set_time(unlock - 1).await;
-    env.ok(
+    env.rejects(
         ix::dispute_proof(client.pubkey(), p0, client_io, 0),
+        &client,
+        &[p0.proof(), client_io],
+    )
+    .await
+    .assert_error(IoComputeError::DisputeBondTooSmall);
+    env.ok(
+        ix::dispute_proof(client.pubkey(), p0, client_io, min_bond),
         &client,
     )
     .await;
@@ -686,19 +744,42 @@ async fn disputes_freeze_then_void_or_release() {
     let owner_io = pda::associated_token(&m.provider.pubkey(), &pda::io_mint());
     let stranger = env.wallet().await;
     env.rejects(
-        ix::resolve_dispute(stranger.pubkey(), p1, challenger.pubkey(), owner_io, false),
+        ix::resolve_dispute(
+            stranger.pubkey(),
+            p1,
+            challenger.pubkey(),
+            owner_io,
+            Verdict::Rejected,
+        ),
         &stranger,
         &[p1.proof()],
     )
     .await
     .assert_error(IoComputeError::NotArbiter);
     // Rejected: the bond pays the provider; the proof pays out as posted.
-    let resolve_p1 = ix::resolve_dispute(admin.pubkey(), p1, challenger.pubkey(), owner_io, false);
+    let resolve_p1 = ix::resolve_dispute(
+        admin.pubkey(),
+        p1,
+        challenger.pubkey(),
+        owner_io,
+        Verdict::Rejected,
+    );
     env.ok(resolve_p1.clone(), &admin).await;
     assert_eq!(env.token_balance(&owner_io).await, min_bond);
     env.rejects(resolve_p1, &admin, &[p1.proof()])
         .await
         .assert_error(IoComputeError::ProofNotDisputed);
+    // A rejected proof is never disputed again (states only move forward).
+    let again_io = env.give_io(&challenger.pubkey(), min_bond).await;
+    env.set_time(unlock - 1).await;
+    env.rejects(
+        ix::dispute_proof(challenger.pubkey(), p1, again_io, min_bond),
+        &challenger,
+        &[p1.proof(), again_io],
+    )
+    .await
+    .assert_error(IoComputeError::ProofAlreadyDisputed);
+    env.set_time(unlock).await;
     env.ok(
         ix::finalize_proof(cranker.pubkey(), p1, m.provider_iosd),
         &cranker,
@@ -713,7 +794,13 @@ async fn disputes_freeze_then_void_or_release() {
     let proof_rent = env.lamports(&p0.proof()).await;
     let outcome = env
         .ok(
-            ix::resolve_dispute(admin.pubkey(), p0, client.pubkey(), client_io, true),
+            ix::resolve_dispute(
+                admin.pubkey(),
+                p0,
+                client.pubkey(),
+                client_io,
+                Verdict::ProviderAtFault,
+            ),
             &admin,
         )
         .await;
@@ -723,14 +810,18 @@ async fn disputes_freeze_then_void_or_release() {
         vec![io_compute::events::DisputeResolved {
             proof: p0.proof(),
             lease: pda::lease(id),
-            upheld: true,
+            verdict: Verdict::ProviderAtFault,
             provider_slashed: 500 * ONE_IO,
             challenger_reward: 250 * ONE_IO,
             keeper_bond_slashed: bond / 10,
-            bond: 0,
+            bond: min_bond,
         }]
     );
-    assert_eq!(env.token_balance(&client_io).await, 250 * ONE_IO);
+    assert_eq!(
+        env.token_balance(&client_io).await,
+        250 * ONE_IO + min_bond,
+        "the reward and the bond back"
+    );
     assert_eq!(
         env.token_balance(&pda::treasury_io_vault()).await,
         treasury + 250 * ONE_IO + bond / 10
@@ -757,20 +848,28 @@ async fn disputes_freeze_then_void_or_release() {
     let lease: Lease = env.account(&pda::lease(id)).await;
     assert_eq!((lease.reserved, lease.open_proofs), (0, 0));
     m.check_escrow(&mut env).await;
-    // The client gets everything but the settled proof back.
+    // The client gets everything but the settled proof back: at once but
+    // the holdback for the second hour, the holdback a day later.
     let before = env.token_balance(&m.client_iosd).await;
-    env.ok(
+    let close = |devices: &[Pubkey], providers: &[Pubkey]| {
         ix::close_lease(
             client.pubkey(),
             client.pubkey(),
             id,
             m.client_iosd,
-            &m.devices,
-            &[m.provider()],
-        ),
-        &client,
-    )
-    .await;
+            devices,
+            providers,
+        )
+    };
+    env.ok(close(&m.devices, &[m.provider()]), &client).await;
+    let holdback = 922_500 + 461_250;
+    assert_eq!(
+        env.token_balance(&m.client_iosd).await,
+        before + 3_075_000 - 461_250 - holdback
+    );
+    let lease: Lease = env.account(&pda::lease(id)).await;
+    env.set_time(lease.holdback_until).await;
+    env.ok(close(&[], &[]), &client).await;
     assert_eq!(
         env.token_balance(&m.client_iosd).await,
         before + 3_075_000 - 461_250

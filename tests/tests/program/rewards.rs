@@ -525,6 +525,7 @@ async fn device_rewards_by_merkle_proof() {
             keeper.pubkey(),
             bond_source,
             bond,
+            "https://keeper.example.com",
         )],
         &[&stranger, &keeper],
         &watch,
@@ -537,6 +538,7 @@ async fn device_rewards_by_merkle_proof() {
             keeper.pubkey(),
             bond_source,
             bond - 1,
+            "https://keeper.example.com",
         )],
         &[&admin, &keeper],
         &watch,
@@ -549,6 +551,7 @@ async fn device_rewards_by_merkle_proof() {
             keeper.pubkey(),
             bond_source,
             bond,
+            "https://keeper.example.com",
         )],
         &[&admin, &keeper],
     )

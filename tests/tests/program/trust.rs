@@ -6,9 +6,11 @@
 use crate::fraud::{job, market_with, Prover};
 use crate::*;
 use io_compute::{
+    constants::KEEPER_SILENCE_SECS,
     error::IoComputeError,
-    events::DisputeResolved,
-    state::{StakeKind, StakePosition},
+    events::{DisputeResolved, LeaseTakenOver},
+    state::{Keeper, Lease, StakeKind, StakePosition, UsageProof, Verdict},
+    PostUsageProofArgs,
 };
 use io_compute_sdk::merkle::receipts_tree;
 
@@ -205,4 +207,216 @@ async fn a_lockup_multiplier_ends_with_the_lockup() {
         earned[0], earned[1],
         "the same IO earns the same once unlocked"
     );
+}
+
+/// Device 0's period `from..to` of lease 0 as proof `seq`, fully used.
+fn span(seq: u32, from: i64, to: i64) -> PostUsageProofArgs {
+    PostUsageProofArgs {
+        seq,
+        period_start: from,
+        period_end: to,
+        device_time_us: (to - from) as u64 * 1_000_000,
+        job_count: 1,
+        receipts_root: [seq as u8; 32],
+    }
+}
+
+/// H2: a client that closes before the keeper's next proof does not get
+/// the unproven time for free: it is held back, the keeper still posts it
+/// after the close, and only what stays unproven after the grace period
+/// goes back to the client.
+#[tokio::test]
+async fn closing_early_does_not_make_unproven_time_free() {
+    let mut m = market_with(1_000 * ONE_IO, 0).await;
+    m.post(&[job(2, 64, 2, 1).receipt([1; 32], &[0; 4], 1)])
+        .await;
+    m.close_at_end().await;
+    let env = &mut m.env;
+    let lease: Lease = env.account(&pda::lease(0)).await;
+    // Deposit 1.025 IOSD: the first half hour is reserved by its proof,
+    // the second half hour (0.5 IOSD + 2.5 %) held back; nothing refunded.
+    assert_eq!(
+        (
+            lease.deposited,
+            lease.reserved,
+            lease.holdback,
+            lease.refunded
+        ),
+        (1_025_000, 512_500, 512_500, 0)
+    );
+    // The keeper posts the second half hour after the close.
+    let keeper = m.keeper.insecure_clone();
+    let tail = span(1, m.start + 1_800, m.start + 3_600);
+    env.ok(
+        post_usage_proof(keeper.pubkey(), 0, m.device, tail),
+        &keeper,
+    )
+    .await;
+    let lease: Lease = env.account(&pda::lease(0)).await;
+    assert_eq!((lease.reserved, lease.holdback), (1_025_000, 0));
+    // A period after the close never posts.
+    let after = span(2, m.start + 3_600, m.start + 3_601);
+    env.set_time(m.start + 3_601).await;
+    env.rejects(
+        post_usage_proof(keeper.pubkey(), 0, m.device, after),
+        &keeper,
+        &[pda::lease(0)],
+    )
+    .await
+    .assert_error(IoComputeError::InvalidProofPeriod);
+}
+
+/// Item 5: a lease is served by the keeper that assigned it; another may
+/// take it over only once that keeper is silent (or gone); a keeper leaves
+/// on its own once its proofs settle, and one whose bond fell under the
+/// minimum can no longer act.
+#[tokio::test]
+async fn keepers_serve_their_leases_and_can_be_replaced() {
+    let mut m = market_with(1_000 * ONE_IO, 0).await;
+    let a = m.keeper.insecure_clone();
+    let b = m.env.admit_keeper().await;
+    let keys = io_compute_sdk::ix::ProofKeys {
+        keeper_authority: b.pubkey(),
+        ..m.keys(0)
+    };
+    let env = &mut m.env;
+    let take_over = ix::take_over_lease(b.pubkey(), 0, a.pubkey());
+    env.rejects(take_over.clone(), &b, &[pda::lease(0)])
+        .await
+        .assert_error(IoComputeError::KeeperStillServing);
+    env.set_time(m.start + KEEPER_SILENCE_SECS - 1).await;
+    env.rejects(take_over.clone(), &b, &[pda::lease(0)])
+        .await
+        .assert_error(IoComputeError::KeeperStillServing);
+    env.set_time(m.start + KEEPER_SILENCE_SECS).await;
+    let outcome = env.ok(take_over, &b).await;
+    assert_eq!(
+        outcome.events::<LeaseTakenOver>()[0].previous_keeper,
+        a.pubkey()
+    );
+    let lease: Lease = env.account(&pda::lease(0)).await;
+    assert_eq!(lease.keeper, b.pubkey());
+    let period = span(0, m.start, m.start + 3_600);
+    env.rejects(
+        post_usage_proof(a.pubkey(), 0, m.device, period.clone()),
+        &a,
+        &[pda::lease(0)],
+    )
+    .await
+    .assert_error(IoComputeError::NotLeaseKeeper);
+    env.ok(post_usage_proof(b.pubkey(), 0, m.device, period), &b)
+        .await;
+
+    // A keeper leaves on its own, not before its proofs settle.
+    let b_io = env.ata(&b.pubkey(), &pda::io_mint()).await;
+    let leave = ix::remove_keeper(b.pubkey(), b.pubkey(), b_io);
+    env.rejects(leave.clone(), &b, &[pda::keeper(&b.pubkey())])
+        .await
+        .assert_error(IoComputeError::KeeperHasOpenProofs);
+    let proof = pda::usage_proof(&pda::lease(0), &m.device, 0);
+    let unlock_at = env.account::<UsageProof>(&proof).await.unlock_at;
+    env.set_time(unlock_at).await;
+    let owner_iosd = env.ata(&m.owner.pubkey(), &pda::iosd_mint()).await;
+    env.ok(ix::finalize_proof(b.pubkey(), keys, owner_iosd), &b)
+        .await;
+    env.ok(leave, &b).await;
+    assert_eq!(
+        env.token_balance(&b_io).await,
+        io_compute::constants::DEFAULT_MIN_KEEPER_BOND
+    );
+
+    // A keeper whose bond fell under the minimum cannot act.
+    let mut record: Keeper = env.account(&pda::keeper(&a.pubkey())).await;
+    record.bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND - 1;
+    env.write_account(&pda::keeper(&a.pubkey()), &record).await;
+    env.with_price(100_000_000).await;
+    let (client, iosd) = env.iosd_holder(10 * ONE_IO).await;
+    env.ok(
+        ix::create_lease(client.pubkey(), iosd, 1, lease_spec(1, 1, 1_000_000)),
+        &client,
+    )
+    .await;
+    env.rejects(
+        ix::assign_devices(a.pubkey(), 1, &[m.device], &[m.provider]),
+        &a,
+        &[pda::lease(1)],
+    )
+    .await
+    .assert_error(IoComputeError::KeeperBondDepleted);
+}
+
+/// M6: an upheld dispute the keeper caused slashes the keeper's bond, not
+/// the provider, pays the challenger from that bond, and lets the period
+/// be posted again.
+#[tokio::test]
+async fn a_keeper_fault_slashes_the_keeper_and_frees_the_period() {
+    let mut m = market_with(1_000 * ONE_IO, 0).await;
+    let proof = m
+        .post(&[job(2, 64, 2, 1).receipt([1; 32], &[0; 4], 1)])
+        .await;
+    let client = m.client.insecure_clone();
+    let keeper = m.keeper.insecure_clone();
+    let again = m.period(1, [9; 32], 1);
+    let keys = m.keys(0);
+    let env = &mut m.env;
+    let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+    let client_io = env.give_io(&client.pubkey(), bond).await;
+    env.ok(
+        ix::dispute_proof(client.pubkey(), keys, client_io, bond),
+        &client,
+    )
+    .await;
+    let admin = env.admin.insecure_clone();
+    let outcome = env
+        .ok(
+            ix::resolve_dispute(
+                admin.pubkey(),
+                keys,
+                client.pubkey(),
+                client_io,
+                Verdict::KeeperAtFault,
+            ),
+            &admin,
+        )
+        .await;
+    let keeper_bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    let resolved = &outcome.events::<DisputeResolved>()[0];
+    assert_eq!(
+        (
+            resolved.verdict,
+            resolved.provider_slashed,
+            resolved.keeper_bond_slashed,
+            resolved.challenger_reward
+        ),
+        (
+            Verdict::KeeperAtFault,
+            0,
+            keeper_bond / 10,
+            keeper_bond / 20
+        )
+    );
+    assert!(!env.exists(&proof).await);
+    assert_eq!(
+        env.provider(&m.owner.pubkey())
+            .await
+            .stake
+            .amount()
+            .unwrap(),
+        1_000 * ONE_IO,
+        "the provider is not slashed"
+    );
+    assert_eq!(env.token_balance(&client_io).await, bond + keeper_bond / 20);
+    let record: Keeper = env.account(&pda::keeper(&keeper.pubkey())).await;
+    assert_eq!(record.bond, keeper_bond - keeper_bond / 10);
+    // The period posts again, as the next seq.
+    // The keeper's bond is now under the minimum: it must top up or a
+    // fresh keeper takes over; here a new keeper takes the lease at once.
+    let fresh = env.admit_keeper().await;
+    env.ok(
+        ix::take_over_lease(fresh.pubkey(), 0, keeper.pubkey()),
+        &fresh,
+    )
+    .await;
+    env.ok(post_usage_proof(fresh.pubkey(), 0, m.device, again), &fresh)
+        .await;
 }

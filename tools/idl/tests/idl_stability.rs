@@ -68,6 +68,20 @@ const CHANGED: &[(&str, &str)] = &[
         "the hour-long change window's opening price and time (M1)",
     ),
     ("expire_lockup", "new: a lockup's reward multiplier ends with it (M4)"),
+    (
+        "Lease",
+        "per-device entries (price, proof seq, proven until), its keeper, close time and holdback (H2, item 5)",
+    ),
+    ("Keeper", "its API endpoint"),
+    ("admit_keeper", "the keeper's endpoint"),
+    ("update_keeper", "new: a keeper moves its API"),
+    ("take_over_lease", "new: another keeper serves a lease whose keeper is gone or silent"),
+    ("assign_devices", "reads the config (the keeper's minimum bond)"),
+    ("post_device_rewards", "reads the config (the keeper's minimum bond)"),
+    (
+        "resolve_dispute",
+        "a verdict: rejected, the provider's fault or the keeper's (M6)",
+    ),
 ];
 
 fn changed(name: &str) -> bool {

@@ -39,10 +39,6 @@ pub struct Device {
     pub stake_requirement: u64,
     /// Reliability score in bps, moved by proofs, disputes and challenges.
     pub reliability_bps: u16,
-    /// The sequence number its next usage proof must carry.
-    pub next_proof_seq: u32,
-    /// End of the period of its last usage proof; the next starts after it.
-    pub last_proof_end: i64,
     /// The key its worker signs job receipts and usage attestations with;
     /// set and rotated by the provider.
     pub worker: Pubkey,
@@ -165,9 +161,7 @@ impl Device {
     }
 
     /// A usage proof was posted for it.
-    pub fn open_proof(&mut self, period_end: i64) -> Result<()> {
-        self.next_proof_seq = self.next_proof_seq.safe_add(1)?;
-        self.last_proof_end = period_end;
+    pub fn open_proof(&mut self) -> Result<()> {
         self.open_proofs = self.open_proofs.safe_add(1)?;
         Ok(())
     }

@@ -20,9 +20,37 @@ pub enum LeaseStatus {
     Open,
     /// Devices assigned; running until `end`.
     Active,
-    /// Ended: devices released, unreserved escrow refunded; posted proofs
-    /// still settle.
+    /// Ended: devices released, unreserved escrow refunded except the
+    /// holdback for unproven time; proofs for periods before the close
+    /// still post until `holdback_until`, and posted proofs still settle.
     Closed,
+}
+
+/// One device serving a lease, with the terms it was matched at and its
+/// proof sequence for this lease: a closed lease's late proofs never clash
+/// with the device's next lease.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct LeaseDevice {
+    pub device: Pubkey,
+    pub gpu_count: u8,
+    /// IOSD base units per GPU-hour, fixed at assignment.
+    pub price_per_gpu_hour: u64,
+    /// The sequence number its next usage proof for this lease carries.
+    pub next_proof_seq: u32,
+    /// End of its last proven period (the lease's start before any).
+    pub proven_until: i64,
+}
+
+impl LeaseDevice {
+    /// What `secs` seconds of this device cost the client: the amount due
+    /// for all its GPUs plus the client fee, at the lease's rate.
+    pub fn cost_of(&self, secs: i64, client_fee_bps: u16) -> Result<u64> {
+        let device_time_us = (secs.max(0) as u64)
+            .safe_mul(US_PER_SECOND)?
+            .safe_mul(self.gpu_count as u64)?;
+        let due = amount_due(device_time_us, self.price_per_gpu_hour)?;
+        due.safe_add(client_fee(due, client_fee_bps)?)
+    }
 }
 
 /// What the client asks for.
@@ -104,11 +132,24 @@ pub struct Lease {
     pub fees: u64,
     pub refunded: u64,
     #[max_len(16)] // MAX_LEASE_GPUS: at most one device per GPU
-    pub devices: Vec<Pubkey>,
+    pub devices: Vec<LeaseDevice>,
     /// Usage proofs posted and not yet finalized or voided.
     pub open_proofs: u32,
     pub start: i64,
     pub end: i64,
+    /// The keeper authority serving the lease: the one that assigned it,
+    /// or one that took it over.
+    pub keeper: Pubkey,
+    /// When that keeper last assigned or posted for it; another keeper may
+    /// take the lease over after `KEEPER_SILENCE_SECS` of silence.
+    pub keeper_active_at: i64,
+    /// When the lease closed (0 while open or active).
+    pub closed_at: i64,
+    /// Escrow held back at the close for the unproven time before it
+    /// (price x GPUs x time since each device's last proof, plus fee),
+    /// kept from the refund until its proofs post or `holdback_until`.
+    pub holdback: u64,
+    pub holdback_until: i64,
     pub created_at: i64,
     pub bump: u8,
 }
@@ -143,6 +184,11 @@ impl Lease {
             open_proofs: 0,
             start: 0,
             end: 0,
+            keeper: Pubkey::default(),
+            keeper_active_at: 0,
+            closed_at: 0,
+            holdback: 0,
+            holdback_until: 0,
             created_at: now,
             bump,
         }
@@ -158,7 +204,8 @@ impl Lease {
             + (self.fees as u128)
             + (self.refunded as u128);
         require!(
-            accounted == self.deposited as u128 && self.reserved <= self.escrow,
+            accounted == self.deposited as u128
+                && (self.reserved as u128) + (self.holdback as u128) <= self.escrow as u128,
             IoComputeError::LeaseBooksUnbalanced
         );
         require!(
@@ -174,9 +221,43 @@ impl Lease {
         client_fee(amount, self.client_fee_bps)
     }
 
-    /// Escrow not held back for proofs.
+    /// Escrow neither reserved for posted proofs nor held back for
+    /// unproven time.
     pub fn available(&self) -> Result<u64> {
-        self.escrow.safe_sub(self.reserved)
+        self.escrow.safe_sub(self.reserved)?.safe_sub(self.holdback)
+    }
+
+    /// The entry of `device` in this lease.
+    pub fn device_entry(&self, device: &Pubkey) -> Result<usize> {
+        self.devices
+            .iter()
+            .position(|d| d.device == *device)
+            .ok_or_else(|| error!(IoComputeError::DeviceNotInLease))
+    }
+
+    /// Closes an Active lease at `now`: holds back the cost of every
+    /// device's unproven time (capped at what is available) until
+    /// `now + grace_secs`.
+    pub fn end_at(&mut self, now: i64, grace_secs: i64) -> Result<()> {
+        let until = now.min(self.end);
+        let mut holdback = 0u64;
+        for entry in &self.devices {
+            let from = entry.proven_until.max(self.start);
+            holdback =
+                holdback.safe_add(entry.cost_of(until.safe_sub(from)?, self.client_fee_bps)?)?;
+        }
+        self.holdback = holdback.min(self.available()?);
+        self.holdback_until = now.safe_add(grace_secs)?;
+        self.closed_at = now;
+        self.status = LeaseStatus::Closed;
+        Ok(())
+    }
+
+    /// Past its grace period the holdback goes back to the client.
+    pub fn expire_holdback(&mut self, now: i64) {
+        if self.status == LeaseStatus::Closed && now >= self.holdback_until {
+            self.holdback = 0;
+        }
     }
 
     pub fn deposit(&mut self, amount: u64) -> Result<()> {
@@ -185,8 +266,11 @@ impl Lease {
         Ok(())
     }
 
-    /// Holds `amount` back for a proof, or fails with `EscrowExhausted`.
+    /// Holds `amount` back for a proof, or fails with `EscrowExhausted`. On
+    /// a closed lease the holdback pays for it first.
     pub fn reserve(&mut self, amount: u64) -> Result<()> {
+        let from_holdback = amount.min(self.holdback);
+        self.holdback = self.holdback.safe_sub(from_holdback)?;
         require!(amount <= self.available()?, IoComputeError::EscrowExhausted);
         self.reserved = self.reserved.safe_add(amount)?;
         self.open_proofs = self.open_proofs.safe_add(1)?;
@@ -253,6 +337,55 @@ mod tests {
         let mut lease = Lease::open(0, Pubkey::default(), spec, Payment::Iosd, 250, escrow, 0, 0);
         lease.status = LeaseStatus::Active;
         lease
+    }
+
+    #[test]
+    fn closing_holds_back_the_unproven_time_until_proven_or_expired() {
+        // Two devices at 1 IOSD per GPU-hour: 2 GPUs proven for the first
+        // hour, 1 GPU never proven; closed 90 minutes in.
+        let mut l = lease(10_000_000);
+        l.start = 0;
+        l.end = 2 * 3_600;
+        let entry = |gpu_count, proven_until| LeaseDevice {
+            device: Pubkey::new_unique(),
+            gpu_count,
+            price_per_gpu_hour: 1_000_000,
+            next_proof_seq: 0,
+            proven_until,
+        };
+        l.devices = vec![entry(2, 3_600), entry(1, 0)];
+        l.end_at(5_400, 600).unwrap();
+        // 2 GPUs x 30 min + 1 GPU x 90 min = 2.5 GPU-hours, + 2.5 % fee.
+        assert_eq!(l.holdback, 2_500_000 + 62_500);
+        assert_eq!(l.available().unwrap(), 10_000_000 - 2_562_500);
+        l.invariant().unwrap();
+        // A proof for the unproven time draws on the holdback first.
+        l.reserve(1_025_000).unwrap();
+        assert_eq!((l.holdback, l.reserved), (1_537_500, 1_025_000));
+        assert_eq!(l.available().unwrap(), 10_000_000 - 2_562_500);
+        l.expire_holdback(5_999);
+        assert_eq!(l.holdback, 1_537_500, "not before the grace ends");
+        l.expire_holdback(6_000);
+        assert_eq!(l.holdback, 0);
+        assert_eq!(l.available().unwrap(), 10_000_000 - 1_025_000);
+    }
+
+    #[test]
+    fn holdback_never_exceeds_what_is_available() {
+        let mut l = lease(1_000);
+        l.start = 0;
+        l.end = 3_600;
+        l.devices = vec![LeaseDevice {
+            device: Pubkey::new_unique(),
+            gpu_count: 16,
+            price_per_gpu_hour: 10_000_000,
+            next_proof_seq: 0,
+            proven_until: 0,
+        }];
+        l.reserve(400).unwrap();
+        l.end_at(3_600, 600).unwrap();
+        assert_eq!(l.holdback, 600);
+        l.invariant().unwrap();
     }
 
     #[test]

@@ -9,6 +9,23 @@ pub enum ProofStatus {
     Locked,
     /// Frozen until the arbiter resolves the dispute.
     Disputed,
+    /// Its dispute was rejected: payable from its unlock time and never
+    /// disputed again (a proof's state only moves forward); a GEMM fraud
+    /// proof can still void it before its unlock time.
+    Cleared,
+}
+
+/// The arbiter's decision on a disputed proof.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The proof stands.
+    Rejected,
+    /// The proof was wrong because of the device (its worker signed it):
+    /// the provider's pool is slashed.
+    ProviderAtFault,
+    /// The proof was wrong because of its keeper: the keeper's bond is
+    /// slashed, not the provider, and the period can be posted again (M6).
+    KeeperAtFault,
 }
 
 /// A keeper's time-locked claim that a device served a lease for a period

@@ -19,21 +19,26 @@ impl ProviderProfile {
             IoComputeError::InvalidProviderName
         );
         validate_region(&self.region)?;
-        let rest = self
-            .endpoint
-            .strip_prefix("https://")
-            .or_else(|| self.endpoint.strip_prefix("http://"));
-        require!(
-            self.endpoint.len() <= MAX_ENDPOINT_LEN
-                && rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_graphic())),
-            IoComputeError::InvalidEndpoint
-        );
+        validate_endpoint(&self.endpoint)?;
         require!(
             Bps(self.co_stake_share_bps).is_valid(),
             IoComputeError::InvalidCoStakeShare
         );
         Ok(())
     }
+}
+
+/// An http(s) URL of at most `MAX_ENDPOINT_LEN` printable ASCII bytes.
+pub fn validate_endpoint(endpoint: &str) -> Result<()> {
+    let rest = endpoint
+        .strip_prefix("https://")
+        .or_else(|| endpoint.strip_prefix("http://"));
+    require!(
+        endpoint.len() <= MAX_ENDPOINT_LEN
+            && rest.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_graphic())),
+        IoComputeError::InvalidEndpoint
+    );
+    Ok(())
 }
 
 /// Region codes are 1-16 characters of `a-z`, `0-9` or `-` (e.g. `us-east`).

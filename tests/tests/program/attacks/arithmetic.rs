@@ -249,7 +249,13 @@ async fn extreme_values_are_refused_cleanly() {
         ),
         (
             "keeper bond u64::MAX",
-            ix::admit_keeper(admin.pubkey(), whale.pubkey(), whale_io, max),
+            ix::admit_keeper(
+                admin.pubkey(),
+                whale.pubkey(),
+                whale_io,
+                max,
+                "https://keeper.example.com",
+            ),
             vec![&admin, &whale],
             err(IoComputeError::InsufficientBalance),
         ),

@@ -1,7 +1,11 @@
 //! The sweeps: every instruction through every attack class.
 
 use super::*;
-use io_compute::{constants::*, state::GpuModel, UpdateDeviceArgs};
+use io_compute::{
+    constants::*,
+    state::{GpuModel, Verdict},
+    UpdateDeviceArgs,
+};
 use std::collections::BTreeSet;
 
 /// A provider with device 0, a withdrawable position (nonce 0), an active
@@ -433,13 +437,31 @@ async fn lifecycle_sweep() -> Sweep {
             &mut env,
             call(
                 "admit_keeper",
-                ix::admit_keeper(admin.pubkey(), keeper.pubkey(), bond_source, bond),
+                ix::admit_keeper(
+                    admin.pubkey(),
+                    keeper.pubkey(),
+                    bond_source,
+                    bond,
+                    "https://keeper.example.com",
+                ),
                 &[&admin, &keeper],
             )
             .creates(&[KEEPER_SEED, keeper.pubkey().as_ref()]),
         )
         .await;
-    let client_io = env.give_io(&client.pubkey(), 100 * ONE_IO).await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "update_keeper",
+                ix::update_keeper(keeper.pubkey(), "https://keeper-2.example.com"),
+                &[&keeper],
+            ),
+        )
+        .await;
+    let client_io = env
+        .give_io(&client.pubkey(), 100 * ONE_IO + DEFAULT_MIN_DISPUTE_BOND)
+        .await;
     let paid_in_io = CreateLeaseWithIoArgs {
         spec: lease_spec.clone(),
         max_io: 100 * ONE_IO,
@@ -520,7 +542,7 @@ async fn lifecycle_sweep() -> Sweep {
             &mut env,
             call(
                 "dispute_proof",
-                ix::dispute_proof(client.pubkey(), keys, client_io, 0),
+                ix::dispute_proof(client.pubkey(), keys, client_io, DEFAULT_MIN_DISPUTE_BOND),
                 &[&client],
             ),
         )
@@ -530,7 +552,13 @@ async fn lifecycle_sweep() -> Sweep {
             &mut env,
             call(
                 "resolve_dispute",
-                ix::resolve_dispute(admin.pubkey(), keys, client.pubkey(), owner_io, false),
+                ix::resolve_dispute(
+                    admin.pubkey(),
+                    keys,
+                    client.pubkey(),
+                    owner_io,
+                    Verdict::Rejected,
+                ),
                 &[&admin],
             ),
         )
@@ -638,6 +666,19 @@ async fn lifecycle_sweep() -> Sweep {
                 ),
                 &[&client],
             ),
+        )
+        .await;
+    // Silent for 6 hours, the lease's keeper can be replaced.
+    env.advance_time(KEEPER_SILENCE_SECS).await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "take_over_lease",
+                ix::take_over_lease(other_keeper.pubkey(), 0, keeper.pubkey()),
+                &[&other_keeper],
+            )
+            .by_address(pda::keeper(&keeper.pubkey()), AnchorError::ConstraintSeeds),
         )
         .await;
     let keeper_io = env.ata(&keeper.pubkey(), &pda::io_mint()).await;

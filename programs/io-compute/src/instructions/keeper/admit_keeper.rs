@@ -13,10 +13,12 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 pub struct AdmitKeeperArgs {
     /// IO base units the keeper posts as its bond.
     pub bond: u64,
+    /// Where the keeper's API is (http(s) URL).
+    pub endpoint: String,
 }
 
-/// The config authority admits a keeper, which signs too and posts its IO
-/// bond into the bond vault.
+/// The keeper admin admits a keeper, which signs too, names its API
+/// endpoint and posts its IO bond into the bond vault.
 #[derive(Accounts)]
 pub struct AdmitKeeper<'info> {
     pub authority: Signer<'info>,
@@ -43,6 +45,7 @@ pub struct AdmitKeeper<'info> {
 
 impl AdmitKeeper<'_> {
     pub fn validate(&self, args: &AdmitKeeperArgs) -> Result<()> {
+        validate_endpoint(&args.endpoint)?;
         require!(
             args.bond >= self.config.staking.min_keeper_bond,
             IoComputeError::KeeperBondTooSmall
@@ -66,6 +69,7 @@ impl AdmitKeeper<'_> {
             &[KEEPER_SEED, authority.as_ref(), &[bump]],
             &Keeper {
                 authority,
+                endpoint: args.endpoint.clone(),
                 bond: args.bond,
                 admitted_at: Clock::get()?.unix_timestamp,
                 open_proofs: 0,
@@ -84,6 +88,7 @@ impl AdmitKeeper<'_> {
             keeper: accounts.keeper.key(),
             authority,
             bond: args.bond,
+            endpoint: args.endpoint,
         });
         Ok(())
     }

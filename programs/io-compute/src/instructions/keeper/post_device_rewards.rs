@@ -25,6 +25,8 @@ pub struct PostDeviceRewards<'info> {
     pub keeper_authority: Signer<'info>,
     /// CHECK: the signer's `Keeper` record, checked by `Keeper::load`.
     pub keeper: UncheckedAccount<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
     #[account(mut, seeds = [TOKENOMICS_SEED], bump = tokenomics.bump)]
     pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(mut, seeds = [EPOCH_SEED, &args.epoch.to_le_bytes()], bump = epoch.bump)]
@@ -33,7 +35,11 @@ pub struct PostDeviceRewards<'info> {
 
 impl PostDeviceRewards<'_> {
     pub fn validate(&self, args: &PostDeviceRewardsArgs) -> Result<()> {
-        Keeper::load(&self.keeper, self.keeper_authority.key)?;
+        Keeper::load(
+            &self.keeper,
+            self.keeper_authority.key,
+            self.config.staking.min_keeper_bond,
+        )?;
         require!(
             self.epoch.number < self.tokenomics.current_epoch,
             IoComputeError::EpochNotClosed

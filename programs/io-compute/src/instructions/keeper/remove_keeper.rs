@@ -8,15 +8,18 @@ use crate::{
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
-/// The config authority removes a keeper once every proof it posted has
-/// settled (so its bond stays slashable until then): the bond goes back to
-/// an IO account of the keeper's wallet and the record's rent to the wallet.
+/// The keeper admin removes a keeper, or the keeper leaves on its own,
+/// once every proof it posted has settled (so its bond stays slashable
+/// until then): the bond goes back to an IO account of the keeper's wallet
+/// and the record's rent to the wallet. Its leases can then be taken over
+/// by another keeper.
 #[derive(Accounts)]
 pub struct RemoveKeeper<'info> {
     pub authority: Signer<'info>,
     #[account(
         seeds = [CONFIG_SEED], bump = config.bump,
-        constraint = config.keeper_admin == authority.key() @ IoComputeError::NotKeeperAdmin,
+        constraint = config.keeper_admin == authority.key()
+            || keeper.authority == authority.key() @ IoComputeError::NotKeeperAdmin,
     )]
     pub config: Box<Account<'info, Config>>,
     #[account(

@@ -11,13 +11,15 @@ use anchor_lang::prelude::*;
 /// An admitted keeper matches an Open lease with Idle devices (remaining
 /// accounts: the devices, then their providers). Every device must fit the
 /// spec; together their GPUs make the lease's count. The devices become
-/// Leased, so no other lease can take them, and the lease runs from now for
-/// its hours.
+/// Leased, so no other lease can take them, the lease runs from now for its
+/// hours at the prices the devices ask now, and this keeper serves it.
 #[derive(Accounts)]
 pub struct AssignDevices<'info> {
     pub keeper_authority: Signer<'info>,
     /// CHECK: the signer's `Keeper` record, checked by `Keeper::load`.
     pub keeper: UncheckedAccount<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, Config>>,
     #[account(
         mut, seeds = [LEASE_SEED, &lease.id.to_le_bytes()], bump = lease.bump,
         constraint = lease.status == LeaseStatus::Open @ IoComputeError::LeaseNotOpen,
@@ -27,7 +29,11 @@ pub struct AssignDevices<'info> {
 
 impl<'info> AssignDevices<'info> {
     pub fn validate(&self) -> Result<()> {
-        Keeper::load(&self.keeper, self.keeper_authority.key)?;
+        Keeper::load(
+            &self.keeper,
+            self.keeper_authority.key,
+            self.config.staking.min_keeper_bond,
+        )?;
         Ok(())
     }
 
@@ -75,14 +81,26 @@ impl<'info> AssignDevices<'info> {
         lease.status = LeaseStatus::Active;
         lease.start = now;
         lease.end = now.safe_add((lease.spec.hours as i64).safe_mul(SECONDS_PER_HOUR)?)?;
-        lease.devices = loaded.devices.iter().map(|d| d.key()).collect();
+        lease.devices = loaded
+            .devices
+            .iter()
+            .map(|d| LeaseDevice {
+                device: d.key(),
+                gpu_count: d.gpu_count,
+                price_per_gpu_hour: d.price_per_gpu_hour,
+                next_proof_seq: 0,
+                proven_until: now,
+            })
+            .collect();
+        lease.keeper = ctx.accounts.keeper_authority.key();
+        lease.keeper_active_at = now;
         lease.invariant()?;
         loaded.exit()?;
         emit_event(LeaseActivated {
             lease: lease.key(),
             id: lease.id,
             keeper: ctx.accounts.keeper_authority.key(),
-            devices: lease.devices.clone(),
+            devices: lease.devices.iter().map(|d| d.device).collect(),
             start: lease.start,
             end: lease.end,
         });

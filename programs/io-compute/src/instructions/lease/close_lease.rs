@@ -9,10 +9,12 @@ use anchor_lang::prelude::*;
 
 /// Ends an Active lease: by its client at any time, or by anyone once it has
 /// run its hours. The devices (remaining accounts: the lease's devices, then
-/// their providers) go back to Idle and the unreserved escrow to the client.
-/// Proofs already posted still settle; calling again on a Closed lease
-/// refunds what voided proofs released, and once nothing is left the record
-/// closes with its rent back to the client.
+/// their providers) go back to Idle, the cost of each device's unproven
+/// time is held back for `PROOF_HOLDBACK_SECS` so its keeper can still post
+/// those periods (H2), and the rest of the unreserved escrow goes to the
+/// client. Calling again on a Closed lease refunds what voided proofs
+/// released and, once the holdback has ended, what it kept; once nothing
+/// is left the record closes with its rent back to the client.
 #[derive(Accounts)]
 pub struct CloseLease<'info> {
     pub closer: Signer<'info>,
@@ -44,7 +46,7 @@ impl<'info> CloseLease<'info> {
         for i in 0..loaded.devices.len() {
             require_keys_eq!(
                 loaded.devices[i].key(),
-                lease.devices[i],
+                lease.devices[i].device,
                 IoComputeError::LeaseAccountMismatch
             );
             let p = loaded.provider_index(i)?;
@@ -59,10 +61,13 @@ impl<'info> CloseLease<'info> {
     pub fn handle(ctx: Context<'info, Self>) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let lease = &mut accounts.lease;
+        let now = Clock::get()?.unix_timestamp;
         let released = lease.status == LeaseStatus::Active;
         if released {
             Self::release_devices(lease, ctx.remaining_accounts)?;
-            lease.status = LeaseStatus::Closed;
+            lease.end_at(now, PROOF_HOLDBACK_SECS)?;
+        } else {
+            lease.expire_holdback(now);
         }
         let refunded = accounts.refund.refund(lease)?;
         let settled = lease.is_settled();
@@ -70,6 +75,8 @@ impl<'info> CloseLease<'info> {
             lease: lease.key(),
             id: lease.id,
             refunded,
+            holdback: lease.holdback,
+            holdback_until: lease.holdback_until,
             devices_released: released,
             record_closed: settled,
         });

@@ -5,6 +5,7 @@ pub mod create_lease;
 pub mod create_lease_with_io;
 pub mod devices;
 pub mod refund;
+pub mod take_over_lease;
 pub mod top_up_lease;
 
 pub use assign_devices::*;
@@ -14,4 +15,5 @@ pub use create_lease::*;
 pub use create_lease_with_io::*;
 pub use devices::*;
 pub use refund::*;
+pub use take_over_lease::*;
 pub use top_up_lease::*;

@@ -10,14 +10,14 @@ use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct DisputeProofArgs {
-    /// IO bond: any amount (zero included) for the lease's client, at least
-    /// `min_dispute_bond` for anyone else.
+    /// IO bond, at least `min_dispute_bond`.
     pub bond: u64,
 }
 
-/// Freezes a usage proof strictly before its unlock time until the arbiter
-/// resolves the dispute. The lease's client disputes for free; anyone else
-/// posts an IO bond, lost to the provider if the dispute is rejected.
+/// Freezes a Locked usage proof strictly before its unlock time until the
+/// arbiter resolves the dispute. Anyone, the lease's client included,
+/// posts an IO bond, lost to the provider if the dispute is rejected; a
+/// rejected proof is never disputed again (M5).
 #[derive(Accounts)]
 pub struct DisputeProof<'info> {
     pub challenger: Signer<'info>,
@@ -46,18 +46,16 @@ impl DisputeProof<'_> {
     pub fn validate(&self, args: &DisputeProofArgs) -> Result<()> {
         require!(
             self.proof.status == ProofStatus::Locked,
-            IoComputeError::ProofDisputed
+            IoComputeError::ProofAlreadyDisputed
         );
         require!(
             Clock::get()?.unix_timestamp < self.proof.unlock_at,
             IoComputeError::DisputeWindowClosed
         );
-        if self.challenger.key() != self.lease.client {
-            require!(
-                args.bond >= self.config.market_params.min_dispute_bond,
-                IoComputeError::DisputeBondTooSmall
-            );
-        }
+        require!(
+            args.bond >= self.config.market_params.min_dispute_bond,
+            IoComputeError::DisputeBondTooSmall
+        );
         require!(
             self.bond_source.amount >= args.bond,
             IoComputeError::InsufficientBalance
@@ -68,16 +66,14 @@ impl DisputeProof<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: DisputeProofArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
-        if args.bond > 0 {
-            vault::transfer_into_vault(
-                &accounts.token_program,
-                &accounts.bond_source,
-                &accounts.io_mint,
-                &accounts.bond_vault,
-                &accounts.challenger,
-                args.bond,
-            )?;
-        }
+        vault::transfer_into_vault(
+            &accounts.token_program,
+            &accounts.bond_source,
+            &accounts.io_mint,
+            &accounts.bond_vault,
+            &accounts.challenger,
+            args.bond,
+        )?;
         let proof = &mut accounts.proof;
         proof.status = ProofStatus::Disputed;
         proof.challenger = accounts.challenger.key();

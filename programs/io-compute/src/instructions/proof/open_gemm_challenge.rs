@@ -42,7 +42,7 @@ pub struct OpenGemmChallenge<'info> {
 impl OpenGemmChallenge<'_> {
     pub fn validate(&self, args: &OpenGemmChallengeArgs) -> Result<()> {
         let proof = &self.proof;
-        if proof.status == ProofStatus::Locked {
+        if proof.status != ProofStatus::Disputed {
             require!(
                 Clock::get()?.unix_timestamp < proof.unlock_at,
                 IoComputeError::DisputeWindowClosed

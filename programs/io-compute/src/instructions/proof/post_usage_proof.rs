@@ -12,7 +12,7 @@ use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct PostUsageProofArgs {
-    /// Exactly the device's `next_proof_seq`.
+    /// Exactly the device's next proof sequence number in this lease.
     pub seq: u32,
     pub period_start: i64,
     pub period_end: i64,
@@ -39,13 +39,14 @@ impl PostUsageProofArgs {
     }
 }
 
-/// An admitted keeper posts the time-locked usage proof of one device for
-/// one period of a lease. The instruction before it must be the Ed25519
+/// The lease's keeper posts the time-locked usage proof of one of its
+/// devices for one period. The instruction before it must be the Ed25519
 /// program verifying the device worker's signature over the period's
 /// `UsageAttestation` (these same fields), so only what the worker signed
-/// is ever posted. The amount due (GPU-µs x the device's price, rounded
-/// down) plus the client fee on it is reserved from the lease's escrow;
-/// nothing moves before `unlock_at`.
+/// is ever posted. On a closed lease, periods before the close still post
+/// until its holdback ends. The amount due (GPU-µs x the price the device
+/// was matched at, rounded down) plus the client fee on it is reserved from
+/// the lease's escrow; nothing moves before `unlock_at`.
 #[derive(Accounts)]
 #[instruction(args: PostUsageProofArgs)]
 pub struct PostUsageProof<'info> {
@@ -59,14 +60,14 @@ pub struct PostUsageProof<'info> {
     pub config: Box<Account<'info, Config>>,
     #[account(
         mut, seeds = [LEASE_SEED, &lease.id.to_le_bytes()], bump = lease.bump,
-        constraint = lease.status == LeaseStatus::Active @ IoComputeError::LeaseNotActive,
+        constraint = lease.status != LeaseStatus::Open @ IoComputeError::LeaseNotActive,
+        constraint = lease.keeper == keeper_authority.key() @ IoComputeError::NotLeaseKeeper,
     )]
     pub lease: Box<Account<'info, Lease>>,
     #[account(
         mut,
         seeds = [DEVICE_SEED, device.provider.as_ref(), &device.index.to_le_bytes()],
         bump = device.bump,
-        constraint = device.current_lease == lease.key() @ IoComputeError::DeviceNotInLease,
     )]
     pub device: Box<Account<'info, Device>>,
     /// CHECK: created as `UsageProof` by the handler.
@@ -85,23 +86,37 @@ pub struct PostUsageProof<'info> {
 
 impl PostUsageProof<'_> {
     pub fn validate(&self, args: &PostUsageProofArgs) -> Result<()> {
-        Keeper::load(&self.keeper, self.keeper_authority.key)?;
+        Keeper::load(
+            &self.keeper,
+            self.keeper_authority.key,
+            self.config.staking.min_keeper_bond,
+        )?;
+        let lease = &self.lease;
+        let entry = &lease.devices[lease.device_entry(&self.device.key())?];
         require!(
-            args.seq == self.device.next_proof_seq,
+            args.seq == entry.next_proof_seq,
             IoComputeError::ProofSeqMismatch
         );
         let now = Clock::get()?.unix_timestamp;
+        // A closed lease takes only the time before its close, and only
+        // while its holdback lasts.
+        let last_end = if lease.status == LeaseStatus::Closed {
+            require!(now < lease.holdback_until, IoComputeError::HoldbackExpired);
+            lease.closed_at.min(lease.end)
+        } else {
+            lease.end
+        };
         require!(
-            args.period_start >= self.lease.start
-                && args.period_start >= self.device.last_proof_end
+            args.period_start >= lease.start
+                && args.period_start >= entry.proven_until
                 && args.period_end > args.period_start
-                && args.period_end <= self.lease.end
+                && args.period_end <= last_end
                 && args.period_end <= now,
             IoComputeError::InvalidProofPeriod
         );
         let most = (args.period_end.safe_sub(args.period_start)? as u128)
             .safe_mul(US_PER_SECOND as u128)?
-            .safe_mul(self.device.gpu_count as u128)?;
+            .safe_mul(entry.gpu_count as u128)?;
         require!(
             args.device_time_us as u128 <= most,
             IoComputeError::DeviceTimeExceedsPeriod
@@ -119,16 +134,25 @@ impl PostUsageProof<'_> {
     pub fn handle(ctx: Context<Self>, args: PostUsageProofArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
-        let mut keeper = Keeper::load(&accounts.keeper, accounts.keeper_authority.key)?;
+        let mut keeper = Keeper::load(
+            &accounts.keeper,
+            accounts.keeper_authority.key,
+            accounts.config.staking.min_keeper_bond,
+        )?;
         keeper.open_proofs = keeper.open_proofs.safe_add(1)?;
         keeper.store(&accounts.keeper)?;
         let lease = &mut accounts.lease;
         let device = &mut accounts.device;
-        let amount_due = amount_due(args.device_time_us, device.price_per_gpu_hour)?;
+        let i = lease.device_entry(&device.key())?;
+        let entry = &mut lease.devices[i];
+        let amount_due = amount_due(args.device_time_us, entry.price_per_gpu_hour)?;
+        entry.next_proof_seq = entry.next_proof_seq.safe_add(1)?;
+        entry.proven_until = args.period_end;
         let reserved = amount_due.safe_add(lease.client_fee(amount_due)?)?;
         lease.reserve(reserved)?;
+        lease.keeper_active_at = now;
         lease.invariant()?;
-        device.open_proof(args.period_end)?;
+        device.open_proof()?;
         let worker = device.worker;
         let unlock_at = now.safe_add(accounts.config.market_params.dispute_window_secs)?;
         let bump = ctx.bumps.proof;

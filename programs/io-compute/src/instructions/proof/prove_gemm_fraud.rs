@@ -82,6 +82,7 @@ impl ProveGemmFraud<'_> {
         proof.status = ProofStatus::Disputed;
         proof.challenger = prover;
         settlement.require_parties(true)?;
-        settlement.uphold()
+        // The receipt is under a root the device's worker signed.
+        settlement.uphold(Verdict::ProviderAtFault)
     }
 }

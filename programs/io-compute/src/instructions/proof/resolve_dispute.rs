@@ -3,14 +3,13 @@ use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct ResolveDisputeArgs {
-    /// True: the proof was wrong.
-    pub upheld: bool,
+    pub verdict: Verdict,
 }
 
 /// The arbiter (`Config.arbiter`, replaceable by governance) decides a
-/// dispute:
-/// upheld voids the proof and slashes (`ProofSettlement::uphold`), rejected
-/// pays the bond to the provider and re-locks the proof
+/// dispute: upheld (the provider's or the keeper's fault) voids the proof
+/// and slashes whoever caused it (`ProofSettlement::uphold`); rejected pays
+/// the bond to the provider and clears the proof
 /// (`ProofSettlement::reject`).
 #[derive(Accounts)]
 pub struct ResolveDispute<'info> {
@@ -29,15 +28,15 @@ impl ResolveDispute<'_> {
             self.settlement.proof.status == ProofStatus::Disputed,
             IoComputeError::ProofNotDisputed
         );
-        self.settlement.require_parties(args.upheld)
+        self.settlement
+            .require_parties(args.verdict != Verdict::Rejected)
     }
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: ResolveDisputeArgs) -> Result<()> {
-        if args.upheld {
-            ctx.accounts.settlement.uphold()
-        } else {
-            ctx.accounts.settlement.reject()
+        match args.verdict {
+            Verdict::Rejected => ctx.accounts.settlement.reject(),
+            fault => ctx.accounts.settlement.uphold(fault),
         }
     }
 }

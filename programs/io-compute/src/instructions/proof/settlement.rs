@@ -81,65 +81,92 @@ impl<'info> ProofSettlement<'info> {
         VaultSigner::new(&self.config, &self.token_program, &self.vault_authority)
     }
 
-    /// Upheld: voids the proof. Its reservation returns to the lease's
-    /// escrow; the provider's pool loses `dispute_slash_bps` of its stake,
-    /// its own stake first; the challenger gets `challenger_reward_bps` of
-    /// the part taken from the provider's own stake only, so a provider can
-    /// never profit from slashing its own pool (H1), and the IO treasury
-    /// the rest; the posting keeper loses the same share of its
-    /// bond; the challenger's bond comes back; the device's reliability and
-    /// the provider's reputation drop; the proof's rent goes to the
-    /// challenger.
-    pub fn uphold(&mut self) -> Result<()> {
+    /// Upheld: voids the proof and returns its reservation to the lease's
+    /// escrow; the challenger's bond comes back and it gets the proof's
+    /// rent. Who pays depends on the fault:
+    ///
+    /// - `ProviderAtFault`: the provider's pool loses `dispute_slash_bps`
+    ///   of its stake, its own stake first; the challenger gets
+    ///   `challenger_reward_bps` of the part taken from the provider's own
+    ///   stake only, so a provider can never profit from slashing its own
+    ///   pool (H1); the keeper, which posted what the worker signed, loses
+    ///   `dispute_slash_bps` of its bond too; the device's reliability and
+    ///   the provider's reputation drop.
+    /// - `KeeperAtFault`: only the keeper's bond is slashed, and the
+    ///   challenger's reward comes from it; the period can be posted again
+    ///   when the voided proof was the device's latest (M6).
+    ///
+    /// What the challenger does not get goes to the IO treasury.
+    pub fn uphold(&mut self, fault: Verdict) -> Result<()> {
         let market = self.config.market_params;
         let now = Clock::get()?.unix_timestamp;
         let bond = self.proof.bond;
         self.lease.release(self.proof.reserved)?;
-        self.lease.invariant()?;
         let slash_rate = Bps(market.dispute_slash_bps);
-        let slashed = slash_rate.floor_of(self.provider.stake.amount()?)?;
-        let mut reward = 0;
-        if slashed > 0 {
-            let split = slash_provider(
-                &mut self.config,
-                &mut self.tokenomics.stakers,
-                &mut self.provider,
-                slashed,
-                now,
-            )?;
-            reward = Bps(market.challenger_reward_bps).floor_of(split.own)?;
+        let reward_rate = Bps(market.challenger_reward_bps);
+        let keeper_slashed = slash_rate.floor_of(self.keeper.bond)?;
+        let (mut slashed, mut reward) = (0, 0);
+        if fault == Verdict::KeeperAtFault {
+            reward = reward_rate.floor_of(keeper_slashed)?;
+            let i = self.lease.device_entry(&self.device.key())?;
+            let entry = &mut self.lease.devices[i];
+            if entry.proven_until == self.proof.period_end {
+                entry.proven_until = self.proof.period_start;
+            }
+        } else {
+            slashed = slash_rate.floor_of(self.provider.stake.amount()?)?;
+            if slashed > 0 {
+                let split = slash_provider(
+                    &mut self.config,
+                    &mut self.tokenomics.stakers,
+                    &mut self.provider,
+                    slashed,
+                    now,
+                )?;
+                reward = reward_rate.floor_of(split.own)?;
+            }
+            let reputation = &mut self.provider.reputation;
+            reputation.disputes_lost = reputation.disputes_lost.safe_add(1)?;
+            self.device.penalize_reliability();
         }
+        self.lease.invariant()?;
         self.provider.invariant()?;
         self.device.close_proof()?;
         let keeper = &mut self.keeper;
-        let keeper_slashed = slash_rate.floor_of(keeper.bond)?;
         keeper.bond = keeper.bond.safe_sub(keeper_slashed)?;
         keeper.open_proofs = keeper.open_proofs.safe_sub(1)?;
-        let reputation = &mut self.provider.reputation;
-        reputation.disputes_lost = reputation.disputes_lost.safe_add(1)?;
-        self.device.penalize_reliability();
 
         let vault = self.vault();
         let io_mint = &self.io_mint;
-        vault.pay(&self.stake_vault, io_mint, &self.io_destination, reward)?;
+        // The reward comes from where the fault's slash came from.
+        let (reward_source, to_treasury) = if fault == Verdict::KeeperAtFault {
+            (&self.bond_vault, keeper_slashed.safe_sub(reward)?)
+        } else {
+            (&self.stake_vault, keeper_slashed)
+        };
+        vault.pay(reward_source, io_mint, &self.io_destination, reward)?;
         vault.pay(
             &self.stake_vault,
             io_mint,
             &self.treasury_io_vault,
-            slashed.safe_sub(reward)?,
+            if fault == Verdict::KeeperAtFault {
+                0
+            } else {
+                slashed.safe_sub(reward)?
+            },
         )?;
         vault.pay(
             &self.bond_vault,
             io_mint,
             &self.treasury_io_vault,
-            keeper_slashed,
+            to_treasury,
         )?;
         vault.pay(&self.bond_vault, io_mint, &self.io_destination, bond)?;
         self.proof.close(self.challenger.to_account_info())?;
         emit_event(DisputeResolved {
             proof: self.proof.key(),
             lease: self.lease.key(),
-            upheld: true,
+            verdict: fault,
             provider_slashed: slashed,
             challenger_reward: reward,
             keeper_bond_slashed: keeper_slashed,
@@ -169,20 +196,20 @@ impl<'info> ProofSettlement<'info> {
         Ok(())
     }
 
-    /// Rejected: the bond goes to the provider and the proof is Locked
-    /// again, payable from its unlock time.
+    /// Rejected: the bond goes to the provider and the proof is Cleared,
+    /// payable from its unlock time and never disputed again.
     pub fn reject(&mut self) -> Result<()> {
         let bond = self.proof.bond;
         self.vault()
             .pay(&self.bond_vault, &self.io_mint, &self.io_destination, bond)?;
         let proof = &mut self.proof;
-        proof.status = ProofStatus::Locked;
+        proof.status = ProofStatus::Cleared;
         proof.challenger = Pubkey::default();
         proof.bond = 0;
         emit_event(DisputeResolved {
             proof: proof.key(),
             lease: self.lease.key(),
-            upheld: false,
+            verdict: Verdict::Rejected,
             provider_slashed: 0,
             challenger_reward: 0,
             keeper_bond_slashed: 0,

@@ -63,8 +63,6 @@ impl AddDevice<'_> {
             current_lease: Pubkey::default(),
             stake_requirement,
             reliability_bps: INITIAL_RELIABILITY_BPS,
-            next_proof_seq: 0,
-            last_proof_end: 0,
             worker: spec.worker,
             open_proofs: 0,
             created_at: Clock::get()?.unix_timestamp,
