@@ -436,6 +436,9 @@ fn command_groups_against_localnet() {
         "--proof",
         &proof_arg,
     ];
+    // Claims open after the root's one-day dispute window.
+    fails(&home, &[&p[..], &claim[..]].concat(), "DeviceRewardsLocked");
+    node.call("localnet_warpClock", serde_json::json!([86_400]));
     fails(&home, &[&p[..], &wrong[..]].concat(), "InvalidMerkleProof");
     let paid = run(&claim);
     assert_eq!(paid["io"], ONE_IO / 2);
@@ -446,6 +449,8 @@ fn command_groups_against_localnet() {
         &[&p[..], &claim[..]].concat(),
         "DeviceRewardAlreadyClaimed",
     );
+    // A day passed: the price authority posts a fresh price.
+    ok(&home, &["oracle", "set-price", "1.05"]);
 
     // Bad input: a clear line, a failure exit, nothing changed.
     let before = chain.balance(&provider, &io_mint);

@@ -193,6 +193,9 @@ pub const GEMM_CHALLENGE_SECS: i64 = 6 * SECONDS_PER_HOUR;
 /// A closed lease holds back its unproven time this long for the keeper to
 /// post its last proofs (H2); then it goes back to the client.
 pub const PROOF_HOLDBACK_SECS: i64 = SECONDS_PER_DAY;
+/// Device rewards can be claimed for this many epochs after their root
+/// unlocks; then what is unclaimed goes back to the device pool.
+pub const DEVICE_REWARD_CLAIM_EPOCHS: i64 = 30;
 /// A lease whose keeper has neither assigned nor posted for this long may
 /// be taken over by another keeper.
 pub const KEEPER_SILENCE_SECS: i64 = 6 * SECONDS_PER_HOUR;

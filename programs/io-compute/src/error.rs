@@ -316,6 +316,12 @@ pub enum IoComputeError {
     KeeperStillServing,
     #[msg("This proof has been disputed already; a proof is disputed once (a GEMM fraud proof can still void it)")]
     ProofAlreadyDisputed,
+    #[msg("This epoch's device rewards are still in their dispute window; claim after it")]
+    DeviceRewardsLocked,
+    #[msg("This epoch's device-reward claims have closed; the unclaimed rewards went back to the pool")]
+    DeviceRewardsExpired,
+    #[msg("Device-reward claims for this epoch are still open")]
+    DeviceClaimsStillOpen,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

@@ -239,6 +239,15 @@ pub struct KeeperAdmitted {
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeeperBondToppedUp {
+    pub keeper: Pubkey,
+    pub amount: u64,
+    /// The bond after it.
+    pub bond: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeeperUpdated {
     pub keeper: Pubkey,
     pub endpoint: String,
@@ -269,6 +278,27 @@ pub struct DeviceRewardsPosted {
     pub total: u64,
     /// Device pool left unallocated after this root.
     pub pool_available: u64,
+    /// Claims open at this time.
+    pub unlock_at: i64,
+    pub claims_until: i64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRewardsVoided {
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    /// IO returned to the device pool.
+    pub returned: u64,
+    pub keeper_bond_slashed: u64,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRewardsExpired {
+    pub epoch: u64,
+    /// Unclaimed IO returned to the device pool.
+    pub returned: u64,
 }
 
 #[event]

@@ -155,12 +155,20 @@ pub mod io_compute {
         AdvanceEpoch::handle(ctx)
     }
 
-    /// Pays a device's epoch reward by Merkle proof against the keeper-posted root, once.
+    /// Pays a device's epoch reward by Merkle proof against the keeper-posted root, once, after the root's dispute window and before its claims close.
     pub fn claim_device_reward(
         ctx: Context<ClaimDeviceReward>,
         args: ClaimDeviceRewardArgs,
     ) -> Result<()> {
         ClaimDeviceReward::handle(ctx, args)
+    }
+
+    /// Anyone returns an epoch's unclaimed device rewards to the device pool once its claims have closed.
+    pub fn expire_device_rewards(
+        ctx: Context<ExpireDeviceRewards>,
+        args: ExpireDeviceRewardsArgs,
+    ) -> Result<()> {
+        ExpireDeviceRewards::handle(ctx, args)
     }
 
     // ---- lease: a client's cluster and its escrow --------------------------
@@ -266,17 +274,33 @@ pub mod io_compute {
         RemoveKeeper::handle(ctx)
     }
 
+    /// A keeper adds IO to its bond (back above the minimum after a slash, for example).
+    pub fn top_up_keeper_bond(
+        ctx: Context<TopUpKeeperBond>,
+        args: TopUpKeeperBondArgs,
+    ) -> Result<()> {
+        TopUpKeeperBond::handle(ctx, args)
+    }
+
     /// A keeper sets the URL of its API, where clients and workers reach it.
     pub fn update_keeper(ctx: Context<UpdateKeeper>, args: UpdateKeeperArgs) -> Result<()> {
         UpdateKeeper::handle(ctx, args)
     }
 
-    /// Posts an ended epoch's device-reward Merkle root; an admitted keeper, once per epoch.
+    /// Posts an ended epoch's device-reward Merkle root, at most that epoch's device emission; an admitted keeper, once per epoch, claimable after a dispute window.
     pub fn post_device_rewards(
         ctx: Context<PostDeviceRewards>,
         args: PostDeviceRewardsArgs,
     ) -> Result<()> {
         PostDeviceRewards::handle(ctx, args)
+    }
+
+    /// The arbiter voids an epoch's device-reward root within its dispute window; the keeper is slashed and the IO returns to the pool.
+    pub fn void_device_rewards(
+        ctx: Context<VoidDeviceRewards>,
+        args: VoidDeviceRewardsArgs,
+    ) -> Result<()> {
+        VoidDeviceRewards::handle(ctx, args)
     }
 
     // ---- governance: IO holders vote on bounded parameter changes ----------

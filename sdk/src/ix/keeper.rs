@@ -81,3 +81,48 @@ pub fn update_keeper(keeper_authority: Pubkey, endpoint: &str) -> Instruction {
         },
     )
 }
+
+/// `void_device_rewards` by the arbiter: `keeper_authority` posted the
+/// epoch's root.
+pub fn void_device_rewards(arbiter: Pubkey, epoch: u64, keeper_authority: Pubkey) -> Instruction {
+    build(
+        accounts::VoidDeviceRewards {
+            arbiter,
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(epoch),
+            keeper: pda::keeper(&keeper_authority),
+            bond_vault: pda::bond_vault(),
+            treasury_io_vault: pda::treasury_io_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::VoidDeviceRewards {
+            args: VoidDeviceRewardsArgs { epoch },
+        },
+    )
+}
+
+/// `top_up_keeper_bond`: `bond_source` (an IO account of the keeper) adds
+/// `amount` to its bond.
+pub fn top_up_keeper_bond(
+    keeper_authority: Pubkey,
+    bond_source: Pubkey,
+    amount: u64,
+) -> Instruction {
+    build(
+        accounts::TopUpKeeperBond {
+            keeper_authority,
+            config: pda::config(),
+            keeper: pda::keeper(&keeper_authority),
+            bond_source,
+            bond_vault: pda::bond_vault(),
+            io_mint: pda::io_mint(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::TopUpKeeperBond {
+            args: TopUpKeeperBondArgs { amount },
+        },
+    )
+}

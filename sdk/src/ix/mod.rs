@@ -17,10 +17,10 @@ use io_compute::{
         TokenomicsParams, Verdict, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
-    DisputeProofArgs, InitializeArgs, OpenGemmChallengeArgs, PostDeviceRewardsArgs,
-    PostUsageProofArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs,
-    SubmitGemmEvidenceArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdateKeeperArgs, UpdatePriceArgs,
-    ID,
+    DisputeProofArgs, ExpireDeviceRewardsArgs, InitializeArgs, OpenGemmChallengeArgs,
+    PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs,
+    StakeArgs, SubmitGemmEvidenceArgs, TopUpKeeperBondArgs, TopUpLeaseArgs, UpdateDeviceArgs,
+    UpdateKeeperArgs, UpdatePriceArgs, VoidDeviceRewardsArgs, ID,
 };
 
 mod admin;

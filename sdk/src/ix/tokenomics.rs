@@ -99,3 +99,16 @@ pub fn claim_device_reward(
         instruction::ClaimDeviceReward { args },
     )
 }
+
+/// `expire_device_rewards` (anyone, once `epoch`'s claims have closed).
+pub fn expire_device_rewards(epoch: u64) -> Instruction {
+    build(
+        accounts::ExpireDeviceRewards {
+            tokenomics: pda::tokenomics(),
+            epoch: pda::epoch(epoch),
+        },
+        instruction::ExpireDeviceRewards {
+            args: ExpireDeviceRewardsArgs { epoch },
+        },
+    )
+}

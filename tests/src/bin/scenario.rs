@@ -266,7 +266,7 @@ async fn run() -> Result<(), String> {
 
     step(
         8,
-        "a bonded keeper posts epoch 0's device rewards; the provider claims them by Merkle proof",
+        "a bonded keeper posts epoch 0's device rewards; a day later the provider claims them by Merkle proof",
     );
     let keeper = env.admit_keeper().await;
     let devices = [pda::device(&provider, 0), pda::device(&provider, 1)];
@@ -299,6 +299,8 @@ async fn run() -> Result<(), String> {
         &keeper,
     )
     .await;
+    // Claims open once the root's one-day dispute window has passed.
+    env.advance_time(SECONDS_PER_DAY).await;
     let before = env.token_balance(&provider_io).await;
     for (i, reward) in tree.rewards.iter().enumerate() {
         let args = ClaimDeviceRewardArgs {

@@ -616,7 +616,7 @@ async fn device_rewards_by_merkle_proof() {
     env.rejects(forged, &stranger, &guarded)
         .await
         .assert_error(IoComputeError::NotAdmittedKeeper);
-    // Not more than the device pool (4,400 IO).
+    // Not more than the epoch's device emission (4,400 IO).
     env.rejects(
         ix::post_device_rewards(keeper.pubkey(), post(0, 4_400 * ONE_IO + 1)),
         &keeper,
@@ -624,16 +624,53 @@ async fn device_rewards_by_merkle_proof() {
     )
     .await
     .assert_error(IoComputeError::DeviceRewardsExceedPool);
+    // H4: a root the arbiter voids within its window gives its IO back to
+    // the pool and costs the keeper 10 % of its bond; the epoch can be
+    // posted again.
+    env.ok(
+        ix::post_device_rewards(keeper.pubkey(), post(0, 4_400 * ONE_IO)),
+        &keeper,
+    )
+    .await;
+    let outcome = env
+        .ok(
+            ix::void_device_rewards(admin.pubkey(), 0, keeper.pubkey()),
+            &admin,
+        )
+        .await;
+    let voided = &outcome.events::<io_compute::events::DeviceRewardsVoided>()[0];
+    assert_eq!(
+        (voided.returned, voided.keeper_bond_slashed),
+        (4_400 * ONE_IO, bond / 10)
+    );
+    let t: Tokenomics = env.account(&pda::tokenomics()).await;
+    assert_eq!(t.devices.allocated, 0);
+    // The keeper is now under the minimum bond and cannot post until it
+    // tops its bond up.
+    let record: io_compute::state::Keeper = env.account(&pda::keeper(&keeper.pubkey())).await;
+    assert_eq!(record.bond, bond - bond / 10);
+    env.rejects(
+        ix::post_device_rewards(keeper.pubkey(), post(0, tree.total())),
+        &keeper,
+        &guarded,
+    )
+    .await
+    .assert_error(IoComputeError::KeeperBondDepleted);
+    let top_up = env.give_io(&keeper.pubkey(), bond / 10).await;
+    env.ok(
+        ix::top_up_keeper_bond(keeper.pubkey(), top_up, bond / 10),
+        &keeper,
+    )
+    .await;
     let outcome = env
         .ok(
             ix::post_device_rewards(keeper.pubkey(), post(0, tree.total())),
             &keeper,
         )
         .await;
-    assert_eq!(
-        outcome.events::<io_compute::events::DeviceRewardsPosted>()[0].pool_available,
-        400 * ONE_IO
-    );
+    let posted = &outcome.events::<io_compute::events::DeviceRewardsPosted>()[0];
+    assert_eq!(posted.pool_available, 400 * ONE_IO);
+    let unlock_at = posted.unlock_at;
     env.rejects(
         ix::post_device_rewards(keeper.pubkey(), post(0, ONE_IO)),
         &keeper,
@@ -664,6 +701,15 @@ async fn device_rewards_by_merkle_proof() {
         p2_io,
         pda::rewards_vault(),
     ];
+    // Not during the root's dispute window.
+    env.rejects(
+        claim(0, 1_000 * ONE_IO, tree.proof(0), p1_io),
+        &cranker,
+        &claim_watch,
+    )
+    .await
+    .assert_error(IoComputeError::DeviceRewardsLocked);
+    env.set_time(unlock_at).await;
     // A wrong amount, a proof of another leaf, and a destination not owned
     // by the leaf's owner all fail the proof.
     for bad in [
@@ -706,43 +752,69 @@ async fn device_rewards_by_merkle_proof() {
     let epoch0: Epoch = env.account(&pda::epoch(0)).await;
     assert_eq!(epoch0.device_rewards_claimed, epoch0.device_rewards_total);
 
-    // Epoch 1's root may use its own 4,400 IO plus the 400 epoch 0 left.
+    // H4: epoch 1's root is bounded by epoch 1's own 4,400 IO, not by the
+    // 400 epoch 0 left on top of it.
     advance(&mut env).await.assert_ok();
-    let single = DeviceRewardTree::new(
-        1,
-        vec![DeviceReward {
-            device: devices[0],
-            owner: p1.pubkey(),
-            amount: 4_800 * ONE_IO,
-        }],
-    );
-    env.ok(
+    let single = |amount| {
+        DeviceRewardTree::new(
+            1,
+            vec![DeviceReward {
+                device: devices[0],
+                owner: p1.pubkey(),
+                amount,
+            }],
+        )
+    };
+    let post_1 = |tree: &DeviceRewardTree| {
         ix::post_device_rewards(
             keeper.pubkey(),
             PostDeviceRewardsArgs {
                 epoch: 1,
-                root: single.root(),
-                total: single.total(),
+                root: tree.root(),
+                total: tree.total(),
             },
-        ),
+        )
+    };
+    env.rejects(
+        post_1(&single(4_800 * ONE_IO)),
         &keeper,
+        &[pda::tokenomics(), pda::epoch(1)],
     )
-    .await;
+    .await
+    .assert_error(IoComputeError::DeviceRewardsExceedPool);
+    let one = single(1_400 * ONE_IO);
+    let outcome = env.ok(post_1(&one), &keeper).await;
+    let posted = &outcome.events::<io_compute::events::DeviceRewardsPosted>()[0];
+    let claims_until = posted.claims_until;
+    // Nobody claims it: once its claims close, anyone returns it to the pool.
+    env.set_time(claims_until - 1).await;
+    env.expect_rejected(&[ix::expire_device_rewards(1)], &[], &[pda::epoch(1)])
+        .await
+        .assert_error(IoComputeError::DeviceClaimsStillOpen);
+    env.set_time(claims_until).await;
     let claim_1 = ix::claim_device_reward(
         cranker.pubkey(),
         devices[0],
         p1_io,
         ClaimDeviceRewardArgs {
             epoch: 1,
-            amount: 4_800 * ONE_IO,
-            proof: single.proof(0),
+            amount: 1_400 * ONE_IO,
+            proof: one.proof(0),
         },
     );
-    env.ok(claim_1, &cranker).await;
+    env.rejects(claim_1, &cranker, &[pda::epoch(1), p1_io])
+        .await
+        .assert_error(IoComputeError::DeviceRewardsExpired);
+    let outcome = env.send(&[ix::expire_device_rewards(1)], &[]).await;
+    outcome.assert_ok();
+    assert_eq!(
+        outcome.events::<io_compute::events::DeviceRewardsExpired>()[0].returned,
+        1_400 * ONE_IO
+    );
     let t: Tokenomics = env.account(&pda::tokenomics()).await;
     assert_eq!(
         (t.devices.funded, t.devices.allocated, t.devices.paid),
-        (8_800 * ONE_IO, 8_800 * ONE_IO, 8_800 * ONE_IO)
+        (8_800 * ONE_IO, 4_000 * ONE_IO, 4_000 * ONE_IO)
     );
     assert_reward_invariants(&mut env, &[]).await;
 
@@ -761,7 +833,7 @@ async fn device_rewards_by_merkle_proof() {
             keeper.pubkey(),
             PostDeviceRewardsArgs {
                 epoch: 2,
-                root: single.root(),
+                root: one.root(),
                 total: ONE_IO,
             },
         ),

@@ -72,7 +72,10 @@ const CHANGED: &[(&str, &str)] = &[
         "Lease",
         "per-device entries (price, proof seq, proven until), its keeper, close time and holdback (H2, item 5)",
     ),
-    ("Keeper", "its API endpoint"),
+    (
+        "Keeper",
+        "its API endpoint; device-reward roots disputable until",
+    ),
     ("admit_keeper", "the keeper's endpoint"),
     ("update_keeper", "new: a keeper moves its API"),
     ("take_over_lease", "new: another keeper serves a lease whose keeper is gone or silent"),
@@ -82,6 +85,23 @@ const CHANGED: &[(&str, &str)] = &[
         "resolve_dispute",
         "a verdict: rejected, the provider's fault or the keeper's (M6)",
     ),
+    (
+        "Epoch",
+        "device-reward claim window: unlock time and claim deadline (H4)",
+    ),
+    (
+        "Tokenomics",
+        "the stakers' index carries its remainder (M3)",
+    ),
+    (
+        "void_device_rewards",
+        "new: the arbiter voids a device-reward root in its window (H4)",
+    ),
+    (
+        "expire_device_rewards",
+        "new: unclaimed device rewards go back to the pool (H4)",
+    ),
+    ("top_up_keeper_bond", "new: a keeper adds to its bond"),
 ];
 
 fn changed(name: &str) -> bool {

@@ -1,8 +1,10 @@
 use crate::{error::IoComputeError, math::SafeMath};
 use anchor_lang::prelude::*;
 
-/// IO emitted for devices. Keepers allocate it to per-epoch Merkle roots;
-/// what an epoch's root leaves unallocated stays available to later roots.
+/// IO emitted for devices. Keepers allocate it to per-epoch Merkle roots,
+/// each at most its own epoch's device emission; what a root leaves
+/// unallocated, what a voided root held and what expires unclaimed stays
+/// available to later roots.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
 )]
@@ -23,6 +25,12 @@ impl DeviceRewardPool {
             IoComputeError::DeviceRewardsExceedPool
         );
         self.allocated = self.allocated.safe_add(amount)?;
+        Ok(())
+    }
+
+    /// A voided or expired root gives back what it had not paid.
+    pub fn release(&mut self, amount: u64) -> Result<()> {
+        self.allocated = self.allocated.safe_sub(amount)?;
         Ok(())
     }
 

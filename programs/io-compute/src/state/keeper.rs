@@ -18,6 +18,9 @@ pub struct Keeper {
     /// Usage proofs it posted that are not finalized or voided yet; it can
     /// only be removed (and take its bond back) at zero.
     pub open_proofs: u32,
+    /// Its latest device-reward root is disputable until then; it can only
+    /// be removed after.
+    pub roots_locked_until: i64,
     pub bump: u8,
 }
 

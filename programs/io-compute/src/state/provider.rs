@@ -3,8 +3,8 @@ use crate::{
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
     state::{
-        Bps, Config, ProviderProfile, ProviderRewards, SlashSplit, StakeKind, StakePool,
-        StakePosition, StakerRewardPool, REWARD_TOKENS,
+        index_step, Bps, Config, ProviderProfile, ProviderRewards, SlashSplit, StakeKind,
+        StakePool, StakePosition, StakerRewardPool, REWARD_TOKENS,
     },
 };
 use anchor_lang::prelude::*;
@@ -330,11 +330,15 @@ impl Provider {
             let commission = to_u64(co_gross.safe_sub(co_net)?)?;
             rewards.commission[token] = rewards.commission[token].safe_add(commission)?;
             if stake.own.weighted_shares > 0 {
-                let step = mul_div_floor(own, REWARD_INDEX_SCALE, stake.own.weighted_shares)?;
+                let (step, carry) =
+                    index_step(own, rewards.own_carry[token], stake.own.weighted_shares)?;
                 rewards.own_index[token] = rewards.own_index[token].safe_add(step)?;
+                rewards.own_carry[token] = carry;
             }
             if stake.co.weighted_shares > 0 {
-                let step = mul_div_floor(co_net, REWARD_INDEX_SCALE, stake.co.weighted_shares)?;
+                let (step, carry) =
+                    index_step(co_net, rewards.co_carry[token], stake.co.weighted_shares)?;
+                rewards.co_carry[token] = carry;
                 rewards.co_index[token] = rewards.co_index[token].safe_add(step)?;
             }
         }

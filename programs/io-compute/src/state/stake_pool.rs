@@ -228,6 +228,10 @@ pub struct ProviderRewards {
     pub co_index: [u128; REWARD_TOKENS],
     /// Commission owed to the provider's authority.
     pub commission: [u64; REWARD_TOKENS],
+    /// What the own and co-stake index steps have not distributed yet,
+    /// x `REWARD_INDEX_SCALE` (see `index_step`).
+    pub own_carry: [u128; REWARD_TOKENS],
+    pub co_carry: [u128; REWARD_TOKENS],
 }
 
 impl ProviderRewards {

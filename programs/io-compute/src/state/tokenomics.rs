@@ -158,6 +158,11 @@ pub struct Epoch {
     pub device_rewards_total: u64,
     pub device_rewards_claimed: u64,
     pub device_root_keeper: Pubkey,
+    /// Claims open at this time (the root's dispute window, H4) ...
+    pub device_root_unlock_at: i64,
+    /// ... and close at this one; what is unclaimed then goes back to the
+    /// device pool.
+    pub device_claims_until: i64,
     pub bump: u8,
 }
 
@@ -190,6 +195,8 @@ impl Epoch {
             device_rewards_total: 0,
             device_rewards_claimed: 0,
             device_root_keeper: Pubkey::default(),
+            device_root_unlock_at: 0,
+            device_claims_until: 0,
             bump,
         }
     }
@@ -201,6 +208,34 @@ impl Epoch {
 
     pub fn has_device_root(&self) -> bool {
         self.device_root != [0; 32]
+    }
+
+    /// Records `keeper`'s root for `total` IO, claimable from `unlock_at`
+    /// until `claims_until`.
+    pub fn post_device_root(
+        &mut self,
+        keeper: Pubkey,
+        root: [u8; 32],
+        total: u64,
+        unlock_at: i64,
+        claims_until: i64,
+    ) {
+        self.device_root = root;
+        self.device_rewards_total = total;
+        self.device_rewards_claimed = 0;
+        self.device_root_keeper = keeper;
+        self.device_root_unlock_at = unlock_at;
+        self.device_claims_until = claims_until;
+    }
+
+    /// Removes the root (voided, or expired with everything returned);
+    /// returns the IO it had allocated and nobody claimed.
+    pub fn clear_device_root(&mut self) -> Result<u64> {
+        let unclaimed = self
+            .device_rewards_total
+            .safe_sub(self.device_rewards_claimed)?;
+        self.device_rewards_total = self.device_rewards_claimed;
+        Ok(unclaimed)
     }
 
     /// Records a claim against the posted root; never past its total.

@@ -699,24 +699,55 @@ async fn lifecycle_sweep() -> Sweep {
     env.ok(ix::advance_epoch(admin.pubkey(), 0), &admin).await;
     let tree = DeviceRewardTree::new(
         0,
-        vec![DeviceReward {
-            device,
-            owner: owner.pubkey(),
-            amount: ONE_IO,
-        }],
-    );
-    env.ok(
-        ix::post_device_rewards(
-            other_keeper.pubkey(),
-            PostDeviceRewardsArgs {
-                epoch: 0,
-                root: tree.root(),
-                total: ONE_IO,
+        vec![
+            DeviceReward {
+                device,
+                owner: owner.pubkey(),
+                amount: ONE_IO,
             },
-        ),
-        &other_keeper,
-    )
-    .await;
+            DeviceReward {
+                device: other_device,
+                owner: other.pubkey(),
+                amount: ONE_IO,
+            },
+        ],
+    );
+    let post_root = ix::post_device_rewards(
+        other_keeper.pubkey(),
+        PostDeviceRewardsArgs {
+            epoch: 0,
+            root: tree.root(),
+            total: tree.total(),
+        },
+    );
+    // Posted, voided by the arbiter, the keeper's bond topped up, posted
+    // again.
+    env.ok(post_root.clone(), &other_keeper).await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "void_device_rewards",
+                ix::void_device_rewards(admin.pubkey(), 0, other_keeper.pubkey()),
+                &[&admin],
+            ),
+        )
+        .await;
+    let top_up = DEFAULT_MIN_KEEPER_BOND / 10;
+    let other_keeper_io = env.give_io(&other_keeper.pubkey(), top_up).await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "top_up_keeper_bond",
+                ix::top_up_keeper_bond(other_keeper.pubkey(), other_keeper_io, top_up),
+                &[&other_keeper],
+            ),
+        )
+        .await;
+    env.ok(post_root, &other_keeper).await;
+    let epoch0: io_compute::state::Epoch = env.account(&pda::epoch(0)).await;
+    env.set_time(epoch0.device_root_unlock_at).await;
     sweep
         .then_send(
             &mut env,
@@ -738,6 +769,14 @@ async fn lifecycle_sweep() -> Sweep {
             // Only the device's address goes into the leaf (a removed
             // device's reward stays claimable); the receipt's seeds bind it.
             .by_address(device, AnchorError::ConstraintSeeds),
+        )
+        .await;
+    // The other device's reward is never claimed: it expires to the pool.
+    env.set_time(epoch0.device_claims_until).await;
+    sweep
+        .then_send(
+            &mut env,
+            call("expire_device_rewards", ix::expire_device_rewards(0), &[]).free(pda::epoch(0)),
         )
         .await;
     // The co-staker's claim settles the provider's commission on it.

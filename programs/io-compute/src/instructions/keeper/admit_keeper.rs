@@ -73,6 +73,7 @@ impl AdmitKeeper<'_> {
                 bond: args.bond,
                 admitted_at: Clock::get()?.unix_timestamp,
                 open_proofs: 0,
+                roots_locked_until: 0,
                 bump,
             },
         )?;

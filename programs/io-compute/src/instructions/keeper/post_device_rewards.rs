@@ -2,6 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, DeviceRewardsPosted},
+    math::SafeMath,
     state::*,
 };
 use anchor_lang::prelude::*;
@@ -17,13 +18,17 @@ pub struct PostDeviceRewardsArgs {
 
 /// An admitted keeper posts, once per ended epoch, the Merkle root of the
 /// device rewards it computed from uptime and challenge results. The total
-/// is taken from the unallocated device pool, so it can never exceed what
+/// is at most that epoch's device emission (H4) and is taken from the
+/// unallocated device pool. Claims open after the dispute window (the
+/// arbiter may void the root until then, slashing the keeper) and close
+/// `DEVICE_REWARD_CLAIM_EPOCHS` epochs later. Nothing can exceed what
 /// emissions put there.
 #[derive(Accounts)]
 #[instruction(args: PostDeviceRewardsArgs)]
 pub struct PostDeviceRewards<'info> {
     pub keeper_authority: Signer<'info>,
     /// CHECK: the signer's `Keeper` record, checked by `Keeper::load`.
+    #[account(mut)]
     pub keeper: UncheckedAccount<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
@@ -49,6 +54,10 @@ impl PostDeviceRewards<'_> {
             IoComputeError::DeviceRewardsAlreadyPosted
         );
         require!(args.total > 0, IoComputeError::ZeroAmount);
+        require!(
+            args.total <= self.epoch.emission.devices,
+            IoComputeError::DeviceRewardsExceedPool
+        );
         require!(args.root != [0; 32], IoComputeError::InvalidMerkleProof);
         Ok(())
     }
@@ -57,16 +66,28 @@ impl PostDeviceRewards<'_> {
     pub fn handle(ctx: Context<Self>, args: PostDeviceRewardsArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
         accounts.tokenomics.devices.allocate(args.total)?;
-        let epoch = &mut accounts.epoch;
-        epoch.device_root = args.root;
-        epoch.device_rewards_total = args.total;
-        epoch.device_root_keeper = accounts.keeper_authority.key();
+        let now = Clock::get()?.unix_timestamp;
+        let config = &accounts.config;
+        let unlock_at = now.safe_add(config.market_params.dispute_window_secs)?;
+        let claim_period =
+            DEVICE_REWARD_CLAIM_EPOCHS.safe_mul(config.tokenomics_params.epoch_length_secs)?;
+        let claims_until = unlock_at.safe_add(claim_period)?;
+        let authority = accounts.keeper_authority.key();
+        let mut keeper =
+            Keeper::load(&accounts.keeper, &authority, config.staking.min_keeper_bond)?;
+        keeper.roots_locked_until = keeper.roots_locked_until.max(unlock_at);
+        keeper.store(&accounts.keeper)?;
+        accounts
+            .epoch
+            .post_device_root(authority, args.root, args.total, unlock_at, claims_until);
         emit_event(DeviceRewardsPosted {
             epoch: args.epoch,
             keeper: accounts.keeper_authority.key(),
             root: args.root,
             total: args.total,
             pool_available: accounts.tokenomics.devices.available()?,
+            unlock_at,
+            claims_until,
         });
         Ok(())
     }

@@ -48,6 +48,15 @@ pub struct RemoveKeeper<'info> {
 }
 
 impl RemoveKeeper<'_> {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            Clock::get()?.unix_timestamp >= self.keeper.roots_locked_until,
+            IoComputeError::KeeperHasOpenProofs
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let accounts = &*ctx.accounts;
         let bond = accounts.keeper.bond;

@@ -18,8 +18,8 @@ pub struct ClaimDeviceRewardArgs {
 }
 
 /// Pays one device's reward for one epoch, proven against the root the
-/// keeper posted, to an IO account of the leaf's owner (the provider's
-/// authority). Anyone may send it; the claim receipt it creates makes a
+/// keeper posted, once its dispute window has passed and before its claims
+/// close, to an IO account of the leaf's owner (the provider's authority). Anyone may send it; the claim receipt it creates makes a
 /// second claim of the same (epoch, device) impossible.
 #[derive(Accounts)]
 #[instruction(args: ClaimDeviceRewardArgs)]
@@ -62,6 +62,15 @@ impl ClaimDeviceReward<'_> {
         require!(
             self.epoch.has_device_root(),
             IoComputeError::DeviceRewardsNotPosted
+        );
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            now >= self.epoch.device_root_unlock_at,
+            IoComputeError::DeviceRewardsLocked
+        );
+        require!(
+            now < self.epoch.device_claims_until,
+            IoComputeError::DeviceRewardsExpired
         );
         require!(
             *self.claim.owner != crate::ID,
