@@ -106,6 +106,19 @@ pub const MAX_LOCKUP_SECS: i64 = 365 * SECONDS_PER_DAY;
 /// Position multiplier at `MAX_LOCKUP_SECS` (Nosana xNOS style): 4.0x.
 pub const MAX_LOCKUP_MULTIPLIER: u64 = 4 * MULTIPLIER_ONE;
 
+// ---- Hard bounds governance can never cross (L1) -----------------------
+
+pub const MAX_MIN_STAKE_PER_GPU: u64 = 1_000_000 * ONE_IO;
+pub const MAX_MIN_KEEPER_BOND: u64 = 10_000_000 * ONE_IO;
+pub const MAX_MIN_DISPUTE_BOND: u64 = 100_000 * ONE_IO;
+pub const MAX_INITIAL_MONTHLY_EMISSION: u64 = 50_000_000 * ONE_IO;
+pub const MAX_NET_EMISSION_CAP: u64 = 1_000_000 * ONE_IO;
+pub const MAX_IOSD_MINT_CAP: u64 = 100_000_000 * ONE_IOSD;
+/// The IO breaker may sit at most this many times above the most a window
+/// can emit, so it always still bites.
+pub const MAX_IO_BREAKER_HEADROOM: u64 = 100;
+pub const MAX_BREAKER_WINDOW_SECS: u32 = 30 * SECONDS_PER_DAY as u32;
+
 /// A provider's own effective stake must be at least 20 % of what its
 /// active devices need: the part that takes a slash first.
 pub const MIN_OWN_STAKE_BPS: u16 = 2_000;

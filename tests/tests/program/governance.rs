@@ -225,6 +225,24 @@ async fn governance_guards() {
             approval_bps: 4_999,
             ..GovernanceParams::default()
         }),
+        // L1: an IO breaker under one epoch's emission would stop epochs
+        // for good; one far above what a window can emit would never bite;
+        // caps and bonds have hard ceilings.
+        ParamChange::Emission(io_compute::state::EmissionParams {
+            io_emission_cap: ONE_IO,
+            ..io_compute_tests::default_tokenomics().emission
+        }),
+        ParamChange::Emission(io_compute::state::EmissionParams {
+            io_emission_cap: u64::MAX,
+            ..io_compute_tests::default_tokenomics().emission
+        }),
+        ParamChange::IosdMintCap {
+            cap: u64::MAX,
+            window_secs: 86_400,
+        },
+        ParamChange::MinDisputeBond(u64::MAX),
+        ParamChange::MinKeeperBond(u64::MAX),
+        ParamChange::MinStakePerGpu(u64::MAX),
     ] {
         env.rejects(
             ix::create_proposal(whale.pubkey(), provider, 0, 0, propose(vec![change])),

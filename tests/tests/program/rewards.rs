@@ -61,6 +61,9 @@ async fn emission_schedule_follows_the_formula() {
     params.emission.monthly_decay_bps = DECAY_BPS as u16;
     params.emission.net_emission_cap = CAP;
     params.emission.stakers_bps = 3_000;
+    // The breaker at the most a window can emit (its hard bounds are
+    // relative to the schedule).
+    params.emission.io_emission_cap = params.max_emissions().unwrap().1;
     let mut env = TestEnv::initialized_with(params).await;
     env.with_price(100_000_000).await;
     let (owner, _) = staked_provider(&mut env, 1_000 * ONE_IO).await;
@@ -190,16 +193,22 @@ async fn emissions_stop_at_the_maximum_supply() {
 /// the window fails and mints nothing, and the window decays with time.
 #[tokio::test]
 async fn io_emission_breaker_caps_and_decays() {
+    // The cap is one epoch's largest emission (8,800 IO with no net
+    // emission): the least governance may set, so the breaker can never
+    // stop epochs for good.
     let mut params = round_params();
-    params.emission.io_emission_cap = 4_400 * ONE_IO;
+    params.emission.net_emission_cap = 0;
+    params.emission.io_emission_cap = 8_800 * ONE_IO;
     params.emission.io_emission_window_secs = 2 * SECONDS_PER_DAY as u32;
     let mut env = TestEnv::initialized_with(params).await;
+    let (owner, _) = staked_provider(&mut env, ONE_IO).await;
+    let providers = [provider_key(&owner)];
     let day = SECONDS_PER_DAY;
 
-    // Exactly the cap (4,400 IO for devices, nobody stakes).
+    // Exactly the cap (8,800 IO, half for stakers, half for devices).
     advance(&mut env).await.assert_ok();
     let supply = env.mint_supply(&pda::io_mint()).await;
-    // A day later half the window has decayed: 2,200 + 4,400 > 4,400.
+    // A day later half the window has decayed: 4,400 + 8,800 > 8,800.
     env.set_time(GENESIS_TIME + 2 * day).await;
     let cranker = env.wallet().await;
     let watch = [
@@ -223,9 +232,9 @@ async fn io_emission_breaker_caps_and_decays() {
         .await;
     assert_eq!(
         env.mint_supply(&pda::io_mint()).await,
-        supply + 4_400 * ONE_IO
+        supply + 8_800 * ONE_IO
     );
-    assert_reward_invariants(&mut env, &[]).await;
+    assert_reward_invariants(&mut env, &providers).await;
 }
 
 struct Staker {

@@ -70,8 +70,8 @@ impl Default for StakingParams {
 impl StakingParams {
     pub fn validate(&self) -> Result<()> {
         require!(
-            self.min_stake_per_gpu > 0
-                && self.min_keeper_bond > 0
+            (1..=MAX_MIN_STAKE_PER_GPU).contains(&self.min_stake_per_gpu)
+                && (1..=MAX_MIN_KEEPER_BOND).contains(&self.min_keeper_bond)
                 && self.unstake_cooldown_secs >= 0
                 && self.unstake_cooldown_secs <= MAX_UNSTAKE_COOLDOWN_SECS,
             IoComputeError::InvalidParameter

@@ -44,7 +44,7 @@ impl MarketParams {
                 <= MAX_FEE_BPS as u32
                 && (MIN_DISPUTE_WINDOW_SECS..=MAX_DISPUTE_WINDOW_SECS)
                     .contains(&self.dispute_window_secs)
-                && self.min_dispute_bond > 0
+                && (1..=MAX_MIN_DISPUTE_BOND).contains(&self.min_dispute_bond)
                 && Bps(self.dispute_slash_bps).is_valid()
                 && Bps(self.challenger_reward_bps).is_valid(),
             IoComputeError::InvalidParameter

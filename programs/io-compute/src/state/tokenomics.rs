@@ -60,19 +60,50 @@ impl TokenomicsParams {
         }
     }
 
+    /// Every field within its hard bounds, and the fields consistent with
+    /// each other (L1): the IO breaker lets the largest epoch emission
+    /// through, so `advance_epoch` can never trip forever (the breaker
+    /// decays over its window), yet sits at most `MAX_IO_BREAKER_HEADROOM`
+    /// times above the most a window can emit, so it still bites.
     pub fn validate(&self) -> Result<()> {
         let emission = &self.emission;
+        let window = 1..=MAX_BREAKER_WINDOW_SECS;
         require!(
             (MIN_EPOCH_LENGTH_SECS..=MAX_EPOCH_LENGTH_SECS).contains(&self.epoch_length_secs)
-                && self.iosd_mint_cap > 0
-                && self.iosd_mint_window_secs > 0
+                && (1..=MAX_IOSD_MINT_CAP).contains(&self.iosd_mint_cap)
+                && window.contains(&self.iosd_mint_window_secs)
                 && Bps(emission.monthly_decay_bps).is_valid()
                 && Bps(emission.stakers_bps).is_valid()
-                && emission.io_emission_cap > 0
-                && emission.io_emission_window_secs > 0,
+                && (1..=MAX_INITIAL_MONTHLY_EMISSION).contains(&emission.initial_monthly_emission)
+                && emission.net_emission_cap <= MAX_NET_EMISSION_CAP
+                && window.contains(&emission.io_emission_window_secs),
+            IoComputeError::InvalidParameter
+        );
+        let (epoch_most, window_most) = self.max_emissions()?;
+        require!(
+            emission.io_emission_cap >= epoch_most
+                && emission.io_emission_cap as u128
+                    <= (window_most as u128).safe_mul(MAX_IO_BREAKER_HEADROOM as u128)?,
             IoComputeError::InvalidParameter
         );
         self.fee_split.validate()
+    }
+
+    /// The most IO the schedule can emit in one epoch (the initial monthly
+    /// rate for one epoch plus the net-emission cap) and in one IO-breaker
+    /// window (that times the epochs that can end in it).
+    pub fn max_emissions(&self) -> Result<(u64, u64)> {
+        let emission = &self.emission;
+        let per_epoch = to_u64(mul_div_floor(
+            emission.initial_monthly_emission as u128,
+            self.epoch_length_secs as u128,
+            SECONDS_PER_MONTH as u128,
+        )?)?
+        .safe_add(emission.net_emission_cap)?;
+        let epochs = (emission.io_emission_window_secs as u64)
+            .div_ceil(self.epoch_length_secs as u64)
+            .max(1);
+        Ok((per_epoch, per_epoch.safe_mul(epochs)?))
     }
 }
 
