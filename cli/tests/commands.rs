@@ -694,7 +694,7 @@ fn command_groups_against_localnet() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 16, "one name per ParamChange variant");
+    assert_eq!(names.len(), 20, "one name per ParamChange variant");
     assert!(names.contains(&"fee_split") && names.contains(&"governance"));
     let voted = run(&["gov", "vote", "0", "yes", "--nonce", "1"]);
     assert_eq!(voted["yes"], (10_000 * ONE_IO).to_string());

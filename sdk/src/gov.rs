@@ -5,7 +5,9 @@
 
 use crate::amount::Token;
 use anchor_lang::prelude::Pubkey;
-use io_compute::state::{EmissionParams, FeeSplit, GovernanceParams, ParamChange};
+use io_compute::state::{
+    EmissionParams, FeeSplit, GovernanceParams, GpuModel, OracleSource, ParamChange,
+};
 use std::{collections::BTreeMap, fmt, str::FromStr};
 
 /// Every parameter name with the form of its value, in the order the
@@ -32,6 +34,13 @@ pub const PARAMS: &[(&str, &str)] = &[
     (
         "governance",
         "voting_period_secs:SECS,timelock_secs:SECS,quorum_bps:BPS,approval_bps:BPS,min_weight_to_propose:IO",
+    ),
+    ("price_authority", "public key"),
+    ("oracle_source", "source:authority|pyth,feed_id:HEX32 (zeros for authority)"),
+    ("epoch_length_secs", "seconds"),
+    (
+        "gpu_model",
+        "code:NAME,multiplier:X10000,fp32_tflops_x100:N,bf16_tflops_x100:N",
     ),
 ];
 
@@ -151,6 +160,48 @@ pub fn parse_change(text: &str) -> Result<ParamChange, ParamError> {
         "min_keeper_bond" => ParamChange::MinKeeperBond(tokens(name, value, Token::Io)?),
         "arbiter" => ParamChange::Arbiter(key(value)?),
         "keeper_admin" => ParamChange::KeeperAdmin(key(value)?),
+        "price_authority" => ParamChange::PriceAuthority(key(value)?),
+        "epoch_length_secs" => ParamChange::EpochLength(secs(value)?),
+        "oracle_source" => {
+            let mut f = Fields::parse(name, value)?;
+            let source = match f.take("source")? {
+                "authority" => OracleSource::Authority,
+                "pyth" => OracleSource::Pyth,
+                other => {
+                    return Err(ParamError(format!(
+                        "{name}: source {other:?} is not authority or pyth"
+                    )))
+                }
+            };
+            let hex = f.take("feed_id")?;
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| {
+                    hex.get(i..i + 2)
+                        .and_then(|b| u8::from_str_radix(b, 16).ok())
+                })
+                .collect::<Option<_>>()
+                .filter(|b: &Vec<u8>| b.len() == 32)
+                .ok_or_else(|| ParamError(format!("{name}: feed_id is not 64 hex digits")))?;
+            f.done()?;
+            ParamChange::OracleSource {
+                source,
+                pyth_feed_id: bytes.try_into().expect("32 bytes"),
+            }
+        }
+        "gpu_model" => {
+            let mut f = Fields::parse(name, value)?;
+            let code = f.take("code")?;
+            let model = GpuModel {
+                code: crate::gpu::model_code(code)
+                    .ok_or_else(|| ParamError(format!("{name}: code {code:?} is too long")))?,
+                reward_multiplier: number(name, f.take("multiplier")?, "a whole number")?,
+                ref_fp32_tflops_x100: number(name, f.take("fp32_tflops_x100")?, "a whole number")?,
+                ref_bf16_tflops_x100: number(name, f.take("bf16_tflops_x100")?, "a whole number")?,
+            };
+            f.done()?;
+            ParamChange::GpuModel(model)
+        }
         "fee_split" => {
             let mut f = Fields::parse(name, value)?;
             let split = FeeSplit {
@@ -242,6 +293,10 @@ mod tests {
         "arbiter=11111111111111111111111111111111",
         "keeper_admin=11111111111111111111111111111111",
         "governance=voting_period_secs:259200,timelock_secs:86400,quorum_bps:1000,approval_bps:5000,min_weight_to_propose:100",
+        "price_authority=11111111111111111111111111111111",
+        "oracle_source=source:pyth,feed_id:ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d",
+        "epoch_length_secs=86400",
+        "gpu_model=code:RTX5090,multiplier:12000,fp32_tflops_x100:10480,bf16_tflops_x100:20950",
     ];
 
     #[test]
@@ -253,8 +308,8 @@ mod tests {
             let change = parse_change(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             variants.insert(std::mem::discriminant(&change));
         }
-        // ParamChange has 16 variants; each name yields a different one.
-        assert_eq!(variants.len(), 16);
+        // ParamChange has 20 variants; each name yields a different one.
+        assert_eq!(variants.len(), 20);
     }
 
     #[test]

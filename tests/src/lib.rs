@@ -507,6 +507,21 @@ impl<const N: usize> From<[Instruction; N]> for Instructions {
     }
 }
 
+/// The keys the tests hand the signing roles to at the handover: the
+/// arbiter, the keeper admin and the price authority (fixed, so a test can
+/// sign as any of them).
+pub fn successor(role: u8) -> Keypair {
+    Keypair::new_from_array([100 + role; 32])
+}
+
+pub fn successor_roles() -> io_compute::HandOverAuthorityArgs {
+    io_compute::HandOverAuthorityArgs {
+        arbiter: successor(0).pubkey(),
+        keeper_admin: successor(1).pubkey(),
+        price_authority: successor(2).pubkey(),
+    }
+}
+
 /// The worker key of every device the tests add (`spec`): fixed, so a
 /// test can sign as any device's worker.
 pub fn test_worker() -> Keypair {

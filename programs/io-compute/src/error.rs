@@ -322,6 +322,8 @@ pub enum IoComputeError {
     DeviceRewardsExpired,
     #[msg("Device-reward claims for this epoch are still open")]
     DeviceClaimsStillOpen,
+    #[msg("At the handover the arbiter, keeper admin and price authority must go to other keys than the deployer's")]
+    RoleStaysWithDeployer,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

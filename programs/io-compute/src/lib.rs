@@ -310,9 +310,12 @@ pub mod io_compute {
         InitGovernance::handle(ctx, args)
     }
 
-    /// Hands the config authority to the governance PDA, for good: from then on only proposals change parameters.
-    pub fn hand_over_authority(ctx: Context<HandOverAuthority>) -> Result<()> {
-        HandOverAuthority::handle(ctx)
+    /// Hands the config authority to the governance PDA, for good, and the arbiter, keeper admin and price authority to other keys than the deployer's: from then on only proposals change parameters and roles.
+    pub fn hand_over_authority(
+        ctx: Context<HandOverAuthority>,
+        args: HandOverAuthorityArgs,
+    ) -> Result<()> {
+        HandOverAuthority::handle(ctx, args)
     }
 
     /// Proposes up to four bounded parameter changes; the proposer's stake must carry enough voting weight.

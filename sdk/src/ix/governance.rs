@@ -14,14 +14,15 @@ pub fn init_governance(authority: Pubkey, params: GovernanceParams) -> Instructi
     )
 }
 
-pub fn hand_over_authority(authority: Pubkey) -> Instruction {
+/// `hand_over_authority`: the roles that sign go to the keys in `roles`.
+pub fn hand_over_authority(authority: Pubkey, roles: HandOverAuthorityArgs) -> Instruction {
     build(
         accounts::HandOverAuthority {
             authority,
             config: pda::config(),
             governance: pda::governance(),
         },
-        instruction::HandOverAuthority {},
+        instruction::HandOverAuthority { args: roles },
     )
 }
 
@@ -105,6 +106,7 @@ pub fn execute_proposal(id: u64) -> Instruction {
             config: pda::config(),
             governance: pda::governance(),
             proposal: pda::proposal(id),
+            gpu_models: pda::gpu_models(),
         },
         instruction::ExecuteProposal {},
     )

@@ -17,10 +17,10 @@ use io_compute::{
         TokenomicsParams, Verdict, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
-    DisputeProofArgs, ExpireDeviceRewardsArgs, InitializeArgs, OpenGemmChallengeArgs,
-    PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs,
-    StakeArgs, SubmitGemmEvidenceArgs, TopUpKeeperBondArgs, TopUpLeaseArgs, UpdateDeviceArgs,
-    UpdateKeeperArgs, UpdatePriceArgs, VoidDeviceRewardsArgs, ID,
+    DisputeProofArgs, ExpireDeviceRewardsArgs, HandOverAuthorityArgs, InitializeArgs,
+    OpenGemmChallengeArgs, PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs,
+    SetGpuModelsArgs, SlashArgs, StakeArgs, SubmitGemmEvidenceArgs, TopUpKeeperBondArgs,
+    TopUpLeaseArgs, UpdateDeviceArgs, UpdateKeeperArgs, UpdatePriceArgs, VoidDeviceRewardsArgs, ID,
 };
 
 mod admin;

@@ -42,8 +42,11 @@ async fn a_passed_fee_change_is_paid_by_the_next_settlement() {
         &admin,
     )
     .await;
-    env.ok(ix::hand_over_authority(admin.pubkey()), &admin)
-        .await;
+    env.ok(
+        ix::hand_over_authority(admin.pubkey(), successor_roles()),
+        &admin,
+    )
+    .await;
     assert_eq!(env.config().await.authority, pda::governance());
     // The old admin can no longer change anything directly.
     env.rejects(
@@ -356,9 +359,48 @@ async fn governance_guards() {
     .await
     .assert_error(IoComputeError::GovernanceNotInControl);
 
+    // M2: no signing role may stay with the deployer at the handover.
+    for roles in [
+        io_compute::HandOverAuthorityArgs {
+            arbiter: admin.pubkey(),
+            ..successor_roles()
+        },
+        io_compute::HandOverAuthorityArgs {
+            keeper_admin: admin.pubkey(),
+            ..successor_roles()
+        },
+        io_compute::HandOverAuthorityArgs {
+            price_authority: Pubkey::default(),
+            ..successor_roles()
+        },
+    ] {
+        env.rejects(
+            ix::hand_over_authority(admin.pubkey(), roles),
+            &admin,
+            &[pda::config()],
+        )
+        .await
+        .assert_error(IoComputeError::RoleStaysWithDeployer);
+    }
     // H5: after the handover, a proposal passed before it never executes.
-    env.ok(ix::hand_over_authority(admin.pubkey()), &admin)
-        .await;
+    env.ok(
+        ix::hand_over_authority(admin.pubkey(), successor_roles()),
+        &admin,
+    )
+    .await;
+    let config = env.config().await;
+    assert_eq!(
+        (
+            config.arbiter,
+            config.keeper_admin,
+            config.oracle.price_authority
+        ),
+        (
+            successor(0).pubkey(),
+            successor(1).pubkey(),
+            successor(2).pubkey()
+        )
+    );
     env.expect_rejected(
         &[ix::execute_proposal(2)],
         &[],
@@ -398,4 +440,57 @@ async fn governance_guards() {
         .await;
     env.send(&[ix::execute_proposal(3)], &[]).await.assert_ok();
     assert_eq!(env.config().await.market_params.provider_fee_bps, 300);
+
+    // M2: every role and the GPU table are reachable by proposal after the
+    // handover: a new price authority and a new GPU model.
+    let new_authority = Pubkey::new_unique();
+    let b300 = io_compute::state::GpuModel {
+        code: io_compute_sdk::gpu::model_code("B300").unwrap(),
+        reward_multiplier: 180_000,
+        ref_fp32_tflops_x100: 8_000,
+        ref_bf16_tflops_x100: 250_000,
+    };
+    let roles = propose(vec![
+        ParamChange::PriceAuthority(new_authority),
+        ParamChange::GpuModel(b300),
+        ParamChange::EpochLength(2 * SECONDS_PER_DAY),
+    ]);
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, 4, roles),
+        &whale,
+    )
+    .await;
+    env.ok(
+        ix::cast_vote(whale.pubkey(), 4, provider, 0, VoteChoice::Yes),
+        &whale,
+    )
+    .await;
+    let p: Proposal = env.account(&pda::proposal(4)).await;
+    env.set_time(p.voting_end).await;
+    env.send(&[ix::finalize_proposal(4)], &[]).await.assert_ok();
+    let p: Proposal = env.account(&pda::proposal(4)).await;
+    env.set_time(p.finalized_at + p.timelock_secs).await;
+    env.send(&[ix::execute_proposal(4)], &[]).await.assert_ok();
+    let config = env.config().await;
+    assert_eq!(config.oracle.price_authority, new_authority);
+    assert_eq!(
+        config.tokenomics_params.epoch_length_secs,
+        2 * SECONDS_PER_DAY
+    );
+    let table: io_compute::state::GpuModels = env.account(&pda::gpu_models()).await;
+    assert_eq!(table.find(&b300.code).unwrap(), &b300);
+    // A role is never handed to the default key.
+    env.rejects(
+        ix::create_proposal(
+            whale.pubkey(),
+            provider,
+            0,
+            5,
+            propose(vec![ParamChange::Arbiter(Pubkey::default())]),
+        ),
+        &whale,
+        &[pda::governance()],
+    )
+    .await
+    .assert_error(IoComputeError::ChangeOutOfBounds);
 }

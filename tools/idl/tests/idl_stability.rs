@@ -61,7 +61,7 @@ const CHANGED: &[(&str, &str)] = &[
     ),
     (
         "hand_over_authority",
-        "writes the governance account (the first executable proposal id)",
+        "writes the governance account (first executable proposal id); names the arbiter, keeper admin and price authority (H5, M2)",
     ),
     (
         "PriceFeed",
@@ -102,6 +102,9 @@ const CHANGED: &[(&str, &str)] = &[
         "new: unclaimed device rewards go back to the pool (H4)",
     ),
     ("top_up_keeper_bond", "new: a keeper adds to its bond"),
+    ("Proposal", "ParamChange gains price authority, oracle source, epoch length and GPU model (M2)"),
+    ("execute_proposal", "writes the GPU model table (GpuModel changes, M2)"),
+    ("create_proposal", "ParamChange gains price authority, oracle source, epoch length and GPU model (M2)"),
 ];
 
 fn changed(name: &str) -> bool {

@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
-    state::{Config, EmissionParams, FeeSplit},
+    state::{Config, EmissionParams, FeeSplit, GpuModel, OracleSource},
 };
 use anchor_lang::prelude::*;
 
@@ -124,6 +124,16 @@ pub enum ParamChange {
     Arbiter(Pubkey),
     KeeperAdmin(Pubkey),
     Governance(GovernanceParams),
+    /// The signer of `update_price` for the authority feed.
+    PriceAuthority(Pubkey),
+    /// Where the IO/USD price comes from.
+    OracleSource {
+        source: OracleSource,
+        pyth_feed_id: [u8; 32],
+    },
+    EpochLength(i64),
+    /// Adds a GPU model to the table or replaces the one with its code.
+    GpuModel(GpuModel),
 }
 
 impl ParamChange {
@@ -165,6 +175,30 @@ impl ParamChange {
             Self::Arbiter(key) => config.arbiter = key,
             Self::KeeperAdmin(key) => config.keeper_admin = key,
             Self::Governance(v) => *governance = v,
+            Self::PriceAuthority(key) => config.oracle.price_authority = key,
+            Self::OracleSource {
+                source,
+                pyth_feed_id,
+            } => {
+                config.oracle.source = source;
+                config.oracle.pyth_feed_id = pyth_feed_id;
+            }
+            Self::EpochLength(secs) => tokenomics.epoch_length_secs = secs,
+            // The table is its own account; `execute_proposal` writes it.
+            Self::GpuModel(_) => {}
+        }
+    }
+
+    /// Checks what `apply` cannot: a role is never handed to the default
+    /// key, and a GPU model is valid on its own.
+    fn validate(&self) -> Result<()> {
+        match self {
+            Self::Arbiter(key) | Self::KeeperAdmin(key) | Self::PriceAuthority(key) => {
+                require_keys_neq!(*key, Pubkey::default(), IoComputeError::ChangeOutOfBounds);
+                Ok(())
+            }
+            Self::GpuModel(model) => model.validate(),
+            _ => Ok(()),
         }
     }
 }
@@ -179,6 +213,9 @@ pub fn checked_changes(
     let mut config = config.clone();
     let mut governance = *governance;
     for change in changes {
+        change
+            .validate()
+            .map_err(|_| error!(IoComputeError::ChangeOutOfBounds))?;
         change.apply(&mut config, &mut governance);
     }
     config

@@ -815,7 +815,7 @@ async fn lifecycle_sweep() -> Sweep {
             &mut env,
             call(
                 "hand_over_authority",
-                ix::hand_over_authority(admin.pubkey()),
+                ix::hand_over_authority(admin.pubkey(), successor_roles()),
                 &[&admin],
             ),
         )

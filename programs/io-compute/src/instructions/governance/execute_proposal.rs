@@ -23,6 +23,9 @@ pub struct ExecuteProposal<'info> {
         constraint = proposal.state == ProposalState::Succeeded @ IoComputeError::InvalidProposalState,
     )]
     pub proposal: Box<Account<'info, Proposal>>,
+    /// The GPU model table, written by `GpuModel` changes.
+    #[account(mut, seeds = [GPU_MODELS_SEED], bump = gpu_models.bump)]
+    pub gpu_models: Box<Account<'info, GpuModels>>,
 }
 
 impl ExecuteProposal<'_> {
@@ -59,6 +62,11 @@ impl ExecuteProposal<'_> {
         )?;
         accounts.config.set_inner(config);
         accounts.governance.params = governance;
+        for change in &accounts.proposal.changes {
+            if let ParamChange::GpuModel(model) = change {
+                accounts.gpu_models.upsert(std::slice::from_ref(model))?;
+            }
+        }
         accounts.proposal.state = ProposalState::Executed;
         emit_event(ProposalExecuted {
             proposal: accounts.proposal.key(),
