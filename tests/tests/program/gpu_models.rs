@@ -47,7 +47,7 @@ async fn authority_sets_and_replaces_models() {
     env.ok(
         ix::set_gpu_models(
             admin.pubkey(),
-            vec![model("RTX4090", 12_500), model("B200", 150_000)],
+            vec![model("RTX4090", 12_500), model("GB300", 150_000)],
         ),
         &admin,
     )
@@ -60,7 +60,7 @@ async fn authority_sets_and_replaces_models() {
         .find(|m| gpu::model_name(&m.code) == "RTX4090")
         .unwrap();
     assert_eq!(*rtx, model("RTX4090", 12_500));
-    assert!(after.models.contains(&model("B200", 150_000)));
+    assert!(after.models.contains(&model("GB300", 150_000)));
 }
 
 #[tokio::test]
