@@ -1,10 +1,12 @@
 //! Invariant fuzzing on a real bank: random sequences of instructions by
-//! several actors (two providers, two co-stakers, a client, a keeper, the
-//! arbiter) with random amounts and clock jumps. After every step every
+//! several actors (two providers, two co-stakers, a client, two keepers,
+//! the arbiter) with random amounts and clock jumps. After every step every
 //! vault equals what is recorded against it, supplies match their records,
-//! emissions stay within schedule + net, and every failure is a clean
-//! program or token error (never a panic or a runtime fault). At the end,
-//! time passes, everyone exits, and every token is back with its owner.
+//! emissions stay within schedule + net, states only move forward, no
+//! keeper or challenger ends up richer than its honest share, and every
+//! failure is a clean program or token error (never a panic or a runtime
+//! fault). At the end, time passes, everyone exits, and every token is back
+//! with its owner.
 //!
 //! `IOC_FUZZ_CASES` sets the number of sequences (default 64, under a
 //! minute, for CI; the long mode is `IOC_FUZZ_CASES=10000`).
@@ -73,9 +75,34 @@ enum Op {
     Finalize {
         proof: usize,
     },
+    /// The client disputes; the arbiter rejects (0), blames the provider
+    /// (1) or the keeper (2).
     Dispute {
         proof: usize,
-        upheld: bool,
+        verdict: u8,
+    },
+    /// The other keeper takes a lease over (after its keeper's silence).
+    TakeOver {
+        lease: usize,
+    },
+    /// A provider removes its device and adds it back (a new index).
+    CycleDevice {
+        device: usize,
+    },
+    /// A keeper posts the last closed epoch's device rewards to device 0,
+    /// `bps` of that epoch's device emission.
+    PostRoot {
+        keeper: usize,
+        bps: u64,
+    },
+    ClaimRoot {
+        root: usize,
+    },
+    VoidRoot {
+        root: usize,
+    },
+    ExpireRoot {
+        root: usize,
     },
     CloseLease {
         lease: usize,
@@ -104,7 +131,13 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..6usize, 0..2usize).prop_map(|(lease, device)| Op::Assign { lease, device }),
         3 => (0..6usize, 0i64..7_200).prop_map(|(lease, elapsed)| Op::Post { lease, elapsed }),
         2 => (0..8usize).prop_map(|proof| Op::Finalize { proof }),
-        1 => (0..8usize, any::<bool>()).prop_map(|(proof, upheld)| Op::Dispute { proof, upheld }),
+        1 => (0..8usize, 0u8..3).prop_map(|(proof, verdict)| Op::Dispute { proof, verdict }),
+        1 => (0..6usize).prop_map(|lease| Op::TakeOver { lease }),
+        1 => (0..2usize).prop_map(|device| Op::CycleDevice { device }),
+        1 => (0..2usize, 1u64..=10_000).prop_map(|(keeper, bps)| Op::PostRoot { keeper, bps }),
+        1 => (0..4usize).prop_map(|root| Op::ClaimRoot { root }),
+        1 => (0..4usize).prop_map(|root| Op::VoidRoot { root }),
+        1 => (0..4usize).prop_map(|root| Op::ExpireRoot { root }),
         1 => (0..6usize).prop_map(|lease| Op::CloseLease { lease }),
         1 => (0..6usize).prop_map(|lease| Op::CancelLease { lease }),
         2 => (1i64..2 * SECONDS_PER_DAY).prop_map(|secs| Op::Jump { secs }),
@@ -116,7 +149,11 @@ struct World {
     stakers: Vec<Keypair>,
     providers: [Pubkey; 2],
     devices: [Pubkey; 2],
-    keeper: Keypair,
+    /// Index of each provider's current device.
+    device_index: [u32; 2],
+    keepers: [Keypair; 2],
+    /// Device-reward roots posted: (epoch, tree).
+    roots: Vec<(u64, io_compute_sdk::merkle::DeviceRewardTree)>,
     client: Keypair,
     client_io: Pubkey,
     client_iosd: Pubkey,
@@ -139,7 +176,7 @@ impl World {
     async fn new() -> Self {
         let mut env = TestEnv::initialized().await;
         env.with_price(100_000_000).await;
-        let keeper = env.admit_keeper().await;
+        let keepers = [env.admit_keeper().await, env.admit_keeper().await];
         let mut stakers = Vec::new();
         let mut providers = [Pubkey::default(); 2];
         let mut devices = [Pubkey::default(); 2];
@@ -163,7 +200,9 @@ impl World {
             stakers,
             providers,
             devices,
-            keeper,
+            device_index: [0; 2],
+            keepers,
+            roots: Vec::new(),
             client,
             client_io,
             client_iosd,
@@ -222,7 +261,7 @@ impl World {
         let name = format!("{op:?}");
         self.current = name[..name.find([' ', '{']).unwrap_or(name.len())].to_string();
         let admin = self.env.admin.insecure_clone();
-        let keeper = self.keeper.insecure_clone();
+        let keeper = self.keepers[0].insecure_clone();
         let client = self.client.insecure_clone();
         match op {
             Op::Stake {
@@ -400,6 +439,7 @@ impl World {
                     job_count: 1,
                     receipts_root: [9; 32],
                 };
+                let keeper = self.keeper_of(&l);
                 if self
                     .send(
                         &post_usage_proof(keeper.pubkey(), id, device, args),
@@ -407,11 +447,8 @@ impl World {
                     )
                     .await
                 {
-                    let provider = if device == self.devices[0] {
-                        self.providers[0]
-                    } else {
-                        self.providers[1]
-                    };
+                    let d: io_compute::state::Device = self.env.account(&device).await;
+                    let provider = d.provider;
                     self.proofs.push(ProofKeys {
                         lease_id: id,
                         device,
@@ -430,7 +467,7 @@ impl World {
                 self.send(&[ix::finalize_proof(admin.pubkey(), keys, dest)], &[&admin])
                     .await;
             }
-            Op::Dispute { proof, upheld } => {
+            Op::Dispute { proof, verdict } => {
                 let Some(keys) = nth(&self.proofs, proof) else {
                     return;
                 };
@@ -449,22 +486,132 @@ impl World {
                 {
                     return;
                 }
+                use io_compute::state::Verdict;
+                let verdict = [
+                    Verdict::Rejected,
+                    Verdict::ProviderAtFault,
+                    Verdict::KeeperAtFault,
+                ][verdict as usize];
                 let p: Provider = self.env.account(&keys.provider).await;
-                let dest = if upheld {
-                    client_io
-                } else {
+                let k: Keeper = self.env.account(&pda::keeper(&keys.keeper_authority)).await;
+                let dest = if verdict == Verdict::Rejected {
                     pda::associated_token(&p.authority, &pda::io_mint())
-                };
-                let verdict = if upheld {
-                    io_compute::state::Verdict::ProviderAtFault
                 } else {
-                    io_compute::state::Verdict::Rejected
+                    client_io
                 };
                 let ix = ix::resolve_dispute(admin.pubkey(), keys, client.pubkey(), dest, verdict);
+                let outcome = self.env.send(&[ix], &[&admin]).await;
+                assert!(outcome.result.is_ok(), "the arbiter can always resolve");
+                *self.accepted.entry(self.current.clone()).or_default() += 1;
+                // The challenger's honest share: half of the 10 % taken from
+                // the provider's own stake (never co-stakers'), or half of
+                // the 10 % taken from the keeper's bond.
+                let resolved = &outcome.events::<io_compute::events::DisputeResolved>()[0];
+                let bound = match verdict {
+                    Verdict::Rejected => 0,
+                    Verdict::ProviderAtFault => {
+                        let slashed = p.stake.amount().unwrap() / 10;
+                        slashed.min(p.stake.own.amount) / 2
+                    }
+                    Verdict::KeeperAtFault => k.bond / 10 / 2,
+                };
                 assert!(
-                    self.send(&[ix], &[&admin]).await,
-                    "the arbiter can always resolve"
+                    resolved.challenger_reward <= bound,
+                    "challenger paid {} over its honest share {bound}",
+                    resolved.challenger_reward
                 );
+            }
+            Op::TakeOver { lease } => {
+                let Some(id) = nth(&self.leases, lease) else {
+                    return;
+                };
+                let Some(l) = self.lease(id).await else {
+                    return;
+                };
+                let current = self.keeper_of(&l);
+                let other = if current.pubkey() == self.keepers[0].pubkey() {
+                    self.keepers[1].insecure_clone()
+                } else {
+                    self.keepers[0].insecure_clone()
+                };
+                let ix = ix::take_over_lease(other.pubkey(), id, current.pubkey());
+                self.send(&[ix], &[&other]).await;
+            }
+            Op::CycleDevice { device } => {
+                let owner = self.stakers[device].insecure_clone();
+                let index = self.device_index[device];
+                if !self
+                    .send(&[ix::remove_device(owner.pubkey(), index)], &[&owner])
+                    .await
+                {
+                    return;
+                }
+                let p: Provider = self.env.account(&self.providers[device]).await;
+                let mut spec = spec("RTX4090", 1, DeviceStatus::Idle);
+                spec.price_per_gpu_hour = 450_000;
+                let next = p.next_device_index;
+                if self
+                    .send(&[ix::add_device(owner.pubkey(), next, spec)], &[&owner])
+                    .await
+                {
+                    self.device_index[device] = next;
+                    self.devices[device] = pda::device(&self.providers[device], next);
+                }
+            }
+            Op::PostRoot { keeper, bps } => {
+                let t: Tokenomics = self.env.account(&pda::tokenomics()).await;
+                let Some(epoch) = t.current_epoch.checked_sub(1) else {
+                    return;
+                };
+                let e: Epoch = self.env.account(&pda::epoch(epoch)).await;
+                let amount = e.emission.devices * bps / 10_000;
+                let tree = io_compute_sdk::merkle::DeviceRewardTree::new(
+                    epoch,
+                    vec![io_compute_sdk::merkle::DeviceReward {
+                        device: self.devices[0],
+                        owner: self.stakers[0].pubkey(),
+                        amount: amount.max(1),
+                    }],
+                );
+                let k = self.keepers[keeper].insecure_clone();
+                let args = io_compute::PostDeviceRewardsArgs {
+                    epoch,
+                    root: tree.root(),
+                    total: tree.total(),
+                };
+                if self
+                    .send(&[ix::post_device_rewards(k.pubkey(), args)], &[&k])
+                    .await
+                {
+                    self.roots.push((epoch, tree));
+                }
+            }
+            Op::ClaimRoot { root } | Op::VoidRoot { root } | Op::ExpireRoot { root } => {
+                if self.roots.is_empty() {
+                    return;
+                }
+                let (epoch, tree) = &self.roots[root % self.roots.len()];
+                let (epoch, reward, proof) = (*epoch, tree.rewards[0], tree.proof(0));
+                let e: Epoch = self.env.account(&pda::epoch(epoch)).await;
+                let ix = match op {
+                    Op::ClaimRoot { .. } => {
+                        let dest = pda::associated_token(&reward.owner, &pda::io_mint());
+                        let args = io_compute::ClaimDeviceRewardArgs {
+                            epoch,
+                            amount: reward.amount,
+                            proof,
+                        };
+                        ix::claim_device_reward(admin.pubkey(), reward.device, dest, args)
+                    }
+                    Op::VoidRoot { .. } => {
+                        ix::void_device_rewards(admin.pubkey(), epoch, e.device_root_keeper)
+                    }
+                    _ => {
+                        self.send(&[ix::expire_device_rewards(epoch)], &[]).await;
+                        return;
+                    }
+                };
+                self.send(&[ix], &[&admin]).await;
             }
             Op::CloseLease { lease } => {
                 let Some(id) = nth(&self.leases, lease) else {
@@ -473,7 +620,7 @@ impl World {
                 let Some(l) = self.lease(id).await else {
                     return;
                 };
-                let (devices, providers) = self.lease_devices(&l);
+                let (devices, providers) = self.lease_devices(&l).await;
                 let ix = ix::close_lease(
                     client.pubkey(),
                     client.pubkey(),
@@ -506,21 +653,25 @@ impl World {
         }
     }
 
-    fn lease_devices(&self, lease: &Lease) -> (Vec<Pubkey>, Vec<Pubkey>) {
+    /// The keeper serving `lease` (the first one for a lease not assigned).
+    fn keeper_of(&self, lease: &Lease) -> Keypair {
+        let serving = self
+            .keepers
+            .iter()
+            .find(|k| k.pubkey() == lease.keeper)
+            .unwrap_or(&self.keepers[0]);
+        serving.insecure_clone()
+    }
+
+    async fn lease_devices(&mut self, lease: &Lease) -> (Vec<Pubkey>, Vec<Pubkey>) {
         if lease.status != io_compute::state::LeaseStatus::Active {
             return (vec![], vec![]);
         }
-        let providers = lease
-            .devices
-            .iter()
-            .map(|d| {
-                if d.device == self.devices[0] {
-                    self.providers[0]
-                } else {
-                    self.providers[1]
-                }
-            })
-            .collect();
+        let mut providers = Vec::new();
+        for entry in &lease.devices {
+            let d: io_compute::state::Device = self.env.account(&entry.device).await;
+            providers.push(d.provider);
+        }
         (lease.devices.iter().map(|d| d.device).collect(), providers)
     }
 
@@ -544,17 +695,33 @@ impl World {
         );
         invariants::assert_reward_invariants(env, &self.providers).await;
         invariants::assert_escrow_invariants(env, &self.leases).await;
-        let k: Keeper = env.account(&pda::keeper(&self.keeper.pubkey())).await;
-        let mut bonds = k.bond;
-        let mut open = 0;
+        let mut bonds = 0;
+        for keeper in &self.keepers {
+            let k: Keeper = env.account(&pda::keeper(&keeper.pubkey())).await;
+            bonds += k.bond;
+            let mut open = 0;
+            for keys in &self.proofs {
+                if keys.keeper_authority == keeper.pubkey() && env.exists(&keys.proof()).await {
+                    open += 1;
+                }
+            }
+            assert_eq!(k.open_proofs, open, "keeper's open proofs");
+            // A keeper earns nothing on-chain: its wallet and bond together
+            // never exceed what it brought.
+            let wallet = env
+                .token_balance(&pda::associated_token(&keeper.pubkey(), &pda::io_mint()))
+                .await;
+            assert!(
+                wallet + k.bond <= io_compute::constants::DEFAULT_MIN_KEEPER_BOND,
+                "a keeper ended richer than it came"
+            );
+        }
         for keys in &self.proofs {
             if env.exists(&keys.proof()).await {
                 let p: UsageProof = env.account(&keys.proof()).await;
                 bonds += p.bond;
-                open += 1;
             }
         }
-        assert_eq!(k.open_proofs, open, "keeper's open proofs");
         assert_eq!(
             env.token_balance(&pda::bond_vault()).await,
             bonds,
@@ -564,7 +731,7 @@ impl World {
     }
 
     /// Leases go Open -> Active -> Closed -> gone (or Open -> gone when
-    /// cancelled) and proofs Locked -> Disputed -> gone, never back: a
+    /// cancelled) and proofs Locked -> Disputed -> Cleared -> gone, never back: a
     /// settled proof or a closed lease is never revived.
     async fn assert_states_move_forward(&mut self) {
         let mut seen = Vec::new();
@@ -579,7 +746,7 @@ impl World {
         for keys in &self.proofs {
             let key = keys.proof();
             let rank = match self.env.exists(&key).await {
-                false => 2,
+                false => 3,
                 true => self.env.account::<UsageProof>(&key).await.status as u8,
             };
             seen.push((key, rank));
@@ -613,6 +780,10 @@ impl World {
             self.apply(Op::CloseLease { lease }).await;
         }
         self.env.advance_time(60 * SECONDS_PER_DAY).await;
+        // Device-reward claims have closed: what nobody claimed goes back.
+        for root in 0..self.roots.len() {
+            self.apply(Op::ExpireRoot { root }).await;
+        }
         for position in 0..self.positions.len() {
             self.apply(Op::Unstake { position }).await;
         }
