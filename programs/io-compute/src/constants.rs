@@ -119,6 +119,12 @@ pub const MAX_IOSD_MINT_CAP: u64 = 100_000_000 * ONE_IOSD;
 pub const MAX_IO_BREAKER_HEADROOM: u64 = 100;
 pub const MAX_BREAKER_WINDOW_SECS: u32 = 30 * SECONDS_PER_DAY as u32;
 
+/// Failed or missed device checks in a row that jail an Idle device.
+pub const JAIL_AFTER_FAILED_CHECKS: u8 = 3;
+/// Most devices one `record_device_checks` takes (its accounts fit a
+/// legacy transaction).
+pub const MAX_CHECKS_PER_BATCH: usize = 20;
+
 /// A provider's own effective stake must be at least 20 % of what its
 /// active devices need: the part that takes a slash first.
 pub const MIN_OWN_STAKE_BPS: u16 = 2_000;

@@ -129,7 +129,7 @@ pub enum IoComputeError {
     OracleWrongAccount,
     #[msg("Signer is not the price authority")]
     NotPriceAuthority,
-    #[msg("Price moved more than the maximum change allowed in one update")]
+    #[msg("Price moved more than the maximum change allowed within an hour")]
     PriceChangeTooLarge,
     #[msg("Price exponent must stay the same across updates and lie in -18..=0")]
     InvalidPriceExponent,
@@ -324,6 +324,14 @@ pub enum IoComputeError {
     DeviceClaimsStillOpen,
     #[msg("At the handover the arbiter, keeper admin and price authority must go to other keys than the deployer's")]
     RoleStaysWithDeployer,
+    #[msg("This device's check for this epoch is recorded already")]
+    DeviceAlreadyChecked,
+    #[msg("Pass one device account per outcome, at most 20, each once")]
+    InvalidCheckBatch,
+    #[msg("Device checks are recorded for the current epoch only")]
+    WrongCheckEpoch,
+    #[msg("This device is jailed for failed checks; it earns no rewards until it passes one")]
+    DeviceJailed,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

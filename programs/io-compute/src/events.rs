@@ -239,6 +239,19 @@ pub struct KeeperAdmitted {
 
 #[event]
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceChecksRecorded {
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    pub passed: u8,
+    pub failed: u8,
+    pub missed: u8,
+    /// Devices jailed, and released from jail, by this batch.
+    pub jailed: u8,
+    pub released: u8,
+}
+
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeeperBondToppedUp {
     pub keeper: Pubkey,
     pub amount: u64,

@@ -201,6 +201,14 @@ pub mod io_compute {
         CloseLease::handle(ctx)
     }
 
+    /// An admitted keeper records the current epoch's device checks (pass, fail, missed) for a batch of devices; repeated failures jail a device until it passes.
+    pub fn record_device_checks<'info>(
+        ctx: Context<'info, RecordDeviceChecks<'info>>,
+        args: RecordDeviceChecksArgs,
+    ) -> Result<()> {
+        RecordDeviceChecks::handle(ctx, args)
+    }
+
     /// Another keeper takes over a lease whose keeper is gone or has been silent for 6 hours.
     pub fn take_over_lease(ctx: Context<TakeOverLease>) -> Result<()> {
         TakeOverLease::handle(ctx)

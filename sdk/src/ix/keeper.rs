@@ -126,3 +126,31 @@ pub fn top_up_keeper_bond(
         },
     )
 }
+
+/// `record_device_checks`: one outcome per device, in order.
+pub fn record_device_checks(
+    keeper_authority: Pubkey,
+    epoch: u64,
+    checks: &[(Pubkey, CheckOutcome)],
+) -> Instruction {
+    let mut ix = build(
+        accounts::RecordDeviceChecks {
+            keeper_authority,
+            keeper: pda::keeper(&keeper_authority),
+            config: pda::config(),
+            tokenomics: pda::tokenomics(),
+        },
+        instruction::RecordDeviceChecks {
+            args: RecordDeviceChecksArgs {
+                epoch,
+                outcomes: checks.iter().map(|(_, outcome)| *outcome).collect(),
+            },
+        },
+    );
+    ix.accounts.extend(
+        checks
+            .iter()
+            .map(|(device, _)| AccountMeta::new(*device, false)),
+    );
+    ix
+}

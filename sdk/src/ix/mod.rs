@@ -13,14 +13,15 @@ use io_compute::{
     accounts, instruction,
     receipt::UsageAttestation,
     state::{
-        DeviceSpec, GovernanceParams, GpuModel, LeaseSpec, OracleConfig, ProviderProfile,
-        TokenomicsParams, Verdict, VoteChoice,
+        CheckOutcome, DeviceSpec, GovernanceParams, GpuModel, LeaseSpec, OracleConfig,
+        ProviderProfile, TokenomicsParams, Verdict, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
     DisputeProofArgs, ExpireDeviceRewardsArgs, HandOverAuthorityArgs, InitializeArgs,
-    OpenGemmChallengeArgs, PostDeviceRewardsArgs, PostUsageProofArgs, ResolveDisputeArgs,
-    SetGpuModelsArgs, SlashArgs, StakeArgs, SubmitGemmEvidenceArgs, TopUpKeeperBondArgs,
-    TopUpLeaseArgs, UpdateDeviceArgs, UpdateKeeperArgs, UpdatePriceArgs, VoidDeviceRewardsArgs, ID,
+    OpenGemmChallengeArgs, PostDeviceRewardsArgs, PostUsageProofArgs, RecordDeviceChecksArgs,
+    ResolveDisputeArgs, SetGpuModelsArgs, SlashArgs, StakeArgs, SubmitGemmEvidenceArgs,
+    TopUpKeeperBondArgs, TopUpLeaseArgs, UpdateDeviceArgs, UpdateKeeperArgs, UpdatePriceArgs,
+    VoidDeviceRewardsArgs, ID,
 };
 
 mod admin;

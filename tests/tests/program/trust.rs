@@ -9,7 +9,7 @@ use io_compute::{
     constants::KEEPER_SILENCE_SECS,
     error::IoComputeError,
     events::{DisputeResolved, LeaseTakenOver},
-    state::{Keeper, Lease, StakeKind, StakePosition, UsageProof, Verdict},
+    state::{CheckOutcome, Device, Keeper, Lease, StakeKind, StakePosition, UsageProof, Verdict},
     PostUsageProofArgs,
 };
 use io_compute_sdk::merkle::receipts_tree;
@@ -419,4 +419,83 @@ async fn a_keeper_fault_slashes_the_keeper_and_frees_the_period() {
     .await;
     env.ok(post_usage_proof(fresh.pubkey(), 0, m.device, again), &fresh)
         .await;
+}
+
+async fn current_epoch(env: &mut TestEnv) -> u64 {
+    env.account::<io_compute::state::Tokenomics>(&pda::tokenomics())
+        .await
+        .current_epoch
+}
+
+/// Item 6: a keeper records device checks per device and epoch; three
+/// failed or missed checks in a row jail an Idle device (no new lease, no
+/// device reward) until it passes one.
+#[tokio::test]
+async fn failed_device_checks_jail_until_a_pass() {
+    let mut env = TestEnv::with_tokenomics().await;
+    let keeper = env.admit_keeper().await;
+    let (owner, _) = staked_provider(&mut env, 1_000 * ONE_IO).await;
+    let provider = provider_key(&owner);
+    env.ok(
+        ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle)),
+        &owner,
+    )
+    .await;
+    let device = pda::device(&provider, 0);
+    let admin = env.admin.insecure_clone();
+    let (client, iosd) = env.iosd_holder(10 * ONE_IO).await;
+    let check =
+        |epoch, outcome| ix::record_device_checks(keeper.pubkey(), epoch, &[(device, outcome)]);
+    let stranger = env.wallet().await;
+    env.rejects(
+        ix::record_device_checks(stranger.pubkey(), 0, &[(device, CheckOutcome::Fail)]),
+        &stranger,
+        &[device],
+    )
+    .await
+    .assert_error(IoComputeError::NotAdmittedKeeper);
+    env.rejects(check(1, CheckOutcome::Fail), &keeper, &[device])
+        .await
+        .assert_error(IoComputeError::WrongCheckEpoch);
+    for round in 0..3 {
+        let current = current_epoch(&mut env).await;
+        env.ok(check(current, CheckOutcome::Missed), &keeper).await;
+        if round == 0 {
+            env.rejects(check(current, CheckOutcome::Pass), &keeper, &[device])
+                .await
+                .assert_error(IoComputeError::DeviceAlreadyChecked);
+        }
+        let e: io_compute::state::Epoch = env.account(&pda::epoch(current)).await;
+        let length = env.config().await.tokenomics_params.epoch_length_secs;
+        env.set_time(e.start + length).await;
+        env.ok(ix::advance_epoch(admin.pubkey(), current), &admin)
+            .await;
+    }
+    let d: Device = env.account(&device).await;
+    assert_eq!((d.status, d.failed_checks), (DeviceStatus::Jailed, 3));
+    // No new lease while jailed.
+    env.ok(
+        ix::create_lease(client.pubkey(), iosd, 0, lease_spec(1, 1, 1_000_000)),
+        &client,
+    )
+    .await;
+    env.rejects(
+        ix::assign_devices(keeper.pubkey(), 0, &[device], &[provider]),
+        &keeper,
+        &[device, pda::lease(0)],
+    )
+    .await
+    .assert_error(IoComputeError::DeviceNotIdle);
+    // A pass releases it.
+    let current = current_epoch(&mut env).await;
+    let outcome = env.ok(check(current, CheckOutcome::Pass), &keeper).await;
+    let recorded = &outcome.events::<io_compute::events::DeviceChecksRecorded>()[0];
+    assert_eq!((recorded.passed, recorded.released), (1, 1));
+    let d: Device = env.account(&device).await;
+    assert_eq!((d.status, d.failed_checks), (DeviceStatus::Idle, 0));
+    env.ok(
+        ix::assign_devices(keeper.pubkey(), 0, &[device], &[provider]),
+        &keeper,
+    )
+    .await;
 }

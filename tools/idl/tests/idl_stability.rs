@@ -18,7 +18,7 @@ const CHANGED: &[(&str, &str)] = &[
     ),
     (
         "Device",
-        "worker key and open-proof count (trust model v2: signed periods, H3)",
+        "worker key, open-proof count, last checked epoch and failed checks (trust model v2)",
     ),
     (
         "UsageProof",
@@ -102,6 +102,10 @@ const CHANGED: &[(&str, &str)] = &[
         "new: unclaimed device rewards go back to the pool (H4)",
     ),
     ("top_up_keeper_bond", "new: a keeper adds to its bond"),
+    (
+        "record_device_checks",
+        "new: device-check outcomes per device and epoch; failures jail (item 6)",
+    ),
     ("Proposal", "ParamChange gains price authority, oracle source, epoch length and GPU model (M2)"),
     ("execute_proposal", "writes the GPU model table (GpuModel changes, M2)"),
     ("create_proposal", "ParamChange gains price authority, oracle source, epoch length and GPU model (M2)"),

@@ -9,15 +9,32 @@ pub enum DeviceStatus {
     Leased,
     /// Not available; needs no stake.
     Offline,
-    /// Suspended by the protocol after failed challenges or lost disputes.
+    /// Suspended after `JAIL_AFTER_FAILED_CHECKS` failed or missed device
+    /// checks in a row: no new leases, no device rewards, until it passes a
+    /// check again. Still counts toward the minimum stake (it was Idle).
     Jailed,
 }
 
 impl DeviceStatus {
-    /// Idle and Leased devices count toward the provider's minimum stake.
+    /// Idle, Leased and Jailed devices count toward the provider's minimum
+    /// stake.
     pub fn needs_stake(self) -> bool {
-        matches!(self, DeviceStatus::Idle | DeviceStatus::Leased)
+        matches!(
+            self,
+            DeviceStatus::Idle | DeviceStatus::Leased | DeviceStatus::Jailed
+        )
     }
+}
+
+/// What a keeper's device check found.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// The device answered in time with a correct result.
+    Pass,
+    /// It answered with a wrong result or below its model's throughput.
+    Fail,
+    /// It did not answer before the deadline.
+    Missed,
 }
 
 /// A GPU machine [device, provider, index].
@@ -45,6 +62,10 @@ pub struct Device {
     /// Usage proofs posted for it that are neither finalized nor voided;
     /// the device cannot be removed until they are.
     pub open_proofs: u32,
+    /// The last epoch a device check was recorded for (one per epoch).
+    pub last_check_epoch: Option<u64>,
+    /// Failed or missed checks in a row; a pass resets it.
+    pub failed_checks: u8,
     pub created_at: i64,
     pub bump: u8,
 }
@@ -139,6 +160,31 @@ impl Device {
         self.current_lease = Pubkey::default();
     }
 
+    /// Records epoch `epoch`'s check. Returns the status change it caused:
+    /// `Some(true)` jailed, `Some(false)` released, `None` nothing.
+    pub fn record_check(&mut self, epoch: u64, outcome: CheckOutcome) -> Result<Option<bool>> {
+        require!(
+            self.last_check_epoch.is_none_or(|last| last < epoch),
+            IoComputeError::DeviceAlreadyChecked
+        );
+        self.last_check_epoch = Some(epoch);
+        if outcome == CheckOutcome::Pass {
+            self.failed_checks = 0;
+            if self.status == DeviceStatus::Jailed {
+                self.status = DeviceStatus::Idle;
+                return Ok(Some(false));
+            }
+            return Ok(None);
+        }
+        self.failed_checks = self.failed_checks.saturating_add(1);
+        self.penalize_reliability();
+        if self.failed_checks >= JAIL_AFTER_FAILED_CHECKS && self.status == DeviceStatus::Idle {
+            self.status = DeviceStatus::Jailed;
+            return Ok(Some(true));
+        }
+        Ok(None)
+    }
+
     pub fn reward_reliability(&mut self) {
         self.reliability_bps = self
             .reliability_bps
@@ -170,5 +216,66 @@ impl Device {
     pub fn close_proof(&mut self) -> Result<()> {
         self.open_proofs = self.open_proofs.safe_sub(1)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(status: DeviceStatus) -> Device {
+        Device {
+            provider: Pubkey::default(),
+            index: 0,
+            model: [0; GPU_MODEL_CODE_LEN],
+            gpu_count: 1,
+            vram_gb: 24,
+            price_per_gpu_hour: 1,
+            status,
+            current_lease: Pubkey::default(),
+            stake_requirement: 1,
+            reliability_bps: INITIAL_RELIABILITY_BPS,
+            worker: Pubkey::new_unique(),
+            open_proofs: 0,
+            last_check_epoch: None,
+            failed_checks: 0,
+            created_at: 0,
+            bump: 0,
+        }
+    }
+
+    #[test]
+    fn three_failed_checks_in_a_row_jail_and_a_pass_releases() {
+        let mut d = device(DeviceStatus::Idle);
+        assert_eq!(d.record_check(0, CheckOutcome::Fail).unwrap(), None);
+        assert_eq!(d.record_check(1, CheckOutcome::Missed).unwrap(), None);
+        // A pass in between resets the count.
+        assert_eq!(d.record_check(2, CheckOutcome::Pass).unwrap(), None);
+        assert_eq!(d.record_check(3, CheckOutcome::Fail).unwrap(), None);
+        assert_eq!(d.record_check(4, CheckOutcome::Fail).unwrap(), None);
+        assert_eq!(d.record_check(5, CheckOutcome::Missed).unwrap(), Some(true));
+        assert_eq!(d.status, DeviceStatus::Jailed);
+        assert!(
+            d.status.needs_stake(),
+            "a jailed device keeps its requirement"
+        );
+        assert_eq!(
+            d.record_check(5, CheckOutcome::Pass).unwrap_err(),
+            IoComputeError::DeviceAlreadyChecked.into()
+        );
+        assert_eq!(d.record_check(6, CheckOutcome::Fail).unwrap(), None);
+        assert_eq!(d.record_check(7, CheckOutcome::Pass).unwrap(), Some(false));
+        assert_eq!((d.status, d.failed_checks), (DeviceStatus::Idle, 0));
+    }
+
+    #[test]
+    fn leased_and_offline_devices_are_never_jailed() {
+        for status in [DeviceStatus::Leased, DeviceStatus::Offline] {
+            let mut d = device(status);
+            for epoch in 0..5 {
+                assert_eq!(d.record_check(epoch, CheckOutcome::Fail).unwrap(), None);
+            }
+            assert_eq!((d.status, d.failed_checks), (status, 5));
+        }
     }
 }

@@ -459,6 +459,26 @@ async fn lifecycle_sweep() -> Sweep {
             ),
         )
         .await;
+    let current_epoch = env
+        .account::<io_compute::state::Tokenomics>(&pda::tokenomics())
+        .await
+        .current_epoch;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "record_device_checks",
+                ix::record_device_checks(
+                    keeper.pubkey(),
+                    current_epoch,
+                    &[(device, io_compute::state::CheckOutcome::Pass)],
+                ),
+                &[&keeper],
+            )
+            // Which devices a keeper checks is its choice.
+            .free(device),
+        )
+        .await;
     let client_io = env
         .give_io(&client.pubkey(), 100 * ONE_IO + DEFAULT_MIN_DISPUTE_BOND)
         .await;

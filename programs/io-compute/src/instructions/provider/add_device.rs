@@ -65,6 +65,8 @@ impl AddDevice<'_> {
             reliability_bps: INITIAL_RELIABILITY_BPS,
             worker: spec.worker,
             open_proofs: 0,
+            last_check_epoch: None,
+            failed_checks: 0,
             created_at: Clock::get()?.unix_timestamp,
             bump,
         };

@@ -33,8 +33,8 @@ pub struct ClaimDeviceReward<'info> {
     pub tokenomics: Box<Account<'info, Tokenomics>>,
     #[account(mut, seeds = [EPOCH_SEED, &args.epoch.to_le_bytes()], bump = epoch.bump)]
     pub epoch: Box<Account<'info, Epoch>>,
-    /// CHECK: only its address goes into the leaf; a removed device's reward
-    /// can still be claimed.
+    /// CHECK: its address goes into the leaf; a removed device's reward can
+    /// still be claimed, a jailed one's cannot.
     pub device: UncheckedAccount<'info>,
     /// CHECK: created as `DeviceRewardClaim` by the handler.
     #[account(
@@ -77,6 +77,16 @@ impl ClaimDeviceReward<'_> {
             IoComputeError::DeviceRewardAlreadyClaimed
         );
         require!(args.amount > 0, IoComputeError::ZeroAmount);
+        // A jailed device earns nothing until it passes a check again.
+        if *self.device.owner == crate::ID {
+            let data = self.device.try_borrow_data()?;
+            if let Ok(device) = Device::try_deserialize(&mut &data[..]) {
+                require!(
+                    device.status != DeviceStatus::Jailed,
+                    IoComputeError::DeviceJailed
+                );
+            }
+        }
         require!(
             args.proof.len() <= MAX_MERKLE_PROOF_LEN,
             IoComputeError::InvalidMerkleProof
