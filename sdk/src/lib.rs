@@ -14,6 +14,7 @@ pub mod gemm;
 pub mod gov;
 pub mod gpu;
 pub mod ix;
+pub mod lookup;
 pub mod merkle;
 pub mod oracle;
 pub mod pda;

@@ -272,6 +272,70 @@ impl TestEnv {
         }
     }
 
+    /// Sends `instructions` as a v0 transaction that reads addresses from
+    /// `tables`, signed by the payer and `signers`. Returns the outcome and
+    /// the transaction's serialized size.
+    pub async fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[solana_sdk::message::AddressLookupTableAccount],
+    ) -> (TxOutcome, u64) {
+        use solana_sdk::{
+            message::{v0, VersionedMessage},
+            transaction::VersionedTransaction,
+        };
+        let payer = self.ctx.payer.insecure_clone();
+        let mut all: Vec<&Keypair> = vec![&payer];
+        all.extend_from_slice(signers);
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let message = v0::Message::try_compile(&payer.pubkey(), instructions, tables, blockhash)
+            .expect("a v0 message");
+        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+            .expect("signed by every signer");
+        let size = bincode::serialized_size(&tx).unwrap();
+        let outcome = match self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+        {
+            Ok(outcome) => TxOutcome {
+                result: outcome.result,
+                logs: outcome.metadata.map(|m| m.log_messages).unwrap_or_default(),
+            },
+            Err(BanksClientError::TransactionError(err)) => TxOutcome {
+                result: Err(err),
+                logs: vec![],
+            },
+            Err(err) => panic!("bank unreachable: {err}"),
+        };
+        (outcome, size)
+    }
+
+    /// Creates a lookup table of `addresses` (the payer owns it) and moves
+    /// to the slot where it can be used.
+    pub async fn lookup_table(
+        &mut self,
+        addresses: &[Pubkey],
+    ) -> solana_sdk::message::AddressLookupTableAccount {
+        let payer = self.ctx.payer.insecure_clone();
+        // The table's slot must be in SlotHashes: a parent of the bank.
+        let slot = self.ctx.banks_client.get_root_slot().await.unwrap() + 1;
+        self.ctx.warp_to_slot(slot + 1).unwrap();
+        let (transactions, table) =
+            io_compute_sdk::lookup::create_table(payer.pubkey(), payer.pubkey(), slot, addresses);
+        for instructions in transactions {
+            self.send(&instructions, &[]).await.assert_ok();
+        }
+        let slot = self.ctx.banks_client.get_root_slot().await.unwrap();
+        self.ctx.warp_to_slot(slot + 2).unwrap();
+        solana_sdk::message::AddressLookupTableAccount {
+            key: table,
+            addresses: addresses.to_vec(),
+        }
+    }
+
     /// Sends one instruction signed by `signer`; it must succeed.
     pub async fn ok(
         &mut self,

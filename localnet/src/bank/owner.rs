@@ -39,9 +39,11 @@ impl BankOwner {
         // were never saved, and slots never go back).
         if let Some(saved) = restored.as_ref() {
             // A version 1 snapshot has no save time: it counts from its slot.
+            // Save times are whole seconds: count one more, so that the
+            // truncation can never put the slot behind one already served.
             let since_secs = match saved.saved_at {
                 0 => 0,
-                at => wall_clock().saturating_sub(at).max(0),
+                at => wall_clock().saturating_sub(at).max(0) + 1,
             };
             let since_ms = since_secs as u128 * 1_000;
             let slot_ms = owner.config.slot_duration.as_millis().max(1);

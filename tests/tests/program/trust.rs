@@ -499,3 +499,80 @@ async fn failed_device_checks_jail_until_a_pass() {
     )
     .await;
 }
+
+/// M7: a lease of 16 devices from 16 providers is assigned and closed in v0
+/// transactions reading the devices and providers from a lookup table;
+/// neither instruction fits a legacy transaction.
+#[tokio::test]
+async fn sixteen_devices_from_sixteen_providers_assign_and_close() {
+    let mut env = TestEnv::with_tokenomics().await;
+    let keeper = env.admit_keeper().await;
+    let (client, iosd) = env.iosd_holder(100 * ONE_IO).await;
+    let (mut devices, mut providers) = (Vec::new(), Vec::new());
+    for _ in 0..16 {
+        let (owner, _) = staked_provider(&mut env, 200 * ONE_IO).await;
+        env.ok(
+            ix::add_device(owner.pubkey(), 0, spec("RTX4090", 1, DeviceStatus::Idle)),
+            &owner,
+        )
+        .await;
+        providers.push(provider_key(&owner));
+        devices.push(pda::device(&provider_key(&owner), 0));
+    }
+    env.ok(
+        ix::create_lease(client.pubkey(), iosd, 0, lease_spec(16, 1, 500_000)),
+        &client,
+    )
+    .await;
+    let assign = ix::assign_devices(keeper.pubkey(), 0, &devices, &providers);
+    let legacy = |ix: &solana_sdk::instruction::Instruction, payer: &Pubkey| {
+        let tx = solana_sdk::transaction::Transaction::new_with_payer(
+            std::slice::from_ref(ix),
+            Some(payer),
+        );
+        bincode::serialized_size(&tx).unwrap()
+    };
+    assert!(
+        legacy(&assign, &keeper.pubkey()) > 1_232,
+        "legacy does not fit"
+    );
+    let table = env
+        .lookup_table(&io_compute_sdk::lookup::lease_addresses(
+            &devices, &providers,
+        ))
+        .await;
+    let (outcome, size) = env
+        .send_v0(&[assign], &[&keeper], std::slice::from_ref(&table))
+        .await;
+    outcome.assert_ok();
+    assert!(size <= 1_232, "assign v0: {size} bytes");
+    let lease: Lease = env.account(&pda::lease(0)).await;
+    assert_eq!(
+        (lease.status, lease.devices.len()),
+        (io_compute::state::LeaseStatus::Active, 16)
+    );
+
+    let close = ix::close_lease(
+        client.pubkey(),
+        client.pubkey(),
+        0,
+        iosd,
+        &devices,
+        &providers,
+    );
+    assert!(
+        legacy(&close, &client.pubkey()) > 1_232,
+        "legacy does not fit"
+    );
+    let (outcome, close_size) = env.send_v0(&[close], &[&client], &[table]).await;
+    outcome.assert_ok();
+    assert!(close_size <= 1_232, "close v0: {close_size} bytes");
+    println!("16 devices from 16 providers: assign {size} bytes, close {close_size} bytes (v0 with a lookup table)");
+    for device in &devices {
+        let d: Device = env.account(device).await;
+        assert_eq!(d.status, DeviceStatus::Idle);
+    }
+    // Closed at once: nothing used, nothing held back, all refunded and the
+    // record gone.
+    assert!(!env.exists(&pda::lease(0)).await);
+}
