@@ -297,7 +297,8 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
         .assert_error(IoComputeError::InvalidMerkleProof);
     p.submit_all(env, &honest, &honest_c, i, j).await;
     let check = p.prove(None);
-    assert_fits(&p.wallet.pubkey(), std::slice::from_ref(&check));
+    let size = assert_fits(&p.wallet.pubkey(), std::slice::from_ref(&check));
+    println!("prove_gemm_fraud: {size} bytes");
     let outcome = env.ok(check, &p.wallet).await;
     let event = &outcome.events::<GemmFraudChecked>()[0];
     let element = honest_c[honest.c_index(i, j)];
@@ -460,8 +461,12 @@ async fn only_a_period_the_worker_signed_can_be_posted() {
         stake_before
     );
 
-    // The worker's signature over exactly this period posts, and the proof
-    // records the key that signed it.
+    // The worker's signature over exactly this period posts (the Ed25519
+    // check and the post fit one transaction), and the proof records the
+    // key that signed it.
+    let pair = post_usage_proof(keeper.pubkey(), 0, m.device, args.clone());
+    let size = assert_fits(&keeper.pubkey(), &pair);
+    println!("post_usage_proof with its Ed25519 check: {size} bytes");
     let outcome = env
         .ok(
             post_usage_proof(keeper.pubkey(), 0, m.device, args),
