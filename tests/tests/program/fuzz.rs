@@ -68,9 +68,16 @@ enum Op {
     },
     /// The keeper posts what the lease's first device served, after
     /// `elapsed` more seconds of use.
+    /// The period holds one integer GEMM job, computed right or (when
+    /// `forged`) with C[0][0] off by one.
     Post {
         lease: usize,
         elapsed: i64,
+        forged: bool,
+    },
+    /// A co-staker proves C[0][0] of the proof's job wrong (or checks it).
+    GemmFraud {
+        proof: usize,
     },
     Finalize {
         proof: usize,
@@ -129,7 +136,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..6usize, 1u64..2_000_000).prop_map(|(lease, iosd)| Op::TopUp { lease, iosd }),
         1 => (0..2usize).prop_map(|provider| Op::ClaimCommission { provider }),
         3 => (0..6usize, 0..2usize).prop_map(|(lease, device)| Op::Assign { lease, device }),
-        3 => (0..6usize, 0i64..7_200).prop_map(|(lease, elapsed)| Op::Post { lease, elapsed }),
+        3 => (0..6usize, 0i64..7_200, any::<bool>())
+            .prop_map(|(lease, elapsed, forged)| Op::Post { lease, elapsed, forged }),
+        1 => (0..8usize).prop_map(|proof| Op::GemmFraud { proof }),
         2 => (0..8usize).prop_map(|proof| Op::Finalize { proof }),
         1 => (0..8usize, 0u8..3).prop_map(|(proof, verdict)| Op::Dispute { proof, verdict }),
         1 => (0..6usize).prop_map(|lease| Op::TakeOver { lease }),
@@ -162,6 +171,8 @@ struct World {
     next_nonce: [[u64; 2]; STAKERS],
     leases: Vec<u64>,
     proofs: Vec<ProofKeys>,
+    /// Each proof's job and the C its receipt commits to.
+    jobs: Vec<(io_compute_sdk::gemm::GemmJob, Vec<i64>)>,
     /// The furthest state each lease and proof has been seen in (see
     /// `lease_rank`, `proof_rank`): states only move forward.
     ranks: HashMap<Pubkey, u8>,
@@ -210,6 +221,7 @@ impl World {
             next_nonce: [[0; 2]; STAKERS],
             leases: Vec::new(),
             proofs: Vec::new(),
+            jobs: Vec::new(),
             ranks: HashMap::new(),
             failures: 0,
             accepted: BTreeMap::new(),
@@ -413,7 +425,11 @@ impl World {
                 );
                 self.send(&[ix], &[&keeper]).await;
             }
-            Op::Post { lease, elapsed } => {
+            Op::Post {
+                lease,
+                elapsed,
+                forged,
+            } => {
                 self.env.advance_time(elapsed).await;
                 let Some(id) = nth(&self.leases, lease) else {
                     return;
@@ -431,13 +447,27 @@ impl World {
                 if end <= start {
                     return;
                 }
+                let job = io_compute_sdk::gemm::GemmJob::new(
+                    2,
+                    70,
+                    2,
+                    (0..140).map(|x| x * 3 - 100 + id as i32).collect(),
+                    (0..140).map(|x| 50 - x).collect(),
+                );
+                let mut c = job.multiply();
+                if forged {
+                    c[0] += 1;
+                }
+                let receipt = job.receipt([entry.next_proof_seq as u8; 32], &c, 1_000);
+                let tree =
+                    io_compute_sdk::merkle::receipts_tree(&pda::lease(id), &device, &[receipt]);
                 let args = PostUsageProofArgs {
                     seq: entry.next_proof_seq,
                     period_start: start,
                     period_end: end,
                     device_time_us: (end - start) as u64 * 1_000_000,
                     job_count: 1,
-                    receipts_root: [9; 32],
+                    receipts_root: tree.root(),
                 };
                 let keeper = self.keeper_of(&l);
                 if self
@@ -456,6 +486,7 @@ impl World {
                         seq: entry.next_proof_seq,
                         keeper_authority: keeper.pubkey(),
                     });
+                    self.jobs.push((job, c));
                 }
             }
             Op::Finalize { proof } => {
@@ -520,6 +551,62 @@ impl World {
                     "challenger paid {} over its honest share {bound}",
                     resolved.challenger_reward
                 );
+            }
+            Op::GemmFraud { proof } => {
+                if self.proofs.is_empty() {
+                    return;
+                }
+                let i = proof % self.proofs.len();
+                let keys = self.proofs[i];
+                let (job, c) = self.jobs[i].clone();
+                if !self.env.exists(&keys.proof()).await {
+                    return;
+                }
+                let prover = self.stakers[2].insecure_clone();
+                let prover_io = pda::associated_token(&prover.pubkey(), &pda::io_mint());
+                let receipt = job.receipt([keys.seq as u8; 32], &c, 1_000);
+                let open = ix::open_gemm_challenge(
+                    prover.pubkey(),
+                    keys.proof(),
+                    io_compute::OpenGemmChallengeArgs {
+                        receipt,
+                        receipt_proof: vec![],
+                        i: 0,
+                        j: 0,
+                    },
+                );
+                if !self.send(&[open], &[&prover]).await {
+                    return;
+                }
+                for step in job.fraud_evidence(&c, 0, 0) {
+                    let ix = ix::submit_gemm_evidence(prover.pubkey(), keys.proof(), step);
+                    assert!(self.send(&[ix], &[&prover]).await, "evidence is accepted");
+                }
+                let p: Provider = self.env.account(&keys.provider).await;
+                let proof_now: UsageProof = self.env.account(&keys.proof()).await;
+                let disputer = (proof_now.status == io_compute::state::ProofStatus::Disputed)
+                    .then(|| pda::associated_token(&proof_now.challenger, &pda::io_mint()));
+                let prove = ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io, disputer);
+                let outcome = self.env.send(&[prove], &[&prover]).await;
+                assert!(
+                    outcome.result.is_ok(),
+                    "a completed challenge always proves"
+                );
+                *self.accepted.entry(self.current.clone()).or_default() += 1;
+                let checked = &outcome.events::<io_compute::events::GemmFraudChecked>()[0];
+                let forged = c[0] != job.multiply()[0];
+                assert_eq!(checked.fraud, forged, "exactly the forged element is fraud");
+                if let Some(resolved) = outcome
+                    .events::<io_compute::events::DisputeResolved>()
+                    .first()
+                {
+                    let bound = (p.stake.amount().unwrap() / 10).min(p.stake.own.amount) / 2;
+                    assert!(
+                        resolved.challenger_reward <= bound,
+                        "prover paid {} over its honest share {bound}",
+                        resolved.challenger_reward
+                    );
+                }
             }
             Op::TakeOver { lease } => {
                 let Some(id) = nth(&self.leases, lease) else {
