@@ -341,6 +341,16 @@ fn command_groups_against_localnet() {
     )
     .unwrap();
     assert_eq!(key(&added["worker"]), worker.pubkey());
+    // The provider rotates the worker key; the new one signs from now on.
+    let worker = solana_sdk::signature::Keypair::new();
+    let rotated = run(&[
+        "device",
+        "update",
+        "0",
+        "--worker",
+        &worker.pubkey().to_string(),
+    ]);
+    assert_eq!(key(&rotated["worker"]), worker.pubkey());
     let repriced = run(&["device", "update", "0", "--price", "0.5"]);
     assert_eq!(repriced["price_per_gpu_hour"], 500_000);
     let devices = run(&["device", "list"]);
