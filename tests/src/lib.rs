@@ -254,6 +254,14 @@ impl TestEnv {
             tx = sign(newer);
         }
         self.sent.insert(tx.signatures[0]);
+        self.process(tx).await
+    }
+
+    /// Runs a signed transaction on the bank; its result and logs.
+    async fn process(
+        &mut self,
+        tx: impl Into<solana_sdk::transaction::VersionedTransaction>,
+    ) -> TxOutcome {
         match self
             .ctx
             .banks_client
@@ -294,23 +302,7 @@ impl TestEnv {
         let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
             .expect("signed by every signer");
         let size = bincode::serialized_size(&tx).unwrap();
-        let outcome = match self
-            .ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await
-        {
-            Ok(outcome) => TxOutcome {
-                result: outcome.result,
-                logs: outcome.metadata.map(|m| m.log_messages).unwrap_or_default(),
-            },
-            Err(BanksClientError::TransactionError(err)) => TxOutcome {
-                result: Err(err),
-                logs: vec![],
-            },
-            Err(err) => panic!("bank unreachable: {err}"),
-        };
-        (outcome, size)
+        (self.process(tx).await, size)
     }
 
     /// Creates a lookup table of `addresses` (the payer owns it) and moves

@@ -138,28 +138,26 @@ impl<'info> ProofSettlement<'info> {
 
         let vault = self.vault();
         let io_mint = &self.io_mint;
-        // The reward comes from where the fault's slash came from.
-        let (reward_source, to_treasury) = if fault == Verdict::KeeperAtFault {
-            (&self.bond_vault, keeper_slashed.safe_sub(reward)?)
-        } else {
-            (&self.stake_vault, keeper_slashed)
-        };
+        // The reward comes from where the fault's slash came from; the
+        // rest of both slashes goes to the treasury.
+        let (reward_source, stake_to_treasury, bond_to_treasury) =
+            if fault == Verdict::KeeperAtFault {
+                (&self.bond_vault, 0, keeper_slashed.safe_sub(reward)?)
+            } else {
+                (&self.stake_vault, slashed.safe_sub(reward)?, keeper_slashed)
+            };
         vault.pay(reward_source, io_mint, &self.io_destination, reward)?;
         vault.pay(
             &self.stake_vault,
             io_mint,
             &self.treasury_io_vault,
-            if fault == Verdict::KeeperAtFault {
-                0
-            } else {
-                slashed.safe_sub(reward)?
-            },
+            stake_to_treasury,
         )?;
         vault.pay(
             &self.bond_vault,
             io_mint,
             &self.treasury_io_vault,
-            to_treasury,
+            bond_to_treasury,
         )?;
         vault.pay(&self.bond_vault, io_mint, &self.io_destination, bond)?;
         self.proof.close(self.challenger.to_account_info())?;
