@@ -81,6 +81,10 @@ pub fn usage_proof(lease: &Pubkey, device: &Pubkey, seq: u32) -> Pubkey {
     ])
 }
 
+pub fn dispute(proof: &Pubkey, challenger: &Pubkey) -> Pubkey {
+    find(&[DISPUTE_SEED, proof.as_ref(), challenger.as_ref()])
+}
+
 pub fn gemm_challenge(proof: &Pubkey, prover: &Pubkey) -> Pubkey {
     find(&[GEMM_CHALLENGE_SEED, proof.as_ref(), prover.as_ref()])
 }

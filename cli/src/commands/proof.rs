@@ -15,12 +15,14 @@ pub enum ProofCommand {
     },
     /// One usage proof by address.
     Show { proof: Pubkey },
-    /// Dispute a proof before it unlocks (free for the cluster's client).
+    /// Dispute a proof before it unlocks, with an IO bond (lost to the
+    /// provider if the arbiter rejects the dispute, back with a reward if
+    /// it upholds it). Several wallets may dispute one proof.
     Dispute {
         proof: Pubkey,
-        /// IO bond (needed unless you are the cluster's client).
-        #[arg(long, default_value = "0", allow_hyphen_values = true)]
-        bond: String,
+        /// IO bond; the protocol's minimum when not given.
+        #[arg(long, allow_hyphen_values = true)]
+        bond: Option<String>,
     },
     /// Settle an unlocked, undisputed proof (anyone may).
     Finalize { proof: Pubkey },
@@ -52,6 +54,7 @@ fn proof_json(key: &Pubkey, p: &UsageProof) -> Value {
         "reserved": p.reserved,
         "unlock_at": p.unlock_at,
         "status": status_name(p.status),
+        "open_disputes": p.open_disputes,
     })
 }
 
@@ -118,7 +121,14 @@ pub async fn run(ctx: &Context, command: ProofCommand) -> Result<()> {
         }
         ProofCommand::Dispute { proof, bond } => {
             let p = load(&client, &proof).await?;
-            let bond = Token::Io.parse(&bond)?;
+            let bond = match bond {
+                Some(bond) => Token::Io.parse(&bond)?,
+                None => {
+                    let config: io_compute::state::Config =
+                        client.expect_account(&pda::config()).await?;
+                    config.market_params.min_dispute_bond
+                }
+            };
             let keys = keys(&client, &p).await?;
             let source = pda::associated_token(&me, &pda::io_mint());
             let instructions = [

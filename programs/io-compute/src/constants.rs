@@ -58,6 +58,9 @@ pub const LEASE_SEED: &[u8] = b"lease";
 pub const USAGE_PROOF_SEED: &[u8] = b"usage_proof";
 #[constant]
 pub const GEMM_CHALLENGE_SEED: &[u8] = b"gemm_challenge";
+/// One challenger's dispute of a usage proof [dispute, proof, challenger].
+#[constant]
+pub const DISPUTE_SEED: &[u8] = b"dispute";
 #[constant]
 pub const GOVERNANCE_SEED: &[u8] = b"governance";
 #[constant]
@@ -205,6 +208,10 @@ pub const MAX_LEASE_HOURS: u32 = 24 * 365;
 pub const US_PER_SECOND: u64 = 1_000_000;
 pub const SECONDS_PER_HOUR: i64 = 3_600;
 pub const US_PER_HOUR: u64 = US_PER_SECOND * SECONDS_PER_HOUR as u64;
+/// Disputes one usage proof can have open at once: enough that a sham
+/// dispute cannot crowd out the real ones, few enough that the arbiter's
+/// queue per proof stays bounded.
+pub const MAX_OPEN_DISPUTES: u8 = 8;
 /// A GEMM fraud proof freezes the usage proof for at most this long: its
 /// prover has this time to submit every operand chunk (up to 256
 /// transactions) and prove; after it anyone may abandon the challenge.

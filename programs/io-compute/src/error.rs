@@ -238,8 +238,10 @@ pub enum IoComputeError {
     InvalidGemmOperand,
     #[msg("Submit both the row of A and the column of B before proving fraud")]
     GemmOperandsMissing,
-    #[msg("Proof is disputed by someone else; only its challenger may prove fraud on it")]
-    ProofDisputedByOther,
+    #[msg(
+        "This proof has as many open disputes as it can hold (8); wait for the arbiter's verdicts"
+    )]
+    TooManyDisputes,
 
     // ---- governance -------------------------------------------------------
     #[msg("A proposal changes a parameter beyond the program's hard bounds")]
@@ -300,8 +302,8 @@ pub enum IoComputeError {
     GemmChallengeStillOpen,
     #[msg("The GEMM challenge's time is over; it can only be abandoned")]
     GemmChallengeExpired,
-    #[msg("The proof is disputed by another party: pass that party's IO account so its bond comes back")]
-    DisputerAccountMissing,
+    #[msg("The disputed proof still stands; the arbiter's verdict settles this dispute")]
+    DisputedProofStillOpen,
     #[msg("This proposal was created before governance took over; make a new one")]
     ProposalPredatesHandover,
     #[msg("This proposal's execution window has passed; make a new one")]
@@ -314,8 +316,8 @@ pub enum IoComputeError {
     KeeperBondDepleted,
     #[msg("The lease's keeper is still serving it; take over only after it is gone or silent")]
     KeeperStillServing,
-    #[msg("This proof has been disputed already; a proof is disputed once (a GEMM fraud proof can still void it)")]
-    ProofAlreadyDisputed,
+    #[msg("Every dispute of this proof was rejected; it is not disputed again (a GEMM fraud proof can still void it)")]
+    ProofAlreadyCleared,
     #[msg("This epoch's device rewards are still in their dispute window; claim after it")]
     DeviceRewardsLocked,
     #[msg("This epoch's device-reward claims have closed; the unclaimed rewards went back to the pool")]

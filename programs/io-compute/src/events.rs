@@ -419,8 +419,11 @@ pub struct ProofFinalized {
 pub struct ProofDisputed {
     pub proof: Pubkey,
     pub lease: Pubkey,
+    pub dispute: Pubkey,
     pub challenger: Pubkey,
     pub bond: u64,
+    /// Disputes open on the proof with this one.
+    pub open_disputes: u8,
 }
 
 #[event]
@@ -428,6 +431,8 @@ pub struct ProofDisputed {
 pub struct DisputeResolved {
     pub proof: Pubkey,
     pub lease: Pubkey,
+    /// The bonded dispute resolved, or the GEMM fraud prover.
+    pub challenger: Pubkey,
     pub verdict: Verdict,
     /// IO taken from the provider's stake pool.
     pub provider_slashed: u64,
@@ -437,6 +442,17 @@ pub struct DisputeResolved {
     pub keeper_bond_slashed: u64,
     /// The challenger's bond: back to it when upheld, to the provider when
     /// rejected.
+    pub bond: u64,
+}
+
+/// A dispute whose proof was voided another way was closed; its bond went
+/// back to its challenger.
+#[event]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRefunded {
+    pub dispute: Pubkey,
+    pub proof: Pubkey,
+    pub challenger: Pubkey,
     pub bond: u64,
 }
 

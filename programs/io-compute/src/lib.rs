@@ -229,7 +229,7 @@ pub mod io_compute {
         PostUsageProof::handle(ctx, args)
     }
 
-    /// Disputes a locked usage proof before its unlock time, posting an IO bond (the lease's client needs none).
+    /// Disputes a usage proof before its unlock time with an IO bond in a dispute of its own; several challengers may dispute one proof.
     pub fn dispute_proof(ctx: Context<DisputeProof>, args: DisputeProofArgs) -> Result<()> {
         DisputeProof::handle(ctx, args)
     }
@@ -239,7 +239,7 @@ pub mod io_compute {
         FinalizeProof::handle(ctx)
     }
 
-    /// The arbiter upholds a dispute (proof voided, provider and keeper slashed, challenger rewarded) or rejects it (bond to the provider).
+    /// The arbiter upholds one dispute (proof voided, provider or keeper slashed, challenger rewarded) or rejects it (bond to the provider; the proof clears once none is left).
     pub fn resolve_dispute(ctx: Context<ResolveDispute>, args: ResolveDisputeArgs) -> Result<()> {
         ResolveDispute::handle(ctx, args)
     }
@@ -263,6 +263,11 @@ pub mod io_compute {
     /// Step 3 of a GEMM fraud proof: compares the summed element with the claim; a wrong result voids the proof as an upheld dispute.
     pub fn prove_gemm_fraud(ctx: Context<ProveGemmFraud>) -> Result<()> {
         ProveGemmFraud::handle(ctx)
+    }
+
+    /// Returns the bond of a dispute whose proof was voided another way (another dispute upheld, a GEMM fraud proof). Anyone may call.
+    pub fn refund_dispute(ctx: Context<RefundDispute>) -> Result<()> {
+        RefundDispute::handle(ctx)
     }
 
     /// Ends a GEMM challenge without a verdict (its prover at any time, anyone once it expired or its proof is gone), unfreezing the proof.

@@ -92,8 +92,8 @@ pub fn finalize_proof(
     )
 }
 
-/// `dispute_proof`: the bond comes from `bond_source` (an IO account of the
-/// challenger; any for a zero bond).
+/// `dispute_proof`: opens `challenger`'s dispute of the proof, the bond
+/// coming from `bond_source` (an IO account of the challenger).
 pub fn dispute_proof(
     challenger: Pubkey,
     keys: ProofKeys,
@@ -106,10 +106,12 @@ pub fn dispute_proof(
             config: pda::config(),
             lease: keys.lease(),
             proof: keys.proof(),
+            dispute: pda::dispute(&keys.proof(), &challenger),
             bond_source,
             bond_vault: pda::bond_vault(),
             io_mint: pda::io_mint(),
             token_program: TOKEN_PROGRAM,
+            system_program: system_program::ID,
         },
         instruction::DisputeProof {
             args: DisputeProofArgs { bond },
@@ -144,7 +146,8 @@ fn proof_settlement(
     }
 }
 
-/// `resolve_dispute` by the arbiter (see `proof_settlement`).
+/// `resolve_dispute` by the arbiter of `challenger`'s dispute (see
+/// `proof_settlement`).
 pub fn resolve_dispute(
     authority: Pubkey,
     keys: ProofKeys,
@@ -156,6 +159,7 @@ pub fn resolve_dispute(
         accounts::ResolveDispute {
             authority,
             settlement: proof_settlement(keys, challenger, io_destination),
+            dispute: pda::dispute(&keys.proof(), &challenger),
         },
         instruction::ResolveDispute {
             args: ResolveDisputeArgs { verdict },
@@ -197,22 +201,35 @@ pub fn submit_gemm_evidence(
 }
 
 /// GEMM fraud proof, step 3: a wrong element voids the proof, the reward
-/// going to `prover_io` (an IO account of the prover). `disputer_io` is the
-/// IO account of whoever disputed the proof before, if anyone did.
-pub fn prove_gemm_fraud(
-    prover: Pubkey,
-    keys: ProofKeys,
-    prover_io: Pubkey,
-    disputer_io: Option<Pubkey>,
-) -> Instruction {
+/// going to `prover_io` (an IO account of the prover); the proof's open
+/// disputes are then refunded with `refund_dispute`.
+pub fn prove_gemm_fraud(prover: Pubkey, keys: ProofKeys, prover_io: Pubkey) -> Instruction {
     build(
         accounts::ProveGemmFraud {
             prover,
             challenge: pda::gemm_challenge(&keys.proof(), &prover),
             settlement: proof_settlement(keys, prover, prover_io),
-            disputer_io,
         },
         instruction::ProveGemmFraud {},
+    )
+}
+
+/// Returns `challenger`'s bond (to `challenger_io`, an IO account of it)
+/// once its disputed `proof` was voided another way.
+pub fn refund_dispute(proof: Pubkey, challenger: Pubkey, challenger_io: Pubkey) -> Instruction {
+    build(
+        accounts::RefundDispute {
+            config: pda::config(),
+            dispute: pda::dispute(&proof, &challenger),
+            proof,
+            challenger,
+            challenger_io,
+            bond_vault: pda::bond_vault(),
+            io_mint: pda::io_mint(),
+            vault_authority: pda::vault_authority(),
+            token_program: TOKEN_PROGRAM,
+        },
+        instruction::RefundDispute {},
     )
 }
 

@@ -199,8 +199,8 @@ impl Prover {
         ix::submit_gemm_evidence(self.wallet.pubkey(), self.proof, step)
     }
 
-    pub(crate) fn prove(&self, disputer_io: Option<Pubkey>) -> Instruction {
-        ix::prove_gemm_fraud(self.wallet.pubkey(), self.keys, self.io, disputer_io)
+    pub(crate) fn prove(&self) -> Instruction {
+        ix::prove_gemm_fraud(self.wallet.pubkey(), self.keys, self.io)
     }
 
     /// Submits every piece of evidence for C[i][j] of `job` as `c` has it,
@@ -264,7 +264,7 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
     env.ok(open, &p.wallet).await;
     let frozen: UsageProof = env.account(&proof).await;
     assert_eq!(frozen.open_challenges, 1);
-    env.rejects(p.prove(None), &p.wallet, &watch)
+    env.rejects(p.prove(), &p.wallet, &watch)
         .await
         .assert_error(IoComputeError::GemmOperandsMissing);
     let steps = honest.fraud_evidence(&honest_c, i, j);
@@ -296,7 +296,7 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
         .await
         .assert_error(IoComputeError::InvalidMerkleProof);
     p.submit_all(env, &honest, &honest_c, i, j).await;
-    let check = p.prove(None);
+    let check = p.prove();
     let size = assert_fits(&p.wallet.pubkey(), std::slice::from_ref(&check));
     println!("prove_gemm_fraud: {size} bytes");
     let outcome = env.ok(check, &p.wallet).await;
@@ -318,7 +318,7 @@ async fn gemm_fraud_proofs_replay_k_chunk_by_chunk() {
     env.ok(p.open(receipts[1], tree.proof(1), i, j), &p.wallet)
         .await;
     p.submit_all(env, &forged, &forged_c, i, j).await;
-    let outcome = env.ok(p.prove(None), &p.wallet).await;
+    let outcome = env.ok(p.prove(), &p.wallet).await;
     let event = &outcome.events::<GemmFraudChecked>()[0];
     assert!(event.fraud);
     assert_eq!(event.claimed, event.computed + 1);
@@ -366,7 +366,7 @@ async fn a_fraud_proof_for_k_8192_fits_one_transaction_per_step() {
         .await;
     assert_eq!(forged.fraud_evidence(&c, 1, 0).len(), 257);
     p.submit_all(&mut m.env, &forged, &c, 1, 0).await;
-    let outcome = m.env.ok(p.prove(None), &p.wallet).await;
+    let outcome = m.env.ok(p.prove(), &p.wallet).await;
     assert!(outcome.events::<GemmFraudChecked>()[0].fraud);
     assert_eq!(m.env.token_balance(&p.io).await, 50 * ONE_IO);
 
@@ -580,10 +580,11 @@ async fn a_gemm_challenge_freezes_the_proof_for_its_time_only() {
     assert_eq!(device.open_proofs, 0);
 }
 
-/// M5: a dispute filed first does not lock GEMM provers out. The fraud
-/// proof voids the proof; the disputer, who was right, gets its bond back.
+/// M5: disputes filed first do not lock GEMM provers out. The fraud proof
+/// voids the proof; each disputer, who was right, gets its bond and its
+/// dispute's rent back from anyone's `refund_dispute`, and only then.
 #[tokio::test]
-async fn a_first_dispute_does_not_lock_out_fraud_provers() {
+async fn earlier_disputes_do_not_lock_out_fraud_provers() {
     let mut m = market().await;
     let forged = job(4, 64, 4, 13);
     let mut c = forged.multiply();
@@ -591,30 +592,61 @@ async fn a_first_dispute_does_not_lock_out_fraud_provers() {
     let receipts = [forged.receipt([6; 32], &c, 1_000)];
     let tree = receipts_tree(&pda::lease(0), &m.device, &receipts);
     let proof = m.post(&receipts).await;
-    let disputer = m.env.wallet().await;
     let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
-    let disputer_io = m.env.give_io(&disputer.pubkey(), bond).await;
+    let mut disputers = Vec::new();
+    for _ in 0..2 {
+        let disputer = m.env.wallet().await;
+        let io = m.env.give_io(&disputer.pubkey(), bond).await;
+        m.env
+            .ok(
+                ix::dispute_proof(disputer.pubkey(), m.keys(0), io, bond),
+                &disputer,
+            )
+            .await;
+        disputers.push((disputer, io));
+    }
+    assert_eq!(m.env.account::<UsageProof>(&proof).await.open_disputes, 2);
+    // Anyone may send a refund (no signer but the fee payer); not while
+    // the proof stands.
+    let (first, first_io) = (&disputers[0].0, disputers[0].1);
+    let refund_first = ix::refund_dispute(proof, first.pubkey(), first_io);
+    let first_dispute = pda::dispute(&proof, &first.pubkey());
     m.env
-        .ok(
-            ix::dispute_proof(disputer.pubkey(), m.keys(0), disputer_io, bond),
-            &disputer,
-        )
-        .await;
+        .expect_rejected(&[refund_first], &[], &[first_dispute, first_io])
+        .await
+        .assert_error(IoComputeError::DisputedProofStillOpen);
+
     let p = Prover::new(&mut m).await;
     let env = &mut m.env;
     env.ok(p.open(receipts[0], tree.proof(0), 2, 3), &p.wallet)
         .await;
     p.submit_all(env, &forged, &c, 2, 3).await;
-    env.rejects(p.prove(None), &p.wallet, &[proof, p.challenge()])
-        .await
-        .assert_error(IoComputeError::DisputerAccountMissing);
-    env.ok(p.prove(Some(disputer_io)), &p.wallet).await;
+    env.ok(p.prove(), &p.wallet).await;
     assert!(!env.exists(&proof).await);
-    assert_eq!(env.token_balance(&disputer_io).await, bond, "bond back");
     assert_eq!(
         env.token_balance(&p.io).await,
         50 * ONE_IO,
         "reward to the prover"
+    );
+    for (disputer, io) in &disputers {
+        let dispute = pda::dispute(&proof, &disputer.pubkey());
+        let rent = env.lamports(&dispute).await;
+        let lamports = env.lamports(&disputer.pubkey()).await;
+        let refund = ix::refund_dispute(proof, disputer.pubkey(), *io);
+        env.send(std::slice::from_ref(&refund), &[])
+            .await
+            .assert_ok();
+        assert_eq!(env.token_balance(io).await, bond, "bond back");
+        assert_eq!(env.lamports(&disputer.pubkey()).await, lamports + rent);
+        assert!(!env.exists(&dispute).await);
+        env.expect_rejected(&[refund], &[], &[*io])
+            .await
+            .assert_anchor_error(anchor_lang::error::ErrorCode::AccountNotInitialized);
+    }
+    assert_eq!(
+        env.token_balance(&pda::bond_vault()).await,
+        io_compute::constants::DEFAULT_MIN_KEEPER_BOND
+            - io_compute::constants::DEFAULT_MIN_KEEPER_BOND / 10
     );
 }
 

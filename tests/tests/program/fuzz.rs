@@ -13,7 +13,7 @@
 
 use crate::{invariants, *};
 use io_compute::{
-    state::{Epoch, Keeper, Lease, Market, Provider, Tokenomics, UsageProof},
+    state::{Dispute, Epoch, Keeper, Lease, Market, Provider, Tokenomics, UsageProof},
     BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
@@ -82,11 +82,23 @@ enum Op {
     Finalize {
         proof: usize,
     },
-    /// The client disputes; the arbiter rejects (0), blames the provider
-    /// (1) or the keeper (2).
+    /// A challenger (0: the client, 1: co-staker 2) disputes a proof with
+    /// the minimum bond; several may dispute one proof.
     Dispute {
         proof: usize,
+        by: usize,
+    },
+    /// The arbiter resolves that challenger's dispute: rejects (0), blames
+    /// the provider (1) or the keeper (2).
+    Resolve {
+        proof: usize,
+        by: usize,
         verdict: u8,
+    },
+    /// Anyone returns that challenger's bond once the proof is voided.
+    RefundDispute {
+        proof: usize,
+        by: usize,
     },
     /// The other keeper takes a lease over (after its keeper's silence).
     TakeOver {
@@ -140,7 +152,10 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(lease, elapsed, forged)| Op::Post { lease, elapsed, forged }),
         1 => (0..8usize).prop_map(|proof| Op::GemmFraud { proof }),
         2 => (0..8usize).prop_map(|proof| Op::Finalize { proof }),
-        1 => (0..8usize, 0u8..3).prop_map(|(proof, verdict)| Op::Dispute { proof, verdict }),
+        1 => (0..8usize, 0..2usize).prop_map(|(proof, by)| Op::Dispute { proof, by }),
+        1 => (0..8usize, 0..2usize, 0u8..3)
+            .prop_map(|(proof, by, verdict)| Op::Resolve { proof, by, verdict }),
+        1 => (0..8usize, 0..2usize).prop_map(|(proof, by)| Op::RefundDispute { proof, by }),
         1 => (0..6usize).prop_map(|lease| Op::TakeOver { lease }),
         1 => (0..2usize).prop_map(|device| Op::CycleDevice { device }),
         1 => (0..2usize, 1u64..=10_000).prop_map(|(keeper, bps)| Op::PostRoot { keeper, bps }),
@@ -498,22 +513,26 @@ impl World {
                 self.send(&[ix::finalize_proof(admin.pubkey(), keys, dest)], &[&admin])
                     .await;
             }
-            Op::Dispute { proof, verdict } => {
+            Op::Dispute { proof, by } => {
                 let Some(keys) = nth(&self.proofs, proof) else {
                     return;
                 };
-                let client_io = self.client_io;
+                let challenger = self.challenger(by);
+                let io = pda::associated_token(&challenger.pubkey(), &pda::io_mint());
+                let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+                let ix = ix::dispute_proof(challenger.pubkey(), keys, io, bond);
+                self.send(&[ix], &[&challenger]).await;
+            }
+            Op::Resolve { proof, by, verdict } => {
+                let Some(keys) = nth(&self.proofs, proof) else {
+                    return;
+                };
+                let challenger = self.challenger(by).pubkey();
                 if !self
-                    .send(
-                        &[ix::dispute_proof(
-                            client.pubkey(),
-                            keys,
-                            client_io,
-                            io_compute::constants::DEFAULT_MIN_DISPUTE_BOND,
-                        )],
-                        &[&client],
-                    )
+                    .env
+                    .exists(&pda::dispute(&keys.proof(), &challenger))
                     .await
+                    || !self.env.exists(&keys.proof()).await
                 {
                     return;
                 }
@@ -528,9 +547,9 @@ impl World {
                 let dest = if verdict == Verdict::Rejected {
                     pda::associated_token(&p.authority, &pda::io_mint())
                 } else {
-                    client_io
+                    pda::associated_token(&challenger, &pda::io_mint())
                 };
-                let ix = ix::resolve_dispute(admin.pubkey(), keys, client.pubkey(), dest, verdict);
+                let ix = ix::resolve_dispute(admin.pubkey(), keys, challenger, dest, verdict);
                 let outcome = self.env.send(&[ix], &[&admin]).await;
                 assert!(outcome.result.is_ok(), "the arbiter can always resolve");
                 *self.accepted.entry(self.current.clone()).or_default() += 1;
@@ -551,6 +570,15 @@ impl World {
                     "challenger paid {} over its honest share {bound}",
                     resolved.challenger_reward
                 );
+            }
+            Op::RefundDispute { proof, by } => {
+                let Some(keys) = nth(&self.proofs, proof) else {
+                    return;
+                };
+                let challenger = self.challenger(by).pubkey();
+                let io = pda::associated_token(&challenger, &pda::io_mint());
+                let ix = ix::refund_dispute(keys.proof(), challenger, io);
+                self.send(&[ix], &[]).await;
             }
             Op::GemmFraud { proof } => {
                 if self.proofs.is_empty() {
@@ -583,10 +611,7 @@ impl World {
                     assert!(self.send(&[ix], &[&prover]).await, "evidence is accepted");
                 }
                 let p: Provider = self.env.account(&keys.provider).await;
-                let proof_now: UsageProof = self.env.account(&keys.proof()).await;
-                let disputer = (proof_now.status == io_compute::state::ProofStatus::Disputed)
-                    .then(|| pda::associated_token(&proof_now.challenger, &pda::io_mint()));
-                let prove = ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io, disputer);
+                let prove = ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io);
                 let outcome = self.env.send(&[prove], &[&prover]).await;
                 assert!(
                     outcome.result.is_ok(),
@@ -740,6 +765,11 @@ impl World {
         }
     }
 
+    /// Dispute challenger `by`: the client or co-staker 2.
+    fn challenger(&self, by: usize) -> Keypair {
+        [&self.client, &self.stakers[2]][by].insecure_clone()
+    }
+
     /// The keeper serving `lease` (the first one for a lease not assigned).
     fn keeper_of(&self, lease: &Lease) -> Keypair {
         let serving = self
@@ -803,10 +833,20 @@ impl World {
                 "a keeper ended richer than it came"
             );
         }
+        let challengers = [self.client.pubkey(), self.stakers[2].pubkey()];
         for keys in &self.proofs {
+            let mut open = 0;
+            for challenger in &challengers {
+                let dispute = pda::dispute(&keys.proof(), challenger);
+                if env.exists(&dispute).await {
+                    bonds += env.account::<Dispute>(&dispute).await.bond;
+                    open += 1;
+                }
+            }
+            // Disputes of a voided proof wait for their refund.
             if env.exists(&keys.proof()).await {
                 let p: UsageProof = env.account(&keys.proof()).await;
-                bonds += p.bond;
+                assert_eq!(p.open_disputes, open, "proof's open disputes");
             }
         }
         assert_eq!(
@@ -851,7 +891,18 @@ impl World {
     /// every position withdraws: the vaults hold only rounding dust.
     async fn wind_down(&mut self) {
         self.env.advance_time(15 * SECONDS_PER_DAY).await;
+        // The arbiter rejects what is still disputed; voided proofs'
+        // disputes are refunded.
         for proof in 0..self.proofs.len() {
+            for by in 0..2 {
+                self.apply(Op::Resolve {
+                    proof,
+                    by,
+                    verdict: 0,
+                })
+                .await;
+                self.apply(Op::RefundDispute { proof, by }).await;
+            }
             self.apply(Op::Finalize { proof }).await;
         }
         // Open leases are cancelled, Active ones closed, and closed ones

@@ -7,7 +7,10 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use io_compute::{
     error::IoComputeError,
     events::ProofFinalized,
-    state::{Device, Lease, LeaseSpec, LeaseStatus, Payment, Tokenomics, Verdict, REWARD_IOSD},
+    state::{
+        Device, Lease, LeaseSpec, LeaseStatus, Payment, ProofStatus, Tokenomics, UsageProof,
+        Verdict, REWARD_IOSD,
+    },
     CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
@@ -766,9 +769,15 @@ async fn disputes_freeze_then_void_or_release() {
     );
     env.ok(resolve_p1.clone(), &admin).await;
     assert_eq!(env.token_balance(&owner_io).await, min_bond);
+    // The dispute is closed: its verdict cannot be given twice.
     env.rejects(resolve_p1, &admin, &[p1.proof()])
         .await
-        .assert_error(IoComputeError::ProofNotDisputed);
+        .assert_anchor_error(AnchorError::AccountNotInitialized);
+    let cleared: UsageProof = env.account(&p1.proof()).await;
+    assert_eq!(
+        (cleared.status, cleared.open_disputes),
+        (ProofStatus::Cleared, 0)
+    );
     // A rejected proof is never disputed again (states only move forward).
     let again_io = env.give_io(&challenger.pubkey(), min_bond).await;
     env.set_time(unlock - 1).await;
@@ -778,7 +787,7 @@ async fn disputes_freeze_then_void_or_release() {
         &[p1.proof(), again_io],
     )
     .await
-    .assert_error(IoComputeError::ProofAlreadyDisputed);
+    .assert_error(IoComputeError::ProofAlreadyCleared);
     env.set_time(unlock).await;
     env.ok(
         ix::finalize_proof(cranker.pubkey(), p1, m.provider_iosd),
@@ -792,6 +801,9 @@ async fn disputes_freeze_then_void_or_release() {
     let treasury = env.token_balance(&pda::treasury_io_vault()).await;
     let client_lamports = env.lamports(&client.pubkey()).await;
     let proof_rent = env.lamports(&p0.proof()).await;
+    let dispute_rent = env
+        .lamports(&pda::dispute(&p0.proof(), &client.pubkey()))
+        .await;
     let outcome = env
         .ok(
             ix::resolve_dispute(
@@ -810,6 +822,7 @@ async fn disputes_freeze_then_void_or_release() {
         vec![io_compute::events::DisputeResolved {
             proof: p0.proof(),
             lease: pda::lease(id),
+            challenger: client.pubkey(),
             verdict: Verdict::ProviderAtFault,
             provider_slashed: 500 * ONE_IO,
             challenger_reward: 250 * ONE_IO,
@@ -843,7 +856,8 @@ async fn disputes_freeze_then_void_or_release() {
     assert!(!env.exists(&p0.proof()).await);
     assert_eq!(
         env.lamports(&client.pubkey()).await,
-        client_lamports + proof_rent
+        client_lamports + proof_rent + dispute_rent,
+        "the proof's and the dispute's rent"
     );
     let lease: Lease = env.account(&pda::lease(id)).await;
     assert_eq!((lease.reserved, lease.open_proofs), (0, 0));

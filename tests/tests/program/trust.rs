@@ -1,7 +1,9 @@
-//! Trust model v2 for stakers (issue 14 items 3 and 11): a provider can
-//! never profit from a slash of its own pool, co-stakers can always leave,
-//! and a lockup's reward multiplier ends with its lockup. Each test runs the
-//! audit's attack and checks who ends up with what.
+//! Trust model v2 (issue 14): a provider can never profit from a slash of
+//! its own pool, co-stakers can always leave, a lockup's reward multiplier
+//! ends with its lockup, unproven time is never free, keepers answer for
+//! their own faults, a sham dispute cannot crowd out real ones, device
+//! checks jail. Each test runs the audit's attack and checks who ends up
+//! with what.
 
 use crate::fraud::{job, market_with, Prover};
 use crate::*;
@@ -9,7 +11,10 @@ use io_compute::{
     constants::KEEPER_SILENCE_SECS,
     error::IoComputeError,
     events::{DisputeResolved, LeaseTakenOver},
-    state::{CheckOutcome, Device, Keeper, Lease, StakeKind, StakePosition, UsageProof, Verdict},
+    state::{
+        CheckOutcome, Device, Keeper, Lease, ProofStatus, StakeKind, StakePosition, UsageProof,
+        Verdict,
+    },
     PostUsageProofArgs,
 };
 use io_compute_sdk::merkle::receipts_tree;
@@ -34,7 +39,7 @@ async fn a_provider_never_profits_from_slashing_its_own_pool() {
     env.ok(p.open(receipts[0], tree.proof(0), 0, 1), &owner)
         .await;
     p.submit_all(env, &forged, &c, 0, 1).await;
-    let outcome = env.ok(p.prove(None), &owner).await;
+    let outcome = env.ok(p.prove(), &owner).await;
     let resolved = &outcome.events::<DisputeResolved>()[0];
     // 10 % of 10,200 IO: 200 from the provider's own stake, 820 from the
     // co-staker; the reward is half of the 200.
@@ -419,6 +424,112 @@ async fn a_keeper_fault_slashes_the_keeper_and_frees_the_period() {
     .await;
     env.ok(post_usage_proof(fresh.pubkey(), 0, m.device, again), &fresh)
         .await;
+}
+
+/// M5, item 8: several challengers dispute one proof. The provider's sock
+/// puppet disputes first, hoping a quick rejection clears the proof; the
+/// client and others dispute too, each once, up to 8 at a time. The sham
+/// is rejected (its bond to the provider) and the proof stays frozen; the
+/// client's is upheld and voids it; the other disputers, who were right,
+/// get their bonds back.
+#[tokio::test]
+async fn a_sham_dispute_cannot_crowd_out_real_ones() {
+    let mut m = market_with(1_000 * ONE_IO, 0).await;
+    let proof = m
+        .post(&[job(2, 64, 2, 3).receipt([1; 32], &[0; 4], 1)])
+        .await;
+    let keys = m.keys(0);
+    let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+    let env = &mut m.env;
+    let owner_io = env.give_io(&m.owner.pubkey(), 0).await;
+    let client = m.client.insecure_clone();
+    let mut disputers = vec![env.wallet().await, client.insecure_clone()];
+    for _ in 0..6 {
+        disputers.push(env.wallet().await);
+    }
+    let mut ios = Vec::new();
+    for d in &disputers {
+        let io = env.give_io(&d.pubkey(), 2 * bond).await;
+        env.ok(ix::dispute_proof(d.pubkey(), keys, io, bond), d)
+            .await;
+        ios.push(io);
+    }
+    let frozen: UsageProof = env.account(&proof).await;
+    assert_eq!(
+        (frozen.status, frozen.open_disputes),
+        (ProofStatus::Disputed, 8)
+    );
+    // Eight at a time.
+    let ninth = env.wallet().await;
+    let ninth_io = env.give_io(&ninth.pubkey(), bond).await;
+    env.rejects(
+        ix::dispute_proof(ninth.pubkey(), keys, ninth_io, bond),
+        &ninth,
+        &[proof, ninth_io],
+    )
+    .await
+    .assert_error(IoComputeError::TooManyDisputes);
+
+    // The sham is rejected: its bond pays the provider, the proof stays
+    // frozen for the others.
+    let admin = env.admin.insecure_clone();
+    let sham = disputers[0].pubkey();
+    env.ok(
+        ix::resolve_dispute(admin.pubkey(), keys, sham, owner_io, Verdict::Rejected),
+        &admin,
+    )
+    .await;
+    assert_eq!(env.token_balance(&owner_io).await, bond);
+    let still: UsageProof = env.account(&proof).await;
+    assert_eq!(
+        (still.status, still.open_disputes),
+        (ProofStatus::Disputed, 7)
+    );
+    env.set_time(still.unlock_at).await;
+    let iosd = env.ata(&m.owner.pubkey(), &pda::iosd_mint()).await;
+    env.rejects(
+        ix::finalize_proof(admin.pubkey(), keys, iosd),
+        &admin,
+        &[proof],
+    )
+    .await
+    .assert_error(IoComputeError::ProofDisputed);
+
+    // The client's is upheld: the proof is voided, the client rewarded
+    // (half of the 10 % slash of 1,000 IO) with its bond back.
+    let outcome = env
+        .ok(
+            ix::resolve_dispute(
+                admin.pubkey(),
+                keys,
+                client.pubkey(),
+                ios[1],
+                Verdict::ProviderAtFault,
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        outcome.events::<DisputeResolved>()[0].challenger,
+        client.pubkey()
+    );
+    assert!(!env.exists(&proof).await);
+    assert_eq!(env.token_balance(&ios[1]).await, 2 * bond + 50 * ONE_IO);
+    // The six others were right too: each gets its bond back, once.
+    for (d, io) in disputers.iter().zip(&ios).skip(2) {
+        env.send(&[ix::refund_dispute(proof, d.pubkey(), *io)], &[])
+            .await
+            .assert_ok();
+        assert_eq!(env.token_balance(io).await, 2 * bond);
+        assert!(!env.exists(&pda::dispute(&proof, &d.pubkey())).await);
+    }
+    let keeper_bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    assert_eq!(
+        env.token_balance(&pda::bond_vault()).await,
+        keeper_bond - keeper_bond / 10,
+        "only the keeper's slashed bond is left"
+    );
+    assert_eq!(env.account::<Device>(&m.device).await.open_proofs, 0);
 }
 
 async fn current_epoch(env: &mut TestEnv) -> u64 {

@@ -22,7 +22,7 @@ const CHANGED: &[(&str, &str)] = &[
     ),
     (
         "UsageProof",
-        "device time in microseconds, the signing worker key, open GEMM challenges",
+        "device time in microseconds, the signing worker key, open GEMM challenges; one challenger and bond replaced by an open-dispute count (several disputes per proof)",
     ),
     (
         "GemmChallenge",
@@ -45,8 +45,14 @@ const CHANGED: &[(&str, &str)] = &[
     ),
     (
         "prove_gemm_fraud",
-        "no arguments (the evidence is in the challenge); an optional disputer account",
+        "no arguments (the evidence is in the challenge); other disputes are refunded by refund_dispute",
     ),
+    (
+        "dispute_proof",
+        "the challenger pays for its Dispute account (one per challenger, several per proof)",
+    ),
+    ("refund_dispute", "new: a dispute of a voided proof gets its bond back"),
+    ("Dispute", "new: one challenger's bonded dispute of a usage proof"),
     (
         "abandon_gemm_challenge",
         "new: ends a challenge without a verdict",
@@ -83,7 +89,7 @@ const CHANGED: &[(&str, &str)] = &[
     ("post_device_rewards", "reads the config (the keeper's minimum bond)"),
     (
         "resolve_dispute",
-        "a verdict: rejected, the provider's fault or the keeper's (M6)",
+        "a verdict: rejected, the provider's fault or the keeper's (M6); resolves one Dispute account",
     ),
     (
         "Epoch",

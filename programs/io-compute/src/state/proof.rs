@@ -1,4 +1,7 @@
-use crate::{merkle::Hash32, receipt::UsageAttestation};
+use crate::{
+    constants::MAX_OPEN_DISPUTES, error::IoComputeError, math::SafeMath, merkle::Hash32,
+    receipt::UsageAttestation,
+};
 use anchor_lang::prelude::*;
 
 const _: () = assert!(crate::gemm::CHUNK_K == 64, "GemmChallenge max_len");
@@ -7,11 +10,11 @@ const _: () = assert!(crate::gemm::CHUNK_K == 64, "GemmChallenge max_len");
 pub enum ProofStatus {
     /// Waiting for its unlock time; disputable.
     Locked,
-    /// Frozen until the arbiter resolves the dispute.
+    /// Frozen until the arbiter has resolved every open dispute.
     Disputed,
-    /// Its dispute was rejected: payable from its unlock time and never
-    /// disputed again (a proof's state only moves forward); a GEMM fraud
-    /// proof can still void it before its unlock time.
+    /// Every dispute on it was rejected: payable from its unlock time and
+    /// never disputed again (a proof's state only moves forward); a GEMM
+    /// fraud proof can still void it before its unlock time.
     Cleared,
 }
 
@@ -58,9 +61,9 @@ pub struct UsageProof {
     pub posted_at: i64,
     pub unlock_at: i64,
     pub status: ProofStatus,
-    /// The disputing party (default key when none) and its IO bond.
-    pub challenger: Pubkey,
-    pub bond: u64,
+    /// Disputes open on it (at most `MAX_OPEN_DISPUTES`), each a `Dispute`
+    /// account holding its challenger's bond.
+    pub open_disputes: u8,
     pub bump: u8,
 }
 
@@ -97,11 +100,57 @@ impl UsageProof {
             posted_at: now,
             unlock_at,
             status: ProofStatus::Locked,
-            challenger: Pubkey::default(),
-            bond: 0,
+            open_disputes: 0,
             bump,
         }
     }
+
+    /// It can take one more dispute: Locked or already Disputed by others,
+    /// strictly before its unlock time, within the open-dispute limit.
+    pub fn require_disputable(&self, now: i64) -> Result<()> {
+        require!(
+            self.status != ProofStatus::Cleared,
+            IoComputeError::ProofAlreadyCleared
+        );
+        require!(now < self.unlock_at, IoComputeError::DisputeWindowClosed);
+        require!(
+            self.open_disputes < MAX_OPEN_DISPUTES,
+            IoComputeError::TooManyDisputes
+        );
+        Ok(())
+    }
+
+    /// A challenger disputes it (see `require_disputable`).
+    pub fn open_dispute(&mut self, now: i64) -> Result<()> {
+        self.require_disputable(now)?;
+        self.open_disputes += 1;
+        self.status = ProofStatus::Disputed;
+        Ok(())
+    }
+
+    /// One dispute was rejected; the proof is Cleared once none is left.
+    pub fn reject_dispute(&mut self) -> Result<()> {
+        self.open_disputes = self.open_disputes.safe_sub(1)?;
+        if self.open_disputes == 0 {
+            self.status = ProofStatus::Cleared;
+        }
+        Ok(())
+    }
+}
+
+/// One challenger's dispute of a usage proof [dispute, proof, challenger],
+/// holding its IO bond. The arbiter's verdict closes it: rejected, the bond
+/// goes to the provider; upheld, it comes back with the reward. When the
+/// proof is voided another way (another dispute upheld, a GEMM fraud proof)
+/// anyone may close it and its bond goes back to its challenger.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Dispute {
+    pub proof: Pubkey,
+    pub challenger: Pubkey,
+    pub bond: u64,
+    pub opened_at: i64,
+    pub bump: u8,
 }
 
 /// Evidence gathered over several transactions for a GEMM fraud proof

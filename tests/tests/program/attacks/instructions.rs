@@ -564,9 +564,29 @@ async fn lifecycle_sweep() -> Sweep {
                 "dispute_proof",
                 ix::dispute_proof(client.pubkey(), keys, client_io, DEFAULT_MIN_DISPUTE_BOND),
                 &[&client],
-            ),
+            )
+            .creates(&[
+                DISPUTE_SEED,
+                keys.proof().as_ref(),
+                client.pubkey().as_ref(),
+            ]),
         )
         .await;
+    // Two disputes of the other keeper's proof: one is upheld later, the
+    // other refunded.
+    let mut other_disputers = Vec::new();
+    for _ in 0..2 {
+        let disputer = env.wallet().await;
+        let io = env
+            .give_io(&disputer.pubkey(), DEFAULT_MIN_DISPUTE_BOND)
+            .await;
+        env.ok(
+            ix::dispute_proof(disputer.pubkey(), other_keys, io, DEFAULT_MIN_DISPUTE_BOND),
+            &disputer,
+        )
+        .await;
+        other_disputers.push((disputer, io));
+    }
     sweep
         .then_send(
             &mut env,
@@ -628,7 +648,7 @@ async fn lifecycle_sweep() -> Sweep {
             &mut env,
             call(
                 "prove_gemm_fraud",
-                ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io, None),
+                ix::prove_gemm_fraud(prover.pubkey(), keys, prover_io),
                 &[&prover],
             ),
         )
@@ -813,6 +833,33 @@ async fn lifecycle_sweep() -> Sweep {
                 ix::claim_commission(owner.pubkey(), owner_io, owner_iosd),
                 &[&owner],
             ),
+        )
+        .await;
+
+    // The arbiter upholds one dispute of the other keeper's proof; the
+    // other dispute's bond goes back.
+    let [(upheld, upheld_io), (refunded, refunded_io)] =
+        <[_; 2]>::try_from(other_disputers).expect("two disputers");
+    env.ok(
+        ix::resolve_dispute(
+            admin.pubkey(),
+            other_keys,
+            upheld.pubkey(),
+            upheld_io,
+            Verdict::ProviderAtFault,
+        ),
+        &admin,
+    )
+    .await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "refund_dispute",
+                ix::refund_dispute(other_keys.proof(), refunded.pubkey(), refunded_io),
+                &[],
+            )
+            .by_address_as(other_keys.proof(), IoComputeError::LeaseAccountMismatch),
         )
         .await;
 

@@ -2,6 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     events::{emit_event, ProofDisputed},
+    pda_create,
     state::*,
     vault,
 };
@@ -14,12 +15,16 @@ pub struct DisputeProofArgs {
     pub bond: u64,
 }
 
-/// Freezes a Locked usage proof strictly before its unlock time until the
-/// arbiter resolves the dispute. Anyone, the lease's client included,
-/// posts an IO bond, lost to the provider if the dispute is rejected; a
-/// rejected proof is never disputed again (M5).
+/// Freezes a usage proof strictly before its unlock time until the arbiter
+/// has resolved every dispute on it. Anyone, the lease's client included,
+/// opens a `Dispute` holding an IO bond, lost to the provider if rejected;
+/// several challengers may dispute the same proof (up to
+/// `MAX_OPEN_DISPUTES`), each once, so a sham dispute cannot crowd out a
+/// real one; once every dispute was rejected the proof is Cleared and never
+/// disputed again (M5).
 #[derive(Accounts)]
 pub struct DisputeProof<'info> {
+    #[account(mut)]
     pub challenger: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
@@ -32,6 +37,13 @@ pub struct DisputeProof<'info> {
         has_one = lease @ IoComputeError::LeaseAccountMismatch,
     )]
     pub proof: Box<Account<'info, UsageProof>>,
+    /// CHECK: created as `Dispute` by the handler.
+    #[account(
+        mut,
+        seeds = [DISPUTE_SEED, proof.key().as_ref(), challenger.key().as_ref()],
+        bump,
+    )]
+    pub dispute: UncheckedAccount<'info>,
     /// The challenger's IO account paying the bond.
     #[account(mut, constraint = bond_source.mint == config.io_mint @ IoComputeError::WrongMint)]
     pub bond_source: Box<Account<'info, TokenAccount>>,
@@ -40,18 +52,13 @@ pub struct DisputeProof<'info> {
     #[account(address = config.io_mint @ IoComputeError::WrongMint)]
     pub io_mint: Box<Account<'info, Mint>>,
     pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
 }
 
 impl DisputeProof<'_> {
     pub fn validate(&self, args: &DisputeProofArgs) -> Result<()> {
-        require!(
-            self.proof.status == ProofStatus::Locked,
-            IoComputeError::ProofAlreadyDisputed
-        );
-        require!(
-            Clock::get()?.unix_timestamp < self.proof.unlock_at,
-            IoComputeError::DisputeWindowClosed
-        );
+        self.proof
+            .require_disputable(Clock::get()?.unix_timestamp)?;
         require!(
             args.bond >= self.config.market_params.min_dispute_bond,
             IoComputeError::DisputeBondTooSmall
@@ -66,6 +73,8 @@ impl DisputeProof<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handle(ctx: Context<Self>, args: DisputeProofArgs) -> Result<()> {
         let accounts = &mut *ctx.accounts;
+        let now = Clock::get()?.unix_timestamp;
+        accounts.proof.open_dispute(now)?;
         vault::transfer_into_vault(
             &accounts.token_program,
             &accounts.bond_source,
@@ -74,15 +83,28 @@ impl DisputeProof<'_> {
             &accounts.challenger,
             args.bond,
         )?;
-        let proof = &mut accounts.proof;
-        proof.status = ProofStatus::Disputed;
-        proof.challenger = accounts.challenger.key();
-        proof.bond = args.bond;
+        let (proof, challenger) = (accounts.proof.key(), accounts.challenger.key());
+        let bump = ctx.bumps.dispute;
+        pda_create::create_program_account(
+            &accounts.challenger,
+            &accounts.dispute,
+            8 + Dispute::INIT_SPACE,
+            &[DISPUTE_SEED, proof.as_ref(), challenger.as_ref(), &[bump]],
+            &Dispute {
+                proof,
+                challenger,
+                bond: args.bond,
+                opened_at: now,
+                bump,
+            },
+        )?;
         emit_event(ProofDisputed {
-            proof: proof.key(),
-            lease: proof.lease,
-            challenger: proof.challenger,
+            proof,
+            lease: accounts.proof.lease,
+            dispute: accounts.dispute.key(),
+            challenger,
             bond: args.bond,
+            open_disputes: accounts.proof.open_disputes,
         });
         Ok(())
     }

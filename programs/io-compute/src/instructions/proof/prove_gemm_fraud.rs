@@ -7,14 +7,13 @@ use crate::{
     state::*,
 };
 use anchor_lang::prelude::*;
-use anchor_spl::token::TokenAccount;
 
 /// Step 3 of a GEMM fraud proof, before the challenge expires: compares the
 /// summed dot product with the claimed C[i][j]. A wrong element upholds at
 /// once with the prover as challenger (no arbiter): the receipt is under a
-/// root the device's worker signed, so its provider answers for it. If
-/// another party had disputed the proof, that party's bond comes back to
-/// it. A correct element changes nothing but unfreezes the proof. Either
+/// root the device's worker signed, so its provider answers for it; open
+/// disputes of the proof get their bonds back through `withdraw_dispute`.
+/// A correct element changes nothing but unfreezes the proof. Either
 /// way the challenge closes, its rent back to the prover.
 #[derive(Accounts)]
 pub struct ProveGemmFraud<'info> {
@@ -28,10 +27,6 @@ pub struct ProveGemmFraud<'info> {
     )]
     pub challenge: Box<Account<'info, GemmChallenge>>,
     pub settlement: ProofSettlement<'info>,
-    /// The IO account of the party that disputed the proof before the
-    /// prover, when there is one: its bond comes back there.
-    #[account(mut)]
-    pub disputer_io: Option<Box<Account<'info, TokenAccount>>>,
 }
 
 impl ProveGemmFraud<'_> {
@@ -70,19 +65,8 @@ impl ProveGemmFraud<'_> {
         if !fraud {
             return Ok(());
         }
-        let prover = accounts.prover.key();
-        if proof.status == ProofStatus::Disputed && proof.challenger != prover {
-            let disputer_io = accounts
-                .disputer_io
-                .as_ref()
-                .ok_or(error!(IoComputeError::DisputerAccountMissing))?;
-            settlement.refund_bond(disputer_io)?;
-        }
-        let proof = &mut settlement.proof;
-        proof.status = ProofStatus::Disputed;
-        proof.challenger = prover;
-        settlement.require_parties(true)?;
+        settlement.require_parties(accounts.prover.key(), true)?;
         // The receipt is under a root the device's worker signed.
-        settlement.uphold(Verdict::ProviderAtFault)
+        settlement.uphold(Verdict::ProviderAtFault, 0)
     }
 }

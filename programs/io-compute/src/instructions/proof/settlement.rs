@@ -60,16 +60,17 @@ pub struct ProofSettlement<'info> {
 }
 
 impl<'info> ProofSettlement<'info> {
-    /// The challenger account is the proof's, and the IO destination
-    /// belongs to whoever the outcome pays.
-    pub fn require_parties(&self, upheld: bool) -> Result<()> {
+    /// The challenger account is `challenger` (the dispute's, or the GEMM
+    /// fraud prover), and the IO destination belongs to whoever the
+    /// outcome pays.
+    pub fn require_parties(&self, challenger: Pubkey, upheld: bool) -> Result<()> {
         require_keys_eq!(
             self.challenger.key(),
-            self.proof.challenger,
+            challenger,
             IoComputeError::LeaseAccountMismatch
         );
         let payee = if upheld {
-            self.proof.challenger
+            challenger
         } else {
             self.provider.authority
         };
@@ -82,8 +83,9 @@ impl<'info> ProofSettlement<'info> {
     }
 
     /// Upheld: voids the proof and returns its reservation to the lease's
-    /// escrow; the challenger's bond comes back and it gets the proof's
-    /// rent. Who pays depends on the fault:
+    /// escrow; the challenger's `bond` comes back and it gets the proof's
+    /// rent (other disputes of the proof get their bonds back through
+    /// `withdraw_dispute`). Who pays depends on the fault:
     ///
     /// - `ProviderAtFault`: the provider's pool loses `dispute_slash_bps`
     ///   of its stake, its own stake first; the challenger gets
@@ -97,10 +99,9 @@ impl<'info> ProofSettlement<'info> {
     ///   when the voided proof was the device's latest (M6).
     ///
     /// What the challenger does not get goes to the IO treasury.
-    pub fn uphold(&mut self, fault: Verdict) -> Result<()> {
+    pub fn uphold(&mut self, fault: Verdict, bond: u64) -> Result<()> {
         let market = self.config.market_params;
         let now = Clock::get()?.unix_timestamp;
-        let bond = self.proof.bond;
         self.lease.release(self.proof.reserved)?;
         let slash_rate = Bps(market.dispute_slash_bps);
         let reward_rate = Bps(market.challenger_reward_bps);
@@ -164,6 +165,7 @@ impl<'info> ProofSettlement<'info> {
         emit_event(DisputeResolved {
             proof: self.proof.key(),
             lease: self.lease.key(),
+            challenger: self.challenger.key(),
             verdict: fault,
             provider_slashed: slashed,
             challenger_reward: reward,
@@ -173,40 +175,18 @@ impl<'info> ProofSettlement<'info> {
         Ok(())
     }
 
-    /// Returns the bond of the proof's current challenger to `destination`
-    /// (an IO account it owns) and clears it, for when another party
-    /// proves the proof wrong first.
-    pub fn refund_bond(&mut self, destination: &Account<'info, TokenAccount>) -> Result<()> {
-        require_keys_eq!(
-            destination.owner,
-            self.proof.challenger,
-            IoComputeError::WrongPayee
-        );
-        require_keys_eq!(
-            destination.mint,
-            self.config.io_mint,
-            IoComputeError::WrongMint
-        );
-        let bond = self.proof.bond;
-        self.vault()
-            .pay(&self.bond_vault, &self.io_mint, destination, bond)?;
-        self.proof.bond = 0;
-        Ok(())
-    }
-
-    /// Rejected: the bond goes to the provider and the proof is Cleared,
-    /// payable from its unlock time and never disputed again.
-    pub fn reject(&mut self) -> Result<()> {
-        let bond = self.proof.bond;
+    /// Rejected: the dispute's `bond` goes to the provider; the proof is
+    /// Cleared once no dispute is left (payable from its unlock time and
+    /// never disputed again).
+    pub fn reject(&mut self, bond: u64) -> Result<()> {
         self.vault()
             .pay(&self.bond_vault, &self.io_mint, &self.io_destination, bond)?;
         let proof = &mut self.proof;
-        proof.status = ProofStatus::Cleared;
-        proof.challenger = Pubkey::default();
-        proof.bond = 0;
+        proof.reject_dispute()?;
         emit_event(DisputeResolved {
             proof: proof.key(),
             lease: self.lease.key(),
+            challenger: self.challenger.key(),
             verdict: Verdict::Rejected,
             provider_slashed: 0,
             challenger_reward: 0,
