@@ -19,7 +19,8 @@ pub enum GovCommand {
     Relinquish(PositionArgs),
     /// Close the vote once it has ended (anyone may).
     Finalize { id: u64 },
-    /// Apply a passed proposal after its timelock (anyone may).
+    /// Apply a passed proposal after its timelock: its changes, or the role
+    /// instruction governance signs (anyone may).
     Execute { id: u64 },
     /// All proposals.
     List,
@@ -89,6 +90,10 @@ fn proposal_json(p: &Proposal) -> Value {
         "proposer": p.proposer.to_string(),
         "description": p.description,
         "changes": p.changes.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>(),
+        "call": p.call.as_ref().map(|call| json!({
+            "instruction": call.instruction_name(),
+            "accounts": call.accounts.iter().map(|a| a.pubkey.to_string()).collect::<Vec<_>>(),
+        })),
         "state": state_name(p.state),
         "voting_end": p.voting_end,
         "yes": p.yes.to_string(),
@@ -155,6 +160,7 @@ pub async fn run(ctx: &Context, command: GovCommand) -> Result<()> {
             let create = CreateProposalArgs {
                 description: args.description,
                 changes,
+                call: None,
             };
             let signature = ctx
                 .waiting(
@@ -204,10 +210,13 @@ pub async fn run(ctx: &Context, command: GovCommand) -> Result<()> {
             );
         }
         GovCommand::Finalize { id } | GovCommand::Execute { id } => {
-            load(&client, id).await?;
-            let (instruction, what) = match command {
-                GovCommand::Finalize { .. } => (ix::finalize_proposal(id), "finalizing"),
-                _ => (ix::execute_proposal(id), "executing"),
+            let proposal = load(&client, id).await?;
+            let (instruction, what) = match (command, &proposal.call) {
+                (GovCommand::Finalize { .. }, _) => (ix::finalize_proposal(id), "finalizing"),
+                // A role instruction governance signs; its co-signers (a
+                // keeper being admitted) must be this wallet.
+                (_, Some(call)) => (ix::execute_proposal_call(id, call), "executing"),
+                (_, None) => (ix::execute_proposal(id), "executing"),
             };
             let signature = ctx.waiting(what, client.send(&[instruction], &[])).await?;
             let p = load(&client, id).await?;

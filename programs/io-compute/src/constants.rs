@@ -247,6 +247,11 @@ pub const DEFAULT_MIN_WEIGHT_TO_PROPOSE: u64 = 10_000 * ONE_IO;
 pub const VOTE_SATURATION_SECS: i64 = 365 * SECONDS_PER_DAY;
 pub const VOTE_MAX_EXTRA_MULTIPLIER: u64 = 3 * MULTIPLIER_ONE;
 pub const MAX_DESCRIPTION_LEN: usize = 200;
+/// Bounds of a governance call (`GovernanceCall`): the widest role
+/// instruction, `resolve_dispute`, has 17 accounts and 9 bytes of data; a
+/// proposal carrying it still fits one transaction.
+pub const MAX_CALL_ACCOUNTS: usize = 20;
+pub const MAX_CALL_DATA: usize = 160;
 pub const MAX_PROPOSAL_CHANGES: usize = 4;
 /// A passed proposal must be executed within a week of its timelock, or
 /// never: a stale one cannot undo newer decisions.

@@ -228,8 +228,8 @@ pub enum IoComputeError {
     ProofDisputed,
     #[msg("The dispute window of this proof has closed")]
     DisputeWindowClosed,
-    #[msg("Proof is not disputed")]
-    ProofNotDisputed,
+    #[msg("A proposal of changes runs with execute_proposal, a proposal of a role instruction with execute_proposal_call")]
+    WrongProposalKind,
     #[msg("Dispute bond is below the minimum")]
     DisputeBondTooSmall,
     #[msg("Destination is not owned by the party it pays")]
@@ -334,6 +334,10 @@ pub enum IoComputeError {
     WrongCheckEpoch,
     #[msg("This device is jailed for failed checks; it earns no rewards until it passes one")]
     DeviceJailed,
+    #[msg("A governance call runs one role instruction of this program (resolve_dispute, void_device_rewards, admit_keeper, remove_keeper, update_price, slash, set_oracle, set_gpu_models), with at most 20 accounts and 160 bytes of data, and never names its proposal or writes the governance account")]
+    InvalidGovernanceCall,
+    #[msg("Pass the proposal's call accounts, in its order, after the fixed accounts")]
+    CallAccountsMismatch,
 
     // ---- invariants (a failure here is a program bug; report it) ----------
     #[msg("Lease books do not balance: deposited != escrow + paid out + fees + refunded, or more reserved than escrowed")]

@@ -3,8 +3,8 @@
 use crate::{
     constants::GPU_MODEL_CODE_LEN,
     state::{
-        DeviceStatus, EpochEmission, GovernanceParams, LeaseSpec, ParamChange, Payment,
-        ProposalState, StakeKind, TokenomicsParams, Verdict, VoteChoice,
+        DeviceStatus, EpochEmission, GovernanceCall, GovernanceParams, LeaseSpec, ParamChange,
+        Payment, ProposalState, StakeKind, TokenomicsParams, Verdict, VoteChoice,
     },
 };
 use anchor_lang::prelude::*;
@@ -489,6 +489,7 @@ pub struct ProposalCreated {
     pub id: u64,
     pub proposer: Pubkey,
     pub changes: Vec<ParamChange>,
+    pub call: Option<GovernanceCall>,
     pub voting_end: i64,
     pub quorum_weight: u128,
 }
@@ -530,6 +531,8 @@ pub struct ProposalExecuted {
     pub proposal: Pubkey,
     pub id: u64,
     pub changes: Vec<ParamChange>,
+    /// The role instruction governance signed, for a call proposal.
+    pub call: Option<GovernanceCall>,
 }
 
 #[event]

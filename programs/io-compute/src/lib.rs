@@ -356,6 +356,13 @@ pub mod io_compute {
         ExecuteProposal::handle(ctx)
     }
 
+    /// Runs a succeeded proposal's role instruction after its timelock, the program signing as governance (arbiter, keeper admin, price or config authority). Anyone may call.
+    pub fn execute_proposal_call<'info>(
+        ctx: Context<'info, ExecuteProposalCall<'info>>,
+    ) -> Result<()> {
+        ExecuteProposalCall::handle(ctx)
+    }
+
     /// The proposer cancels its proposal before any vote is cast.
     pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
         CancelProposal::handle(ctx)

@@ -1,4 +1,5 @@
-//! Proposals and votes on bounded parameter changes.
+//! Proposals and votes: bounded parameter changes, or a role instruction
+//! governance signs with its PDA.
 
 use super::*;
 
@@ -110,6 +111,47 @@ pub fn execute_proposal(id: u64) -> Instruction {
         },
         instruction::ExecuteProposal {},
     )
+}
+
+/// `ix`, an instruction of this program signed by the governance PDA (as
+/// the role it holds), as a proposal's call.
+pub fn governance_call(ix: &Instruction) -> GovernanceCall {
+    assert_eq!(ix.program_id, ID, "a call runs this program");
+    GovernanceCall {
+        accounts: ix
+            .accounts
+            .iter()
+            .map(|meta| CallAccount {
+                pubkey: meta.pubkey,
+                is_signer: meta.is_signer,
+                is_writable: meta.is_writable,
+            })
+            .collect(),
+        data: ix.data.clone(),
+    }
+}
+
+/// `execute_proposal_call` of proposal `id`, whose call is `call`: the
+/// call's accounts follow, each co-signer of the call (not governance)
+/// signing this transaction.
+pub fn execute_proposal_call(id: u64, call: &GovernanceCall) -> Instruction {
+    let governance = pda::governance();
+    let mut ix = build(
+        accounts::ExecuteProposalCall {
+            config: pda::config(),
+            governance,
+            proposal: pda::proposal(id),
+            io_compute_program: ID,
+        },
+        instruction::ExecuteProposalCall {},
+    );
+    ix.accounts
+        .extend(call.accounts.iter().map(|a| AccountMeta {
+            pubkey: a.pubkey,
+            is_signer: a.is_signer && a.pubkey != governance,
+            is_writable: a.is_writable,
+        }));
+    ix
 }
 
 pub fn cancel_proposal(proposer: Pubkey, id: u64) -> Instruction {

@@ -13,8 +13,8 @@ use io_compute::{
     accounts, instruction,
     receipt::UsageAttestation,
     state::{
-        CheckOutcome, DeviceSpec, GovernanceParams, GpuModel, LeaseSpec, OracleConfig,
-        ProviderProfile, TokenomicsParams, Verdict, VoteChoice,
+        CallAccount, CheckOutcome, DeviceSpec, GovernanceCall, GovernanceParams, GpuModel,
+        LeaseSpec, OracleConfig, ProviderProfile, TokenomicsParams, Verdict, VoteChoice,
     },
     AdmitKeeperArgs, BurnArgs, ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs,
     DisputeProofArgs, ExpireDeviceRewardsArgs, HandOverAuthorityArgs, InitializeArgs,

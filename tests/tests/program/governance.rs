@@ -6,7 +6,9 @@ use crate::*;
 use io_compute::{
     error::IoComputeError,
     events::ProofFinalized,
-    state::{GovernanceParams, ParamChange, Proposal, ProposalState, StakePosition, VoteChoice},
+    state::{
+        GovernanceParams, ParamChange, Proposal, ProposalState, StakePosition, Verdict, VoteChoice,
+    },
     CreateProposalArgs,
 };
 
@@ -14,6 +16,7 @@ fn propose(changes: Vec<ParamChange>) -> CreateProposalArgs {
     CreateProposalArgs {
         description: "raise the provider fee to 5 %".into(),
         changes,
+        call: None,
     }
 }
 
@@ -493,4 +496,212 @@ async fn governance_guards() {
     )
     .await
     .assert_error(IoComputeError::ChangeOutOfBounds);
+}
+
+/// Creates `args` as `whale` (position 0 behind `provider`), votes yes,
+/// finalizes and waits out the timelock: the proposal is executable.
+async fn pass(
+    env: &mut TestEnv,
+    whale: &Keypair,
+    provider: Pubkey,
+    args: CreateProposalArgs,
+) -> u64 {
+    let id = next_proposal_id(env).await;
+    env.ok(
+        ix::create_proposal(whale.pubkey(), provider, 0, id, args),
+        whale,
+    )
+    .await;
+    env.ok(
+        ix::cast_vote(whale.pubkey(), id, provider, 0, VoteChoice::Yes),
+        whale,
+    )
+    .await;
+    let p: Proposal = env.account(&pda::proposal(id)).await;
+    env.set_time(p.voting_end).await;
+    env.send(&[ix::finalize_proposal(id)], &[])
+        .await
+        .assert_ok();
+    env.advance_time(p.timelock_secs).await;
+    id
+}
+
+fn call_proposal(role_ix: &solana_sdk::instruction::Instruction) -> CreateProposalArgs {
+    CreateProposalArgs {
+        description: "governance acts in its role".into(),
+        changes: Vec::new(),
+        call: Some(ix::governance_call(role_ix)),
+    }
+}
+
+/// Item 10: where a role's holder must sign, governance holds the role
+/// through its PDA. A proposal makes governance the arbiter; a second
+/// proposal's call resolves a dispute, the program signing as governance;
+/// a third admits a keeper, the keeper co-signing the execution. Calls are
+/// role instructions only, run once, with exactly their accounts, and a
+/// proposal of changes and a proposal of a call each run on their own path.
+#[tokio::test]
+async fn governance_holds_roles_through_its_pda() {
+    let mut m = crate::fraud::market_with(1_000 * ONE_IO, 0).await;
+    let proof = m
+        .post(&[crate::fraud::job(2, 64, 2, 3).receipt([1; 32], &[0; 4], 1)])
+        .await;
+    let keys = m.keys(0);
+    let client = m.client.insecure_clone();
+    let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+    let env = &mut m.env;
+    let client_io = env.give_io(&client.pubkey(), bond).await;
+    env.ok(
+        ix::dispute_proof(client.pubkey(), keys, client_io, bond),
+        &client,
+    )
+    .await;
+    let admin = env.admin.insecure_clone();
+    env.ok(
+        ix::init_governance(admin.pubkey(), GovernanceParams::default()),
+        &admin,
+    )
+    .await;
+    env.ok(
+        ix::hand_over_authority(admin.pubkey(), successor_roles()),
+        &admin,
+    )
+    .await;
+    let whale = voter(env, m.provider, 20_000 * ONE_IO).await;
+    let governance = pda::governance();
+    let resolve = ix::resolve_dispute(
+        governance,
+        keys,
+        client.pubkey(),
+        client_io,
+        Verdict::ProviderAtFault,
+    );
+
+    // Only role instructions, never naming the proposal itself.
+    let id = next_proposal_id(env).await;
+    for bad in [
+        ix::finalize_proof(governance, keys, client_io),
+        ix::execute_proposal(id),
+    ] {
+        env.rejects(
+            ix::create_proposal(whale.pubkey(), m.provider, 0, id, call_proposal(&bad)),
+            &whale,
+            &[pda::proposal(id)],
+        )
+        .await
+        .assert_error(IoComputeError::InvalidGovernanceCall);
+    }
+    let mut both = call_proposal(&resolve);
+    both.changes = vec![ParamChange::ProviderFeeBps(300)];
+    env.rejects(
+        ix::create_proposal(whale.pubkey(), m.provider, 0, id, both),
+        &whale,
+        &[pda::proposal(id)],
+    )
+    .await
+    .assert_error(IoComputeError::InvalidProposal);
+
+    // Governance becomes the arbiter.
+    let to_governance = pass(
+        env,
+        &whale,
+        m.provider,
+        propose(vec![ParamChange::Arbiter(governance)]),
+    )
+    .await;
+    let call = ix::governance_call(&resolve);
+    env.expect_rejected(
+        &[ix::execute_proposal_call(to_governance, &call)],
+        &[],
+        &[pda::proposal(to_governance)],
+    )
+    .await
+    .assert_error(IoComputeError::WrongProposalKind);
+    env.send(&[ix::execute_proposal(to_governance)], &[])
+        .await
+        .assert_ok();
+    assert_eq!(env.config().await.arbiter, governance);
+    // The arbiter before it can no longer resolve.
+    let old = successor(0);
+    env.rejects(
+        ix::resolve_dispute(
+            old.pubkey(),
+            keys,
+            client.pubkey(),
+            client_io,
+            Verdict::Rejected,
+        ),
+        &old,
+        &[proof],
+    )
+    .await
+    .assert_error(IoComputeError::NotArbiter);
+
+    // Governance resolves the dispute by vote.
+    let ruling = pass(env, &whale, m.provider, call_proposal(&resolve)).await;
+    let p: Proposal = env.account(&pda::proposal(ruling)).await;
+    assert_eq!(p.call, Some(call.clone()));
+    env.expect_rejected(&[ix::execute_proposal(ruling)], &[], &[proof])
+        .await
+        .assert_error(IoComputeError::WrongProposalKind);
+    let mut shuffled = ix::execute_proposal_call(ruling, &call);
+    let n = shuffled.accounts.len();
+    shuffled.accounts.swap(n - 1, n - 2);
+    env.expect_rejected(&[shuffled], &[], &[proof])
+        .await
+        .assert_error(IoComputeError::CallAccountsMismatch);
+    let outcome = env
+        .send(&[ix::execute_proposal_call(ruling, &call)], &[])
+        .await;
+    outcome.assert_ok();
+    // 10 % of the pool's 21,000 IO, the provider's own 1,000 first; the
+    // reward is half of that part.
+    let resolved = &outcome.events::<io_compute::events::DisputeResolved>()[0];
+    assert_eq!(
+        (
+            resolved.verdict,
+            resolved.provider_slashed,
+            resolved.challenger_reward
+        ),
+        (Verdict::ProviderAtFault, 2_100 * ONE_IO, 500 * ONE_IO)
+    );
+    assert!(!env.exists(&proof).await);
+    assert_eq!(env.token_balance(&client_io).await, bond + 500 * ONE_IO);
+    let p: Proposal = env.account(&pda::proposal(ruling)).await;
+    assert_eq!(p.state, ProposalState::Executed);
+    env.expect_rejected(&[ix::execute_proposal_call(ruling, &call)], &[], &[])
+        .await
+        .assert_error(IoComputeError::InvalidProposalState);
+
+    // Governance as keeper admin: the admitted keeper co-signs the
+    // execution (it pays its bond and its record's rent).
+    let to_admin = pass(
+        env,
+        &whale,
+        m.provider,
+        propose(vec![ParamChange::KeeperAdmin(governance)]),
+    )
+    .await;
+    env.send(&[ix::execute_proposal(to_admin)], &[])
+        .await
+        .assert_ok();
+    let keeper = env.wallet().await;
+    let keeper_bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    let keeper_io = env.give_io(&keeper.pubkey(), keeper_bond).await;
+    let admit = ix::admit_keeper(
+        governance,
+        keeper.pubkey(),
+        keeper_io,
+        keeper_bond,
+        "https://keeper.example.org",
+    );
+    let admission = pass(env, &whale, m.provider, call_proposal(&admit)).await;
+    let call = ix::governance_call(&admit);
+    env.ok(ix::execute_proposal_call(admission, &call), &keeper)
+        .await;
+    let record: io_compute::state::Keeper = env.account(&pda::keeper(&keeper.pubkey())).await;
+    assert_eq!(
+        (record.bond, record.endpoint.as_str()),
+        (keeper_bond, "https://keeper.example.org")
+    );
 }

@@ -54,6 +54,15 @@ const CHANGED: &[(&str, &str)] = &[
     ("refund_dispute", "new: a dispute of a voided proof gets its bond back"),
     ("Dispute", "new: one challenger's bonded dispute of a usage proof"),
     (
+        "execute_proposal_call",
+        "new: governance signs a passed proposal's role instruction with its PDA",
+    ),
+    (
+        "create_proposal",
+        "an optional role instruction (GovernanceCall) instead of changes",
+    ),
+    ("Proposal", "an optional role instruction (GovernanceCall)"),
+    (
         "abandon_gemm_challenge",
         "new: ends a challenge without a verdict",
     ),

@@ -225,6 +225,92 @@ pub fn checked_changes(
     Ok((config, governance))
 }
 
+/// One account of a `GovernanceCall`, as in an instruction.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct CallAccount {
+    pub pubkey: Pubkey,
+    pub is_signer: bool,
+    pub is_writable: bool,
+}
+
+/// An instruction of this program that needs a role's signature (arbiter,
+/// keeper admin, price authority, config authority), for governance to
+/// sign with its PDA when a proposal hands it the role: governance can
+/// then resolve a dispute, admit a keeper or publish a price by vote, and
+/// no role needs a private key after the handover.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq, InitSpace)]
+pub struct GovernanceCall {
+    #[max_len(20)] // MAX_CALL_ACCOUNTS
+    pub accounts: Vec<CallAccount>,
+    /// The instruction data, discriminator first.
+    #[max_len(160)] // MAX_CALL_DATA
+    pub data: Vec<u8>,
+}
+
+impl GovernanceCall {
+    /// The role instructions a call may run, by name; governance's own
+    /// instructions are not among them, so a call never re-enters a
+    /// proposal.
+    pub fn role_instructions() -> [(&'static str, &'static [u8]); 8] {
+        use crate::instruction as ix;
+        use anchor_lang::Discriminator;
+        [
+            ("resolve_dispute", ix::ResolveDispute::DISCRIMINATOR),
+            ("void_device_rewards", ix::VoidDeviceRewards::DISCRIMINATOR),
+            ("admit_keeper", ix::AdmitKeeper::DISCRIMINATOR),
+            ("remove_keeper", ix::RemoveKeeper::DISCRIMINATOR),
+            ("update_price", ix::UpdatePrice::DISCRIMINATOR),
+            ("slash", ix::Slash::DISCRIMINATOR),
+            ("set_oracle", ix::SetOracle::DISCRIMINATOR),
+            ("set_gpu_models", ix::SetGpuModels::DISCRIMINATOR),
+        ]
+    }
+
+    /// The role instruction the call runs, if it is one.
+    pub fn instruction_name(&self) -> Option<&'static str> {
+        Self::role_instructions()
+            .into_iter()
+            .find(|(_, discriminator)| self.data.starts_with(discriminator))
+            .map(|(name, _)| name)
+    }
+
+    /// Within bounds, a role instruction, and neither naming `proposal`
+    /// nor writing `governance` (the executing instruction holds both).
+    pub fn validate(&self, proposal: &Pubkey, governance: &Pubkey) -> Result<()> {
+        let known = self.instruction_name().is_some();
+        let clear = self
+            .accounts
+            .iter()
+            .all(|a| a.pubkey != *proposal && !(a.pubkey == *governance && a.is_writable));
+        require!(
+            known
+                && clear
+                && self.accounts.len() <= MAX_CALL_ACCOUNTS
+                && self.data.len() <= MAX_CALL_DATA,
+            IoComputeError::InvalidGovernanceCall
+        );
+        Ok(())
+    }
+
+    /// The instruction to invoke, for this program.
+    pub fn instruction(&self) -> anchor_lang::solana_program::instruction::Instruction {
+        use anchor_lang::solana_program::instruction::AccountMeta;
+        anchor_lang::solana_program::instruction::Instruction {
+            program_id: crate::ID,
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| AccountMeta {
+                    pubkey: a.pubkey,
+                    is_signer: a.is_signer,
+                    is_writable: a.is_writable,
+                })
+                .collect(),
+            data: self.data.clone(),
+        }
+    }
+}
+
 /// A proposal [proposal, id].
 #[account]
 #[derive(InitSpace, Debug)]
@@ -235,6 +321,9 @@ pub struct Proposal {
     pub description: String,
     #[max_len(4)] // MAX_PROPOSAL_CHANGES
     pub changes: Vec<ParamChange>,
+    /// A role instruction governance signs instead of changes (then
+    /// `changes` is empty); run by `execute_proposal_call`.
+    pub call: Option<GovernanceCall>,
     pub state: ProposalState,
     pub voting_start: i64,
     pub voting_end: i64,
@@ -253,6 +342,36 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// Passed, governance in control, created after the handover (H5), its
+    /// timelock run and its execution window not over.
+    pub fn require_executable(
+        &self,
+        governance: &Account<Governance>,
+        config_authority: &Pubkey,
+        now: i64,
+    ) -> Result<()> {
+        require!(
+            self.state == ProposalState::Succeeded,
+            IoComputeError::InvalidProposalState
+        );
+        require_keys_eq!(
+            *config_authority,
+            governance.key(),
+            IoComputeError::GovernanceNotInControl
+        );
+        require!(
+            self.id >= governance.first_executable_id,
+            IoComputeError::ProposalPredatesHandover
+        );
+        let unlock = self.finalized_at.safe_add(self.timelock_secs)?;
+        require!(now >= unlock, IoComputeError::TimelockNotPassed);
+        require!(
+            now < unlock.safe_add(PROPOSAL_EXECUTION_WINDOW_SECS)?,
+            IoComputeError::ProposalExpired
+        );
+        Ok(())
+    }
+
     pub fn tally(&mut self, choice: VoteChoice, weight: u64, add: bool) -> Result<()> {
         let slot = match choice {
             VoteChoice::Yes => &mut self.yes,

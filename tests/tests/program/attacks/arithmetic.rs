@@ -96,6 +96,7 @@ async fn extreme_values_are_refused_cleanly() {
             CreateProposalArgs {
                 description: "extreme".into(),
                 changes: vec![change],
+                call: None,
             },
         )
     };

@@ -254,6 +254,7 @@ async fn valid_calls(env: &mut TestEnv) -> (Vec<Call>, Vec<Pubkey>) {
                 io_compute::CreateProposalArgs {
                     description: "sweep".into(),
                     changes: vec![io_compute::state::ParamChange::ProviderFeeBps(300)],
+                    call: None,
                 },
             ),
             &[&whale],
@@ -891,6 +892,7 @@ async fn lifecycle_sweep() -> Sweep {
         let args = CreateProposalArgs {
             description: format!("proposal {id}"),
             changes: vec![ParamChange::ProviderFeeBps(300)],
+            call: None,
         };
         env.ok(
             ix::create_proposal(whale.pubkey(), provider, 0, id, args),
@@ -898,11 +900,29 @@ async fn lifecycle_sweep() -> Sweep {
         )
         .await;
     }
+    // Proposal 3 has governance sign a role instruction of its own (it is
+    // the config authority now).
+    let model_call = ix::governance_call(&ix::set_gpu_models(
+        pda::governance(),
+        vec![io_compute_sdk::gpu::default_models()[0]],
+    ));
+    let args = CreateProposalArgs {
+        description: "proposal 3".into(),
+        changes: Vec::new(),
+        call: Some(model_call.clone()),
+    };
     env.ok(
-        ix::cast_vote(whale.pubkey(), 1, provider, 0, VoteChoice::No),
+        ix::create_proposal(whale.pubkey(), provider, 0, 3, args),
         &whale,
     )
     .await;
+    for (id, choice) in [(1, VoteChoice::No), (3, VoteChoice::Yes)] {
+        env.ok(
+            ix::cast_vote(whale.pubkey(), id, provider, 0, choice),
+            &whale,
+        )
+        .await;
+    }
     sweep
         .then_send(
             &mut env,
@@ -944,6 +964,23 @@ async fn lifecycle_sweep() -> Sweep {
         .then_send(
             &mut env,
             call("execute_proposal", ix::execute_proposal(0), &[]).free(pda::proposal(0)),
+        )
+        .await;
+    env.send(&[ix::finalize_proposal(3)], &[]).await.assert_ok();
+    let proposal: Proposal = env.account(&pda::proposal(3)).await;
+    env.set_time(proposal.finalized_at + 2 * SECONDS_PER_DAY)
+        .await;
+    sweep
+        .then_send(
+            &mut env,
+            call(
+                "execute_proposal_call",
+                ix::execute_proposal_call(3, &model_call),
+                &[],
+            )
+            .free(pda::proposal(3))
+            // The call's accounts are checked against the proposal's.
+            .by_address_as(pda::gpu_models(), IoComputeError::CallAccountsMismatch),
         )
         .await;
     sweep

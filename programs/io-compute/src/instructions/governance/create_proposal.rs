@@ -13,12 +13,16 @@ use anchor_spl::token::TokenAccount;
 pub struct CreateProposalArgs {
     pub description: String,
     pub changes: Vec<ParamChange>,
+    /// Instead of changes: a role instruction for governance to sign.
+    pub call: Option<GovernanceCall>,
 }
 
 /// A staker whose position weighs at least `min_weight_to_propose` opens a
-/// proposal of 1 to 4 bounded parameter changes; an out-of-bounds change is
-/// refused here, not at execution. Voting starts now; the quorum is fixed
-/// from the IO staked now.
+/// proposal of 1 to 4 bounded parameter changes, or of one role
+/// instruction for governance to sign (`GovernanceCall`); an out-of-bounds
+/// change or a call outside the role instructions is refused here, not at
+/// execution. Voting starts now; the quorum is fixed from the IO staked
+/// now.
 #[derive(Accounts)]
 pub struct CreateProposal<'info> {
     #[account(mut)]
@@ -45,12 +49,18 @@ pub struct CreateProposal<'info> {
 
 impl CreateProposal<'_> {
     pub fn validate(&self, args: &CreateProposalArgs) -> Result<()> {
+        let changes_fit = match &args.call {
+            None => (1..=MAX_PROPOSAL_CHANGES).contains(&args.changes.len()),
+            Some(_) => args.changes.is_empty(),
+        };
         require!(
-            (1..=MAX_PROPOSAL_CHANGES).contains(&args.changes.len())
-                && args.description.len() <= MAX_DESCRIPTION_LEN,
+            changes_fit && args.description.len() <= MAX_DESCRIPTION_LEN,
             IoComputeError::InvalidProposal
         );
         checked_changes(&self.config, &self.governance.params, &args.changes)?;
+        if let Some(call) = &args.call {
+            call.validate(&self.proposal.key(), &self.governance.key())?;
+        }
         require!(
             !self.position.is_unstaking(),
             IoComputeError::PositionUnstaking
@@ -84,6 +94,7 @@ impl CreateProposal<'_> {
             proposer: accounts.proposer.key(),
             description: args.description,
             changes: args.changes,
+            call: args.call,
             state: ProposalState::Voting,
             voting_start: now,
             voting_end: now.safe_add(params.voting_period_secs)?,
@@ -110,6 +121,7 @@ impl CreateProposal<'_> {
             id,
             proposer: proposal.proposer,
             changes: proposal.changes,
+            call: proposal.call,
             voting_end: proposal.voting_end,
             quorum_weight,
         });
