@@ -1,9 +1,11 @@
 //! Invariant fuzzing on a real bank: random sequences of instructions by
 //! several actors (two providers, two co-stakers, a client, two keepers,
-//! the arbiter) with random amounts and clock jumps. After every step every
-//! vault equals what is recorded against it, supplies match their records,
-//! emissions stay within schedule + net, states only move forward, no
-//! keeper or challenger ends up richer than its honest share, and every
+//! the arbiter, the deployer and governance) with random amounts and clock
+//! jumps. After every step every vault equals what is recorded against it,
+//! supplies match their records, emissions stay within schedule + net,
+//! states only move forward, every parameter is within its bounds, no
+//! proposal made before the handover runs, no keeper or challenger ends up
+//! richer than its honest share, and every
 //! failure is a clean program or token error (never a panic or a runtime
 //! fault). At the end, time passes, everyone exits, and every token is back
 //! with its owner.
@@ -13,7 +15,10 @@
 
 use crate::{invariants, *};
 use io_compute::{
-    state::{Dispute, Epoch, Keeper, Lease, Market, Provider, Tokenomics, UsageProof},
+    state::{
+        Dispute, Epoch, Keeper, Lease, Market, ParamChange, Proposal, ProposalState, Provider,
+        Tokenomics, UsageProof, VoteChoice,
+    },
     BurnArgs, CreateLeaseWithIoArgs, PostUsageProofArgs,
 };
 use io_compute_sdk::ix::ProofKeys;
@@ -100,6 +105,33 @@ enum Op {
         proof: usize,
         by: usize,
     },
+    /// A staker proposes with one of its positions: a provider, client or
+    /// IO-client fee (bounded or not), or (kind 3) a slash of a provider's
+    /// pool signed by governance through its PDA.
+    Propose {
+        position: usize,
+        kind: u8,
+        value: u16,
+    },
+    Vote {
+        proposal: usize,
+        position: usize,
+        choice: u8,
+    },
+    /// Anyone ends a proposal's vote, first waiting for its end if `wait`.
+    FinalizeProposal {
+        proposal: usize,
+        wait: bool,
+    },
+    /// Anyone runs a passed proposal, first waiting out its timelock if
+    /// `wait`.
+    ExecuteProposal {
+        proposal: usize,
+        wait: bool,
+    },
+    /// The deployer hands the config authority to governance and the
+    /// signing roles to their successors.
+    HandOver,
     /// The other keeper takes a lease over (after its keeper's silence).
     TakeOver {
         lease: usize,
@@ -156,6 +188,15 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8usize, 0..2usize, 0u8..3)
             .prop_map(|(proof, by, verdict)| Op::Resolve { proof, by, verdict }),
         1 => (0..8usize, 0..2usize).prop_map(|(proof, by)| Op::RefundDispute { proof, by }),
+        2 => (0..16usize, 0u8..4, 0u16..1_500)
+            .prop_map(|(position, kind, value)| Op::Propose { position, kind, value }),
+        2 => (0..4usize, 0..16usize, 0u8..3)
+            .prop_map(|(proposal, position, choice)| Op::Vote { proposal, position, choice }),
+        2 => (0..4usize, any::<bool>())
+            .prop_map(|(proposal, wait)| Op::FinalizeProposal { proposal, wait }),
+        2 => (0..4usize, any::<bool>())
+            .prop_map(|(proposal, wait)| Op::ExecuteProposal { proposal, wait }),
+        3 => Just(Op::HandOver),
         1 => (0..6usize).prop_map(|lease| Op::TakeOver { lease }),
         1 => (0..2usize).prop_map(|device| Op::CycleDevice { device }),
         1 => (0..2usize, 1u64..=10_000).prop_map(|(keeper, bps)| Op::PostRoot { keeper, bps }),
@@ -188,7 +229,13 @@ struct World {
     proofs: Vec<ProofKeys>,
     /// Each proof's job and the C its receipt commits to.
     jobs: Vec<(io_compute_sdk::gemm::GemmJob, Vec<i64>)>,
-    /// The furthest state each lease and proof has been seen in (see
+    /// Ids of the proposals created.
+    proposals: Vec<u64>,
+    /// Votes cast and not relinquished: (proposal id, position index).
+    votes: Vec<(u64, usize)>,
+    /// The deployer handed over: the roles sign with `successor(n)`.
+    handed_over: bool,
+    /// The furthest state each lease, proof and proposal has been seen in (see
     /// `lease_rank`, `proof_rank`): states only move forward.
     ranks: HashMap<Pubkey, u8>,
     failures: usize,
@@ -237,6 +284,9 @@ impl World {
             leases: Vec::new(),
             proofs: Vec::new(),
             jobs: Vec::new(),
+            proposals: Vec::new(),
+            votes: Vec::new(),
+            handed_over: false,
             ranks: HashMap::new(),
             failures: 0,
             accepted: BTreeMap::new(),
@@ -260,7 +310,59 @@ impl World {
                 .ok(ix::add_device(owner.pubkey(), 0, device), &owner)
                 .await;
         }
+        // Governance quick enough for a sequence to see proposals pass and
+        // run: an hour's vote, a 10-minute timelock, a 1 % quorum, 100 IO
+        // of weight to propose.
+        let admin = world.env.admin.insecure_clone();
+        let params = io_compute::state::GovernanceParams {
+            voting_period_secs: 3_600,
+            timelock_secs: 600,
+            quorum_bps: 100,
+            approval_bps: 5_000,
+            min_weight_to_propose: 100 * ONE_IO,
+        };
         world
+            .env
+            .ok(ix::init_governance(admin.pubkey(), params), &admin)
+            .await;
+        world
+    }
+
+    /// Position (owner, provider, nonce) votes `choice` on proposal `id`.
+    async fn vote(&mut self, id: u64, position: (usize, usize, u64), choice: VoteChoice) {
+        let (owner, provider, nonce) = position;
+        let voter = self.stakers[owner].insecure_clone();
+        let ix = ix::cast_vote(voter.pubkey(), id, self.providers[provider], nonce, choice);
+        if self.send(&[ix], &[&voter]).await {
+            let index = self
+                .positions
+                .iter()
+                .position(|p| *p == position)
+                .expect("a known position");
+            self.votes.push((id, index));
+        }
+    }
+
+    async fn governance(&mut self) -> io_compute::state::Governance {
+        self.env.account(&pda::governance()).await
+    }
+
+    /// The arbiter: the deployer until the handover, then its successor.
+    fn arbiter(&self) -> Keypair {
+        if self.handed_over {
+            successor(0)
+        } else {
+            self.env.admin.insecure_clone()
+        }
+    }
+
+    /// The price authority, as `arbiter`.
+    fn price_authority(&self) -> Keypair {
+        if self.handed_over {
+            successor(2)
+        } else {
+            self.env.admin.insecure_clone()
+        }
     }
 
     /// Sends; a failure must be a clean error (a program, Anchor or token
@@ -290,6 +392,8 @@ impl World {
         let admin = self.env.admin.insecure_clone();
         let keeper = self.keepers[0].insecure_clone();
         let client = self.client.insecure_clone();
+        let price = self.price_authority();
+        let arbiter = self.arbiter();
         match op {
             Op::Stake {
                 who,
@@ -371,7 +475,7 @@ impl World {
                     min_iosd: 0,
                 };
                 let ixs = [
-                    ix::update_price(admin.pubkey(), 100_000_000, 0, -8),
+                    ix::update_price(price.pubkey(), 100_000_000, 0, -8),
                     ix::burn_io_for_iosd(
                         client.pubkey(),
                         self.client_io,
@@ -381,7 +485,7 @@ impl World {
                         args,
                     ),
                 ];
-                self.send(&ixs, &[&admin, &client]).await;
+                self.send(&ixs, &[&price, &client]).await;
             }
             Op::CreateLease { hours, with_io } => {
                 let m: Market = self.env.account(&pda::market()).await;
@@ -394,7 +498,7 @@ impl World {
                         max_io: 1_000 * ONE_IO,
                     };
                     let ixs = [
-                        ix::update_price(admin.pubkey(), 100_000_000, 0, -8),
+                        ix::update_price(price.pubkey(), 100_000_000, 0, -8),
                         ix::create_lease_with_io(
                             client.pubkey(),
                             self.client_io,
@@ -404,7 +508,7 @@ impl World {
                             args,
                         ),
                     ];
-                    self.send(&ixs, &[&admin, &client]).await
+                    self.send(&ixs, &[&price, &client]).await
                 } else {
                     let ix = ix::create_lease(client.pubkey(), self.client_iosd, id, spec);
                     self.send(&[ix], &[&client]).await
@@ -549,8 +653,8 @@ impl World {
                 } else {
                     pda::associated_token(&challenger, &pda::io_mint())
                 };
-                let ix = ix::resolve_dispute(admin.pubkey(), keys, challenger, dest, verdict);
-                let outcome = self.env.send(&[ix], &[&admin]).await;
+                let ix = ix::resolve_dispute(arbiter.pubkey(), keys, challenger, dest, verdict);
+                let outcome = self.env.send(&[ix], &[&arbiter]).await;
                 assert!(outcome.result.is_ok(), "the arbiter can always resolve");
                 *self.accepted.entry(self.current.clone()).or_default() += 1;
                 // The challenger's honest share: half of the 10 % taken from
@@ -633,6 +737,96 @@ impl World {
                     );
                 }
             }
+            Op::Propose {
+                position,
+                kind,
+                value,
+            } => {
+                let Some((owner, provider, nonce)) = nth(&self.positions, position) else {
+                    return;
+                };
+                let proposer = self.stakers[owner].insecure_clone();
+                let id = self.governance().await.next_proposal_id;
+                // A second passes, so that positions staked just now can
+                // vote on it.
+                self.env.advance_time(1).await;
+                let (changes, call) = match kind {
+                    0 => (vec![ParamChange::ProviderFeeBps(value)], None),
+                    1 => (vec![ParamChange::ClientFeeBps(value)], None),
+                    2 => (vec![ParamChange::ClientFeeBpsIo(value)], None),
+                    _ => {
+                        let target = self.providers[value as usize % 2];
+                        let p: Provider = self.env.account(&target).await;
+                        let amount = p.stake.amount().unwrap() * (value as u64 % 3_000) / 10_000;
+                        let slash = ix::slash(pda::governance(), target, amount);
+                        (Vec::new(), Some(ix::governance_call(&slash)))
+                    }
+                };
+                let args = io_compute::CreateProposalArgs {
+                    description: format!("fuzz {id}"),
+                    changes,
+                    call,
+                };
+                let ix = ix::create_proposal(
+                    proposer.pubkey(),
+                    self.providers[provider],
+                    nonce,
+                    id,
+                    args,
+                );
+                if self.send(&[ix], &[&proposer]).await {
+                    self.proposals.push(id);
+                    // Its proposer votes for it, as proposers do.
+                    self.vote(id, (owner, provider, nonce), VoteChoice::Yes)
+                        .await;
+                }
+            }
+            Op::Vote {
+                proposal,
+                position,
+                choice,
+            } => {
+                let (Some(id), Some((owner, provider, nonce))) = (
+                    nth(&self.proposals, proposal),
+                    nth(&self.positions, position),
+                ) else {
+                    return;
+                };
+                let choice =
+                    [VoteChoice::Yes, VoteChoice::No, VoteChoice::Abstain][choice as usize];
+                self.vote(id, (owner, provider, nonce), choice).await;
+            }
+            Op::FinalizeProposal { proposal, wait } => {
+                let Some(id) = nth(&self.proposals, proposal) else {
+                    return;
+                };
+                let p: Proposal = self.env.account(&pda::proposal(id)).await;
+                if wait && self.now().await < p.voting_end {
+                    self.env.set_time(p.voting_end).await;
+                }
+                self.send(&[ix::finalize_proposal(id)], &[]).await;
+            }
+            Op::ExecuteProposal { proposal, wait } => {
+                let Some(id) = nth(&self.proposals, proposal) else {
+                    return;
+                };
+                let p: Proposal = self.env.account(&pda::proposal(id)).await;
+                let unlock = p.finalized_at + p.timelock_secs;
+                if wait && p.state == ProposalState::Succeeded && self.now().await < unlock {
+                    self.env.set_time(unlock).await;
+                }
+                let ix = match &p.call {
+                    Some(call) => ix::execute_proposal_call(id, call),
+                    None => ix::execute_proposal(id),
+                };
+                self.send(&[ix], &[]).await;
+            }
+            Op::HandOver => {
+                let ix = ix::hand_over_authority(admin.pubkey(), successor_roles());
+                if self.send(&[ix], &[&admin]).await {
+                    self.handed_over = true;
+                }
+            }
             Op::TakeOver { lease } => {
                 let Some(id) = nth(&self.leases, lease) else {
                     return;
@@ -713,17 +907,21 @@ impl World {
                             amount: reward.amount,
                             proof,
                         };
-                        ix::claim_device_reward(admin.pubkey(), reward.device, dest, args)
+                        let ix = ix::claim_device_reward(admin.pubkey(), reward.device, dest, args);
+                        (ix, admin)
                     }
                     Op::VoidRoot { .. } => {
-                        ix::void_device_rewards(admin.pubkey(), epoch, e.device_root_keeper)
+                        let ix =
+                            ix::void_device_rewards(arbiter.pubkey(), epoch, e.device_root_keeper);
+                        (ix, arbiter)
                     }
                     _ => {
                         self.send(&[ix::expire_device_rewards(epoch)], &[]).await;
                         return;
                     }
                 };
-                self.send(&[ix], &[&admin]).await;
+                let (ix, signer) = ix;
+                self.send(&[ix], &[&signer]).await;
             }
             Op::CloseLease { lease } => {
                 let Some(id) = nth(&self.leases, lease) else {
@@ -796,6 +994,11 @@ impl World {
     /// emissions match their records.
     async fn check(&mut self) {
         let env = &mut self.env;
+        // Whatever passed, every parameter is inside its hard bounds (L1).
+        env.config()
+            .await
+            .validate_params()
+            .expect("parameters within their bounds");
         let mut pools = 0;
         for provider in self.providers {
             pools += env
@@ -878,6 +1081,26 @@ impl World {
             };
             seen.push((key, rank));
         }
+        // Voting -> Succeeded -> Executed, or Voting -> Defeated for good,
+        // and nothing made before the handover ever executes (H5).
+        let first_executable = self.governance().await.first_executable_id;
+        for id in &self.proposals {
+            let key = pda::proposal(*id);
+            let p: Proposal = self.env.account(&key).await;
+            let rank = match p.state {
+                ProposalState::Voting => 0,
+                ProposalState::Succeeded => 1,
+                ProposalState::Executed => 2,
+                ProposalState::Defeated => 3,
+            };
+            if p.state == ProposalState::Executed {
+                assert!(
+                    *id >= first_executable,
+                    "proposal {id} predates the handover"
+                );
+            }
+            seen.push((key, rank));
+        }
         for (key, rank) in seen {
             let before = self.ranks.insert(key, rank).unwrap_or(0);
             assert!(
@@ -904,6 +1127,24 @@ impl World {
                 self.apply(Op::RefundDispute { proof, by }).await;
             }
             self.apply(Op::Finalize { proof }).await;
+        }
+        // Every proposal's vote ends; every vote is taken back so that its
+        // position can leave.
+        for proposal in 0..self.proposals.len() {
+            self.apply(Op::FinalizeProposal {
+                proposal,
+                wait: false,
+            })
+            .await;
+        }
+        for (id, position) in std::mem::take(&mut self.votes) {
+            let (owner, provider, nonce) = self.positions[position];
+            let voter = self.stakers[owner].insecure_clone();
+            let ix = ix::relinquish_vote(voter.pubkey(), id, self.providers[provider], nonce);
+            assert!(
+                self.send(&[ix], &[&voter]).await,
+                "a vote can always be taken back"
+            );
         }
         // Open leases are cancelled, Active ones closed, and closed ones
         // swept once their proofs have settled and their holdback ended.
