@@ -1,0 +1,10 @@
+//! io-worker: the program a GPU provider runs on each machine. It turns the
+//! machine's GPUs (or its CPU) into work the keeper dispatches and the
+//! program pays for: GEMM jobs (f32, bf16, f16 and provable integer) and
+//! device checks, each result checked by the worker itself and committed to
+//! in a receipt its worker key signs.
+
+pub mod backend;
+pub mod bench;
+pub mod device_check;
+pub mod gemm;
