@@ -8,3 +8,5 @@ pub mod backend;
 pub mod bench;
 pub mod device_check;
 pub mod gemm;
+pub mod identity;
+pub mod register;

@@ -4,10 +4,13 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use io_compute_sdk::job::GemmDtype;
+use io_compute_sdk::{amount::Token, client::Client};
 use io_worker::{
     backend::{self, Preference},
-    bench,
+    bench, identity, register,
 };
+use solana_sdk::{signer::keypair::read_keypair_file, signer::Signer};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "io-worker", version, about)]
@@ -45,9 +48,41 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         dtypes: Vec<GemmDtype>,
     },
+    /// Register this machine as a device of your provider (or update the
+    /// device that has its worker key), with the detected specs and this
+    /// machine's worker key. Signed by the provider's key, which the worker
+    /// does not keep.
+    Register {
+        /// RPC URL of the cluster.
+        #[arg(
+            long,
+            short = 'u',
+            env = "IO_WORKER_RPC_URL",
+            default_value = "http://127.0.0.1:8899"
+        )]
+        url: String,
+        /// The provider authority's keypair file.
+        #[arg(long)]
+        provider_keypair: PathBuf,
+        /// This machine's worker keypair (made if absent).
+        #[arg(long, env = "IO_WORKER_KEYPAIR")]
+        worker_keypair: Option<PathBuf>,
+        /// Price per GPU-hour in IOSD, e.g. 0.45.
+        #[arg(long)]
+        price: String,
+        /// The GPU table's model code, when the detected name is not known.
+        #[arg(long)]
+        model: Option<String>,
+        /// Give this worker key to the provider's device with this index.
+        #[arg(long)]
+        index: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-fn main() -> Result<()> {
+#[tokio::main]
+async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -109,6 +144,51 @@ fn main() -> Result<()> {
                         r.backend, r.dtype, r.n, r.gflops, r.freivalds_ms
                     );
                 }
+            }
+        }
+        Command::Register {
+            url,
+            provider_keypair,
+            worker_keypair,
+            price,
+            model,
+            index,
+            json,
+        } => {
+            let provider = read_keypair_file(&provider_keypair).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read the provider keypair {}: {e}",
+                    provider_keypair.display()
+                )
+            })?;
+            let path = worker_keypair.unwrap_or_else(identity::default_path);
+            let (worker, made) = identity::load_or_create(&path)?;
+            if made {
+                eprintln!("made a worker keypair at {}", path.display());
+            }
+            let price = Token::Iosd.parse(&price).context("--price")?;
+            let client = Client::new(&url, provider);
+            let done = register::register(
+                &client,
+                backend.info(),
+                worker.pubkey(),
+                price,
+                model.as_deref(),
+                index,
+            )
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&done)?);
+            } else {
+                println!(
+                    "{} device {} ({} x {}, {} GB) with worker key {}",
+                    if done.added { "Added" } else { "Updated" },
+                    done.device,
+                    done.model,
+                    done.gpu_count,
+                    done.vram_gb,
+                    done.worker
+                );
             }
         }
     }

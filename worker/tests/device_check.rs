@@ -47,7 +47,8 @@ impl Backend for Throttled {
 #[test]
 fn a_device_check_passes_honestly_and_fails_at_sixty_percent_speed() {
     let cpu = CpuBackend::new();
-    let (n, steps) = (192u32, 24u32);
+    // Large enough that the products, not the hashing, take the time.
+    let (n, steps) = (512u32, 10u32);
     let probe = |seed| DeviceCheckSpec {
         seed,
         n,

@@ -100,8 +100,9 @@ impl Backend for CpuBackend {
         })
     }
 
-    /// The projections as six skinny f64 GEMMs through faer (all rounds at
-    /// once), then the shared bound check.
+    /// The projections in f64 straight from the operands' own dtype (no
+    /// converted copies), rows split over the cores, then the shared bound
+    /// check.
     fn freivalds(
         &self,
         (m, k, n): Dims,
@@ -114,17 +115,69 @@ impl Backend for CpuBackend {
     ) -> Result<Result<(), FreivaldsFailure>, BackendError> {
         let t = rounds as usize;
         let r = random_vectors(n, rounds, seed);
-        let (a, b, c) = (a.to_f64(), b.to_f64(), c.to_f64());
-        let abs = |v: &[f64]| v.iter().map(|x| x.abs()).collect::<Vec<f64>>();
-        let br = faer_gemm((k, n, t), &b, &r, 0.0, 1.0);
-        let abs_br = faer_gemm((k, n, t), &abs(&b), &r, 0.0, 1.0);
+        let ones = vec![1.0; n];
+        let br = project_matrix(b, (k, n), &r, t, false);
+        let abs_b1 = project_matrix(b, (k, n), &ones, 1, true);
         let projections = Projections {
-            y: faer_gemm((m, k, t), &a, &br, 0.0, 1.0),
-            abs_y: faer_gemm((m, k, t), &abs(&a), &abs_br, 0.0, 1.0),
-            z: faer_gemm((m, n, t), &c, &r, 0.0, 1.0),
-            abs_z: faer_gemm((m, n, t), &abs(&c), &r, 0.0, 1.0),
+            y: project_matrix(a, (m, k), &br, t, false),
+            z: project_product(c, (m, n), &r, t, false),
+            abs_y: project_matrix(a, (m, k), &abs_b1, 1, true),
+            abs_z: project_product(c, (m, n), &ones, 1, true),
         };
         Ok(projections.judge(model, k, n, rounds))
+    }
+}
+
+/// Rows handed to one rayon task.
+const ROWS_PER_TASK: usize = 64;
+
+/// `verify::project` with the rows split over the cores: each task widens
+/// its rows to f64 (|x| with `abs`) and multiplies them by `r` with faer.
+fn par_project<T: Copy + Sync>(
+    mat: &[T],
+    (rows, cols): (usize, usize),
+    r: &[f64],
+    t: usize,
+    abs: bool,
+    as_f64: impl Fn(T) -> f64 + Sync,
+) -> Vec<f64> {
+    use rayon::prelude::*;
+    let mut out = vec![0.0; rows * t];
+    out.par_chunks_mut(ROWS_PER_TASK * t)
+        .zip(mat.par_chunks(ROWS_PER_TASK * cols))
+        .for_each(|(out, part)| {
+            let wide: Vec<f64> = part
+                .iter()
+                .map(|&x| if abs { as_f64(x).abs() } else { as_f64(x) })
+                .collect();
+            let rows = part.len() / cols;
+            matmul(
+                MatMut::from_row_major_slice_mut(out, rows, t),
+                Accum::Replace,
+                MatRef::from_row_major_slice(&wide, rows, cols),
+                MatRef::from_row_major_slice(r, cols, t),
+                1.0,
+                Par::Seq,
+            );
+        });
+    out
+}
+
+fn project_matrix(mat: &Matrix, shape: (usize, usize), r: &[f64], t: usize, abs: bool) -> Vec<f64> {
+    match mat {
+        Matrix::F32(v) => par_project(v, shape, r, t, abs, |x| x as f64),
+        Matrix::Bf16(v) => par_project(v, shape, r, t, abs, |x| x.to_f64()),
+        Matrix::F16(v) => par_project(v, shape, r, t, abs, |x| x.to_f64()),
+        Matrix::I32(v) => par_project(v, shape, r, t, abs, |x| x as f64),
+    }
+}
+
+fn project_product(c: &Product, shape: (usize, usize), r: &[f64], t: usize, abs: bool) -> Vec<f64> {
+    match c {
+        Product::F32(v) => par_project(v, shape, r, t, abs, |x| x as f64),
+        Product::Bf16(v) => par_project(v, shape, r, t, abs, |x| x.to_f64()),
+        Product::F16(v) => par_project(v, shape, r, t, abs, |x| x.to_f64()),
+        Product::I64(v) => par_project(v, shape, r, t, abs, |x| x as f64),
     }
 }
 

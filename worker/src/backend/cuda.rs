@@ -31,55 +31,42 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-/// Row projections for Freivalds: out = M R and abs_out = |M| R2, in f64,
-/// one block per row, up to 16 rounds at once.
+/// Row projections for Freivalds: out = M R (or |M| R), in f64, one block
+/// per row, up to 16 rounds at once.
 const PROJECT_SRC: &str = r#"
 #define MAX_ROUNDS 16
 template <typename T>
-__device__ void project(const T* m, int rows, int cols, const double* r, const double* r2,
-                        int t, double* out, double* abs_out) {
-    extern __shared__ double shared[];
+__device__ void project(const T* m, int rows, int cols, const double* r, int t, int take_abs,
+                        double* out) {
+    extern __shared__ double sums[];
     int row = blockIdx.x;
     if (row >= rows) return;
-    double acc[MAX_ROUNDS], acc_abs[MAX_ROUNDS];
-    for (int s = 0; s < t; s++) { acc[s] = 0.0; acc_abs[s] = 0.0; }
+    double acc[MAX_ROUNDS];
+    for (int s = 0; s < t; s++) acc[s] = 0.0;
     for (int j = threadIdx.x; j < cols; j += blockDim.x) {
         double x = (double)m[(size_t)row * cols + j];
-        for (int s = 0; s < t; s++) {
-            acc[s] += x * r[(size_t)j * t + s];
-            acc_abs[s] += fabs(x) * r2[(size_t)j * t + s];
-        }
+        if (take_abs) x = fabs(x);
+        for (int s = 0; s < t; s++) acc[s] += x * r[(size_t)j * t + s];
     }
-    double* sums = shared;
-    double* abs_sums = shared + blockDim.x * t;
-    for (int s = 0; s < t; s++) {
-        sums[threadIdx.x * t + s] = acc[s];
-        abs_sums[threadIdx.x * t + s] = acc_abs[s];
-    }
+    for (int s = 0; s < t; s++) sums[threadIdx.x * t + s] = acc[s];
     __syncthreads();
     for (int stride = blockDim.x / 2; stride > 0; stride /= 2) {
         if (threadIdx.x < stride) {
-            for (int s = 0; s < t; s++) {
-                sums[threadIdx.x * t + s] += sums[(threadIdx.x + stride) * t + s];
-                abs_sums[threadIdx.x * t + s] += abs_sums[(threadIdx.x + stride) * t + s];
-            }
+            for (int s = 0; s < t; s++) sums[threadIdx.x * t + s] += sums[(threadIdx.x + stride) * t + s];
         }
         __syncthreads();
     }
     if (threadIdx.x == 0) {
-        for (int s = 0; s < t; s++) {
-            out[(size_t)row * t + s] = sums[s];
-            abs_out[(size_t)row * t + s] = abs_sums[s];
-        }
+        for (int s = 0; s < t; s++) out[(size_t)row * t + s] = sums[s];
     }
 }
-extern "C" __global__ void project_f32(const float* m, int rows, int cols, const double* r,
-                                       const double* r2, int t, double* out, double* abs_out) {
-    project<float>(m, rows, cols, r, r2, t, out, abs_out);
+extern "C" __global__ void project_f32(const float* m, int rows, int cols, const double* r, int t,
+                                       int take_abs, double* out) {
+    project<float>(m, rows, cols, r, t, take_abs, out);
 }
-extern "C" __global__ void project_f64(const double* m, int rows, int cols, const double* r,
-                                       const double* r2, int t, double* out, double* abs_out) {
-    project<double>(m, rows, cols, r, r2, t, out, abs_out);
+extern "C" __global__ void project_f64(const double* m, int rows, int cols, const double* r, int t,
+                                       int take_abs, double* out) {
+    project<double>(m, rows, cols, r, t, take_abs, out);
 }
 "#;
 
@@ -279,28 +266,26 @@ impl CudaBackend {
         Ok(c.into_iter().map(i64::from).collect())
     }
 
-    /// out = M R and |M| R2 for a rows x cols M on the device (up to 16
-    /// rounds), as f64 rows x t.
+    /// M R (or |M| R with `take_abs`) for a rows x cols M on the device
+    /// and an R of cols x t (t up to 16), as f64 rows x t.
     fn project<T: cudarc::driver::DeviceRepr>(
         &self,
         m: &cudarc::driver::CudaSlice<T>,
         kernel: &str,
         (rows, cols): (usize, usize),
         r: &[f64],
-        r2: &[f64],
         t: usize,
-    ) -> Result<(Vec<f64>, Vec<f64>), BackendError> {
+        take_abs: bool,
+    ) -> Result<Vec<f64>, BackendError> {
         let module = self.module(PROJECT_SRC)?;
         let function = module.load_function(kernel).map_err(cuda_err)?;
         let r = self.stream.clone_htod(r).map_err(cuda_err)?;
-        let r2 = self.stream.clone_htod(r2).map_err(cuda_err)?;
         let mut out = self.stream.alloc_zeros::<f64>(rows * t).map_err(cuda_err)?;
-        let mut abs_out = self.stream.alloc_zeros::<f64>(rows * t).map_err(cuda_err)?;
-        let (rows_i, cols_i, t_i) = (rows as i32, cols as i32, t as i32);
+        let (rows_i, cols_i, t_i, abs_i) = (rows as i32, cols as i32, t as i32, take_abs as i32);
         let cfg = LaunchConfig {
             grid_dim: (rows as u32, 1, 1),
             block_dim: (PROJECT_THREADS, 1, 1),
-            shared_mem_bytes: 2 * PROJECT_THREADS * t as u32 * 8,
+            shared_mem_bytes: PROJECT_THREADS * t as u32 * 8,
         };
         let mut launch = self.stream.launch_builder(&function);
         launch
@@ -308,15 +293,11 @@ impl CudaBackend {
             .arg(&rows_i)
             .arg(&cols_i)
             .arg(&r)
-            .arg(&r2)
             .arg(&t_i)
-            .arg(&mut out)
-            .arg(&mut abs_out);
+            .arg(&abs_i)
+            .arg(&mut out);
         unsafe { launch.launch(cfg) }.map_err(cuda_err)?;
-        Ok((
-            self.stream.clone_dtoh(&out).map_err(cuda_err)?,
-            self.stream.clone_dtoh(&abs_out).map_err(cuda_err)?,
-        ))
+        self.stream.clone_dtoh(&out).map_err(cuda_err)
     }
 }
 
@@ -337,12 +318,12 @@ fn config<T>(m: usize, k: usize, n: usize, alpha: T, beta: T) -> GemmConfig<T> {
 }
 
 /// Inputs as f32 for the projection kernel (exact for every input dtype).
-fn as_f32(matrix: &Matrix) -> Option<Vec<f32>> {
+fn as_f32(matrix: &Matrix) -> Vec<f32> {
     match matrix {
-        Matrix::F32(v) => Some(v.clone()),
-        Matrix::Bf16(v) => Some(v.iter().map(|x| x.to_f32()).collect()),
-        Matrix::F16(v) => Some(v.iter().map(|x| x.to_f32()).collect()),
-        Matrix::I32(v) => Some(v.iter().map(|&x| x as f32).collect()),
+        Matrix::F32(v) => v.clone(),
+        Matrix::Bf16(v) => v.iter().map(|x| x.to_f32()).collect(),
+        Matrix::F16(v) => v.iter().map(|x| x.to_f32()).collect(),
+        Matrix::I32(v) => v.iter().map(|&x| x as f32).collect(),
     }
 }
 
@@ -378,8 +359,8 @@ impl Backend for CudaBackend {
         })
     }
 
-    /// The projections on the GPU (A, B and C read once per 16 rounds), the
-    /// bound check on the host.
+    /// The projections on the GPU (A, B and C read once per 16 rounds and
+    /// once more for the bound), the bound check on the host.
     fn freivalds(
         &self,
         (m, k, n): Dims,
@@ -392,25 +373,26 @@ impl Backend for CudaBackend {
     ) -> Result<Result<(), FreivaldsFailure>, BackendError> {
         let r_all = random_vectors(n, rounds, seed);
         let t_all = rounds as usize;
-        let a_dev = self
-            .stream
-            .clone_htod(&as_f32(a).expect("every dtype"))
-            .map_err(cuda_err)?;
-        let b_dev = self
-            .stream
-            .clone_htod(&as_f32(b).expect("every dtype"))
-            .map_err(cuda_err)?;
+        let a_dev = self.stream.clone_htod(&as_f32(a)).map_err(cuda_err)?;
+        let b_dev = self.stream.clone_htod(&as_f32(b)).map_err(cuda_err)?;
         let c_dev = self.stream.clone_htod(&c.to_f64()).map_err(cuda_err)?;
+        let ones = vec![1.0; n];
+        let abs_b1 = self.project(&b_dev, "project_f32", (k, n), &ones, 1, true)?;
+        let abs_y = self.project(&a_dev, "project_f32", (m, k), &abs_b1, 1, true)?;
+        let abs_z = self.project(&c_dev, "project_f64", (m, n), &ones, 1, true)?;
         for first in (0..t_all).step_by(PROJECT_MAX_ROUNDS) {
             let t = PROJECT_MAX_ROUNDS.min(t_all - first);
             let r: Vec<f64> = (0..n)
                 .flat_map(|j| r_all[j * t_all + first..j * t_all + first + t].to_vec())
                 .collect();
-            let (br, abs_br) = self.project(&b_dev, "project_f32", (k, n), &r, &r, t)?;
-            let (y, abs_y) = self.project(&a_dev, "project_f32", (m, k), &br, &abs_br, t)?;
-            let (z, abs_z) = self.project(&c_dev, "project_f64", (m, n), &r, &r, t)?;
-            let verdict = Projections { y, abs_y, z, abs_z }.judge(model, k, n, t as u32);
-            if let Err(mut failure) = verdict {
+            let br = self.project(&b_dev, "project_f32", (k, n), &r, t, false)?;
+            let projections = Projections {
+                y: self.project(&a_dev, "project_f32", (m, k), &br, t, false)?,
+                z: self.project(&c_dev, "project_f64", (m, n), &r, t, false)?,
+                abs_y: abs_y.clone(),
+                abs_z: abs_z.clone(),
+            };
+            if let Err(mut failure) = projections.judge(model, k, n, t as u32) {
                 failure.round += first as u32;
                 return Ok(Err(failure));
             }
