@@ -9,4 +9,5 @@ pub mod bench;
 pub mod device_check;
 pub mod gemm;
 pub mod identity;
+pub mod receipt;
 pub mod register;

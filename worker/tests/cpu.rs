@@ -314,3 +314,56 @@ fn float_commitments_bind_shape_dtype_and_bytes() {
         "the shape is bound"
     );
 }
+
+/// A finished job's receipt, signed by the worker key: the signature checks
+/// against that key only, an integer GEMM's receipt is provable on-chain
+/// and its roots are the program's, a float one is not.
+#[test]
+fn receipts_are_signed_by_the_worker_key() {
+    use io_compute_sdk::worker_key::receipt_signed_by;
+    use solana_sdk::signer::{keypair::Keypair, Signer};
+    let cpu = CpuBackend::new();
+    let worker = Keypair::new();
+    let (lease, device) = (Keypair::new().pubkey(), Keypair::new().pubkey());
+    for dtype in [GemmDtype::I32, GemmDtype::F32] {
+        let s = spec(8, 70, 6, dtype, 11);
+        let (a, b) = gemm::operands(&s, &no_blobs).unwrap();
+        let outcome = gemm::run(&cpu, &s, &a, &b).unwrap();
+        let signed = io_worker::receipt::gemm(&worker, &lease, &device, [7; 32], &s, &outcome);
+        let r = signed.receipt;
+        assert!(receipt_signed_by(
+            &worker.pubkey(),
+            &lease,
+            &device,
+            &r,
+            &signed.signature
+        ));
+        assert!(!receipt_signed_by(
+            &Keypair::new().pubkey(),
+            &lease,
+            &device,
+            &r,
+            &signed.signature
+        ));
+        assert!(!receipt_signed_by(
+            &worker.pubkey(),
+            &device,
+            &lease,
+            &r,
+            &signed.signature
+        ));
+        assert_eq!(
+            (r.m, r.n, r.k, r.device_time_us),
+            (8, 6, 70, outcome.device_time_us)
+        );
+        assert_eq!(r.is_provable(), dtype == GemmDtype::I32);
+        if let (Matrix::I32(av), Matrix::I32(bv), Product::I64(c)) = (&a, &b, &outcome.product) {
+            let expected = GemmJob::new(8, 70, 6, av.clone(), bv.clone()).receipt(
+                [7; 32],
+                c,
+                r.device_time_us,
+            );
+            assert_eq!(r, expected);
+        }
+    }
+}

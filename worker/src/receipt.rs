@@ -1,0 +1,71 @@
+//! Receipts of finished jobs, in the program's format
+//! (`io_compute::receipt::JobReceipt`), signed by the machine's worker key:
+//! what the keeper puts under a period's root and what can be held against
+//! the device's provider.
+
+use crate::{device_check::DeviceCheckRun, gemm::GemmOutcome};
+use io_compute::receipt::{Dtype, JobKind, JobReceipt};
+use io_compute_sdk::{job::GemmSpec, merkle::MerkleTree, worker_key::sign_receipt};
+use sha2::{Digest, Sha256};
+use solana_sdk::{pubkey::Pubkey, signature::Signature, signer::keypair::Keypair};
+
+/// A receipt with its worker's signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignedReceipt {
+    pub receipt: JobReceipt,
+    pub signature: Signature,
+}
+
+/// The receipt of GEMM `job_id` of `lease` on `device`.
+pub fn gemm(
+    worker: &Keypair,
+    lease: &Pubkey,
+    device: &Pubkey,
+    job_id: [u8; 32],
+    spec: &GemmSpec,
+    outcome: &GemmOutcome,
+) -> SignedReceipt {
+    let receipt = JobReceipt {
+        job_id,
+        kind: JobKind::Gemm,
+        dtype: spec.dtype.receipt_dtype(),
+        m: spec.m,
+        n: spec.n,
+        k: spec.k,
+        input_root: outcome.input_root,
+        output_root: outcome.output_root,
+        device_time_us: outcome.device_time_us,
+    };
+    sign(worker, lease, device, receipt)
+}
+
+/// The receipt of device check `job_id`: n x n products, `steps` of them
+/// (as k); the input root is the sha256 of the seed, the output root the
+/// Merkle root of the step roots.
+pub fn device_check(
+    worker: &Keypair,
+    lease: &Pubkey,
+    device: &Pubkey,
+    job_id: [u8; 32],
+    run: &DeviceCheckRun,
+) -> SignedReceipt {
+    let receipt = JobReceipt {
+        job_id,
+        kind: JobKind::DeviceCheck,
+        dtype: Dtype::I32,
+        m: run.spec.n,
+        n: run.spec.n,
+        k: run.spec.steps,
+        input_root: Sha256::digest(run.spec.seed.to_le_bytes()).into(),
+        output_root: MerkleTree::new(run.roots.clone()).root(),
+        device_time_us: run.elapsed.as_micros().max(1) as u64,
+    };
+    sign(worker, lease, device, receipt)
+}
+
+fn sign(worker: &Keypair, lease: &Pubkey, device: &Pubkey, receipt: JobReceipt) -> SignedReceipt {
+    SignedReceipt {
+        receipt,
+        signature: sign_receipt(worker, lease, device, &receipt),
+    }
+}
