@@ -123,11 +123,52 @@ pub struct DeviceCheckSpec {
     pub deadline_ms: u64,
 }
 
+/// Between two layers of an MLP. Both are exact, so the keeper recomputes a
+/// layer's input from the worker's previous output bit for bit.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Relu,
+    Identity,
+}
+
+/// One dense layer: `weights` is the hex sha256 of a blob holding W
+/// (inputs x outputs, row-major) then the bias (outputs), f32 little-endian.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MlpLayer {
+    pub weights: String,
+    pub inputs: u32,
+    pub outputs: u32,
+}
+
+/// A forward pass of a dense f32 network over a batch: Z_l = X_l W_l + b_l,
+/// X_{l+1} = activation(Z_l), the output is the last Z. Every Z_l is
+/// committed (`mlp::layer_commitment`) and returned, so the keeper checks
+/// each layer on its own (Freivalds on X_l W_l) instead of rerunning the
+/// model.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MlpInferSpec {
+    pub layers: Vec<MlpLayer>,
+    pub activation: Activation,
+    pub batch: u32,
+    /// X_0 (batch x inputs of the first layer): from a seed as f32 GEMM
+    /// operands are, or an uploaded blob by its hex sha256.
+    pub input: MlpInput,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum MlpInput {
+    Seed { seed: u64 },
+    Content { hash: String },
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum JobSpec {
     Gemm(GemmSpec),
     DeviceCheck(DeviceCheckSpec),
+    MlpInfer(MlpInferSpec),
 }
 
 /// A job as it travels between client, keeper and worker.
@@ -163,6 +204,8 @@ pub enum JobError {
     NotFinite { which: char, index: usize },
     #[error("device check needs n in 16..=16384 and steps in 1..=100000, got n={n} steps={steps}")]
     BadDeviceCheck { n: u32, steps: u32 },
+    #[error("an MLP needs 1..=64 layers, a batch of 1..=65536 and every layer's inputs equal to the previous layer's outputs (layer {layer})")]
+    BadMlp { layer: usize },
 }
 
 impl Job {
@@ -180,6 +223,7 @@ impl Job {
         }
         match &self.spec {
             JobSpec::Gemm(spec) => spec.validate(),
+            JobSpec::MlpInfer(spec) => spec.validate(),
             JobSpec::DeviceCheck(spec) => {
                 if !(16..=16_384).contains(&spec.n) || !(1..=100_000).contains(&spec.steps) {
                     return Err(JobError::BadDeviceCheck {
@@ -190,6 +234,28 @@ impl Job {
                 Ok(())
             }
         }
+    }
+}
+
+/// Most layers an MLP job may have.
+pub const MAX_MLP_LAYERS: usize = 64;
+
+impl MlpInferSpec {
+    pub fn validate(&self) -> Result<(), JobError> {
+        if self.layers.is_empty() || self.layers.len() > MAX_MLP_LAYERS {
+            return Err(JobError::BadMlp { layer: 0 });
+        }
+        if !(1..=MAX_GEMM_DIM).contains(&self.batch) {
+            return Err(JobError::BadMlp { layer: 0 });
+        }
+        let dims = 1..=MAX_GEMM_DIM;
+        for (l, layer) in self.layers.iter().enumerate() {
+            let chained = l == 0 || self.layers[l - 1].outputs == layer.inputs;
+            if !(chained && dims.contains(&layer.inputs) && dims.contains(&layer.outputs)) {
+                return Err(JobError::BadMlp { layer: l });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -470,6 +536,23 @@ mod tests {
             r#"{"version":1,"spec":{"type":"gemm","m":3,"n":5,"k":4,"dtype":"bf16","allow_tf32":false,"inputs":{"from":"seed","seed":9}}}"#
         );
         assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), job);
+        let mlp = Job::new(JobSpec::MlpInfer(MlpInferSpec {
+            layers: vec![MlpLayer {
+                weights: "ab".repeat(32),
+                inputs: 4,
+                outputs: 2,
+            }],
+            activation: Activation::Relu,
+            batch: 8,
+            input: MlpInput::Content {
+                hash: "cd".repeat(32),
+            },
+        }));
+        let json = serde_json::to_string(&mlp).unwrap();
+        assert!(json
+            .starts_with(r#"{"version":1,"spec":{"type":"mlp_infer","layers":[{"weights":"abab"#));
+        assert_eq!(serde_json::from_str::<Job>(&json).unwrap(), mlp);
+        assert_eq!(mlp.validate(), Ok(()));
         let mut future = job.clone();
         future.version = 2;
         assert_eq!(future.validate(), Err(JobError::UnknownVersion(2)));

@@ -19,6 +19,7 @@ pub mod ix;
 pub mod job;
 pub mod lookup;
 pub mod merkle;
+pub mod mlp;
 pub mod oracle;
 pub mod pda;
 pub mod request;

@@ -30,6 +30,8 @@ pub enum JobFailure {
     BadBlob { which: char, dtype: &'static str },
     #[error(transparent)]
     Backend(#[from] BackendError),
+    #[error("layer {layer}'s output overflowed to infinity or NaN at element {index}")]
+    NonFiniteOutput { layer: usize, index: usize },
     #[error("the result failed the worker's own check ({0}); it was not signed")]
     SelfCheck(FreivaldsFailure),
 }

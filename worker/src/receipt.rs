@@ -3,9 +3,13 @@
 //! what the keeper puts under a period's root and what can be held against
 //! the device's provider.
 
-use crate::{device_check::DeviceCheckRun, gemm::GemmOutcome};
+use crate::{device_check::DeviceCheckRun, gemm::GemmOutcome, mlp::MlpOutcome};
 use io_compute::receipt::{Dtype, JobKind, JobReceipt};
-use io_compute_sdk::{job::GemmSpec, merkle::MerkleTree, worker_key::sign_receipt};
+use io_compute_sdk::{
+    job::{GemmSpec, MlpInferSpec},
+    merkle::MerkleTree,
+    worker_key::sign_receipt,
+};
 use sha2::{Digest, Sha256};
 use solana_sdk::{pubkey::Pubkey, signature::Signature, signer::keypair::Keypair};
 
@@ -32,6 +36,30 @@ pub fn gemm(
         m: spec.m,
         n: spec.n,
         k: spec.k,
+        input_root: outcome.input_root,
+        output_root: outcome.output_root,
+        device_time_us: outcome.device_time_us,
+    };
+    sign(worker, lease, device, receipt)
+}
+
+/// The receipt of inference `job_id`: batch x outputs of the last layer
+/// (m, n), the layer count as k; roots from `mlp`.
+pub fn mlp(
+    worker: &Keypair,
+    lease: &Pubkey,
+    device: &Pubkey,
+    job_id: [u8; 32],
+    spec: &MlpInferSpec,
+    outcome: &MlpOutcome,
+) -> SignedReceipt {
+    let receipt = JobReceipt {
+        job_id,
+        kind: JobKind::Inference,
+        dtype: Dtype::F32,
+        m: spec.batch,
+        n: spec.layers.last().map_or(0, |l| l.outputs),
+        k: spec.layers.len() as u32,
         input_root: outcome.input_root,
         output_root: outcome.output_root,
         device_time_us: outcome.device_time_us,
