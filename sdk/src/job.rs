@@ -163,12 +163,72 @@ pub enum MlpInput {
     Content { hash: String },
 }
 
+/// A buffer a `cuda_kernel` job passes to its kernel, in order.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct KernelBuffer {
+    /// Bytes.
+    pub bytes: u64,
+    /// Its initial contents: zeros, or an uploaded blob by hex sha256 (of
+    /// exactly `bytes` bytes).
+    #[serde(default)]
+    pub input: Option<String>,
+    /// Whether its contents come back as a job output.
+    #[serde(default)]
+    pub output: bool,
+}
+
+/// A CUDA C kernel of the client's own, compiled with NVRTC and launched
+/// once in a child process, so a kernel that faults or hangs cannot take
+/// the worker with it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CudaKernelSpec {
+    pub source: String,
+    /// The `extern "C" __global__` function to launch.
+    pub entry: String,
+    pub grid: [u32; 3],
+    pub block: [u32; 3],
+    /// Pointer arguments, in order (the kernel takes nothing else).
+    pub buffers: Vec<KernelBuffer>,
+    /// The kernel (compile and launch included) is killed after this.
+    pub timeout_ms: u64,
+}
+
+/// Bounds of a `cuda_kernel` job.
+pub const MAX_KERNEL_SOURCE: usize = 256 * 1024;
+pub const MAX_KERNEL_BUFFERS: usize = 16;
+pub const MAX_KERNEL_TIMEOUT_MS: u64 = 600_000;
+
+impl CudaKernelSpec {
+    pub fn validate(&self) -> Result<(), JobError> {
+        let entry_ok = !self.entry.is_empty()
+            && self.entry.len() <= 128
+            && self
+                .entry
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let ok = entry_ok
+            && !self.source.is_empty()
+            && self.source.len() <= MAX_KERNEL_SOURCE
+            && self.grid.iter().chain(&self.block).all(|&d| d >= 1)
+            && self.block.iter().product::<u32>() <= 1024
+            && !self.buffers.is_empty()
+            && self.buffers.len() <= MAX_KERNEL_BUFFERS
+            && self.buffers.iter().all(|b| b.bytes >= 1)
+            && (1..=MAX_KERNEL_TIMEOUT_MS).contains(&self.timeout_ms);
+        if !ok {
+            return Err(JobError::BadKernel);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum JobSpec {
     Gemm(GemmSpec),
     DeviceCheck(DeviceCheckSpec),
     MlpInfer(MlpInferSpec),
+    CudaKernel(CudaKernelSpec),
 }
 
 /// A job as it travels between client, keeper and worker.
@@ -204,6 +264,8 @@ pub enum JobError {
     NotFinite { which: char, index: usize },
     #[error("device check needs n in 16..=16384 and steps in 1..=100000, got n={n} steps={steps}")]
     BadDeviceCheck { n: u32, steps: u32 },
+    #[error("a CUDA kernel job needs an entry name of letters, digits and _, a source of at most 256 KiB, grid and block dimensions of at least 1 with at most 1024 threads a block, 1 to 16 buffers of at least one byte, and a timeout of 1 ms to 10 minutes")]
+    BadKernel,
     #[error("an MLP needs 1..=64 layers, a batch of 1..=65536 and every layer's inputs equal to the previous layer's outputs (layer {layer})")]
     BadMlp { layer: usize },
 }
@@ -224,6 +286,7 @@ impl Job {
         match &self.spec {
             JobSpec::Gemm(spec) => spec.validate(),
             JobSpec::MlpInfer(spec) => spec.validate(),
+            JobSpec::CudaKernel(spec) => spec.validate(),
             JobSpec::DeviceCheck(spec) => {
                 if !(16..=16_384).contains(&spec.n) || !(1..=100_000).contains(&spec.steps) {
                     return Err(JobError::BadDeviceCheck {

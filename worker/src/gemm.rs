@@ -30,6 +30,10 @@ pub enum JobFailure {
     BadBlob { which: char, dtype: &'static str },
     #[error(transparent)]
     Backend(#[from] BackendError),
+    #[error("cuda_kernel jobs need a GPU; this worker runs on the CPU")]
+    NeedsGpu,
+    #[error(transparent)]
+    Kernel(crate::kernel::ChildFailure),
     #[error("layer {layer}'s output overflowed to infinity or NaN at element {index}")]
     NonFiniteOutput { layer: usize, index: usize },
     #[error("the result failed the worker's own check ({0}); it was not signed")]

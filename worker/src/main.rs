@@ -48,6 +48,10 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         dtypes: Vec<GemmDtype>,
     },
+    /// Runs one cuda_kernel job read from stdin and prints its outputs (the
+    /// worker starts this itself, one process per kernel).
+    #[command(hide = true)]
+    KernelChild,
     /// Register this machine as a device of your provider (or update the
     /// device that has its worker key), with the detected specs and this
     /// machine's worker key. Signed by the provider's key, which the worker
@@ -81,8 +85,35 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+#[cfg(feature = "cuda")]
+fn kernel_child(
+    _backend: Box<dyn backend::Backend>,
+    input: &io_worker::kernel::ChildInput,
+) -> Result<io_worker::kernel::ChildOutput> {
+    let gpu = backend::cuda::CudaBackend::open(0).map_err(|why| anyhow::anyhow!(why))?;
+    Ok(gpu.run_kernel(input)?)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn kernel_child(
+    _backend: Box<dyn backend::Backend>,
+    _input: &io_worker::kernel::ChildInput,
+) -> Result<io_worker::kernel::ChildOutput> {
+    anyhow::bail!("this io-worker was built without the `cuda` feature")
+}
+
+/// Errors end the process with one line (their causes joined), whatever
+/// RUST_BACKTRACE says: a parent reading a kernel child's stderr, or an
+/// operator, gets the reason, not a trace.
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    if let Err(error) = runtime.block_on(run()) {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -145,6 +176,16 @@ async fn main() -> Result<()> {
                     );
                 }
             }
+        }
+        Command::KernelChild => {
+            let mut input = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut input)?;
+            let input: io_worker::kernel::ChildInput =
+                serde_json::from_slice(&input).context("kernel job on stdin")?;
+            println!(
+                "{}",
+                serde_json::to_string(&kernel_child(backend, &input)?)?
+            );
         }
         Command::Register {
             url,

@@ -301,6 +301,60 @@ impl CudaBackend {
     }
 }
 
+impl CudaBackend {
+    /// The child side of a `cuda_kernel` job (`io-worker kernel-child`):
+    /// compiles the client's source (cached like the worker's own kernels),
+    /// launches its entry once with the buffers in order, and returns the
+    /// output buffers.
+    pub fn run_kernel(
+        &self,
+        input: &crate::kernel::ChildInput,
+    ) -> Result<crate::kernel::ChildOutput, BackendError> {
+        use base64::{engine::general_purpose::STANDARD, Engine};
+        let spec = &input.spec;
+        let module = self.module(&spec.source)?;
+        let function = module
+            .load_function(&spec.entry)
+            .map_err(|e| BackendError::Cuda(format!("no kernel named {:?}: {e:?}", spec.entry)))?;
+        let mut slices = Vec::with_capacity(spec.buffers.len());
+        for (buffer, contents) in spec.buffers.iter().zip(&input.buffers) {
+            slices.push(match contents {
+                Some(text) => {
+                    let bytes = STANDARD.decode(text).map_err(cuda_err)?;
+                    self.stream.clone_htod(&bytes).map_err(cuda_err)?
+                }
+                None => self
+                    .stream
+                    .alloc_zeros::<u8>(buffer.bytes as usize)
+                    .map_err(cuda_err)?,
+            });
+        }
+        let cfg = LaunchConfig {
+            grid_dim: (spec.grid[0], spec.grid[1], spec.grid[2]),
+            block_dim: (spec.block[0], spec.block[1], spec.block[2]),
+            shared_mem_bytes: 0,
+        };
+        let started = std::time::Instant::now();
+        let mut launch = self.stream.launch_builder(&function);
+        for slice in &slices {
+            launch.arg(slice);
+        }
+        unsafe { launch.launch(cfg) }.map_err(cuda_err)?;
+        self.stream.synchronize().map_err(cuda_err)?;
+        let device_time_us = started.elapsed().as_micros().max(1) as u64;
+        let mut outputs = Vec::new();
+        for (buffer, slice) in spec.buffers.iter().zip(&slices) {
+            if buffer.output {
+                outputs.push(STANDARD.encode(self.stream.clone_dtoh(slice).map_err(cuda_err)?));
+            }
+        }
+        Ok(crate::kernel::ChildOutput {
+            outputs,
+            device_time_us,
+        })
+    }
+}
+
 /// Row-major C (m x n) = A (m x k) B (k x n) as column-major C^T = B^T A^T.
 fn config<T>(m: usize, k: usize, n: usize, alpha: T, beta: T) -> GemmConfig<T> {
     GemmConfig {
