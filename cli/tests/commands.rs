@@ -790,3 +790,148 @@ fn command_groups_against_localnet() {
     assert!(chain.account::<Device>(&device).is_none());
     drop(node);
 }
+
+/// M7: a cluster of 16 devices from 16 providers names more accounts than a
+/// legacy transaction holds. The keeper assigns it and `ioc cluster close`
+/// closes it, both through address lookup tables: the devices go back to
+/// Idle and the escrow to the client, less the held-back unproven time.
+#[test]
+fn a_sixteen_provider_cluster_closes_through_a_lookup_table() {
+    use io_compute::{state::DeviceStatus, StakeArgs};
+    use io_compute_sdk::{gpu, ix, lookup};
+    let home = tempdir("wide");
+    let node = Node::start(free_port_pair(), &[]);
+    let url = node.rpc_url();
+    let chain = Chain::new(&url);
+    let admin_path = home.join("admin.json");
+    let admin_key = key(&ok(
+        &home,
+        &["keygen", "new", "-o", admin_path.to_str().unwrap()],
+    )["pubkey"]);
+    ok(
+        &home,
+        &[
+            "config",
+            "set",
+            "--url",
+            &url,
+            "--keypair",
+            admin_path.to_str().unwrap(),
+        ],
+    );
+    ok(&home, &["migrate", "--epoch-length", "3600"]);
+
+    let (mut devices, mut providers) = (Vec::new(), Vec::new());
+    for i in 0..16 {
+        let path = home.join(format!("provider-{i}.json"));
+        ok(&home, &["keygen", "new", "-o", path.to_str().unwrap()]);
+        ok(
+            &home,
+            &[
+                "-k",
+                path.to_str().unwrap(),
+                "token",
+                "airdrop",
+                "--sol",
+                "1",
+                "--io",
+                "5000",
+            ],
+        );
+        let owner = read_keypair_file(&path).unwrap();
+        let io = pda::associated_token(&owner.pubkey(), &pda::io_mint());
+        let profile = io_compute::state::ProviderProfile {
+            name: format!("provider {i}"),
+            region: "eu-west".into(),
+            endpoint: "https://gpu.example.org".into(),
+            co_stake_share_bps: 0,
+        };
+        let spec = io_compute::state::DeviceSpec {
+            model: gpu::model_code("RTX4090").unwrap(),
+            gpu_count: 1,
+            vram_gb: 24,
+            price_per_gpu_hour: 400_000,
+            status: DeviceStatus::Idle,
+            worker: owner.pubkey(),
+        };
+        let stake = StakeArgs {
+            nonce: 0,
+            amount: 5_000 * ONE_IO,
+            lockup_secs: 0,
+        };
+        let instructions = [
+            ix::register_provider(owner.pubkey(), profile),
+            ix::stake(owner.pubkey(), io, stake),
+            ix::add_device(owner.pubkey(), 0, spec),
+        ];
+        let provider_client = Client::new(&url, owner.insecure_clone());
+        chain
+            .runtime
+            .block_on(provider_client.send(&instructions, &[]))
+            .unwrap();
+        providers.push(pda::provider(&owner.pubkey()));
+        devices.push(pda::device(&pda::provider(&owner.pubkey()), 0));
+    }
+
+    let client_path = home.join("client.json");
+    let client_key = key(&ok(
+        &home,
+        &["keygen", "new", "-o", client_path.to_str().unwrap()],
+    )["pubkey"]);
+    let as_client = |extra: &[&str]| {
+        let args: Vec<&str> = ["-k", client_path.to_str().unwrap()]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect();
+        ok(&home, &args)
+    };
+    as_client(&["token", "airdrop", "--sol", "5", "--io", "200"]);
+    as_client(&["token", "burn-for-iosd", "--io", "100"]);
+    let created = as_client(&[
+        "cluster",
+        "create",
+        "--gpu",
+        "RTX4090",
+        "--count",
+        "16",
+        "--hours",
+        "1",
+        "--max-price",
+        "0.5",
+    ]);
+    let deposited = created["deposited"].as_u64().unwrap();
+
+    // The keeper (the migration's admin) assigns all 16 through a table.
+    let keeper = Client::new(&url, read_keypair_file(&admin_path).unwrap());
+    let assign = ix::assign_devices(admin_key, 0, &devices, &providers);
+    assert!(
+        !lookup::fits_legacy(std::slice::from_ref(&assign), &admin_key),
+        "too wide for a legacy transaction"
+    );
+    chain
+        .runtime
+        .block_on(keeper.send_with_lookup_table(
+            &[assign],
+            &[],
+            &lookup::lease_addresses(&devices, &providers),
+        ))
+        .unwrap();
+    assert_eq!(as_client(&["cluster", "show", "0"])["status"], "active");
+
+    let iosd_before = chain.balance(&client_key, &pda::iosd_mint());
+    let closed = as_client(&["cluster", "close", "0"]);
+    let (refunded, holdback) = (
+        closed["refunded"].as_u64().unwrap(),
+        closed["holdback"].as_u64().unwrap(),
+    );
+    assert_eq!(refunded + holdback, deposited, "{closed}");
+    assert_eq!(
+        chain.balance(&client_key, &pda::iosd_mint()),
+        iosd_before + refunded
+    );
+    for device in &devices {
+        let d: Device = chain.account(device).unwrap();
+        assert_eq!(d.status, DeviceStatus::Idle);
+    }
+}

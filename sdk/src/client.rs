@@ -135,6 +135,67 @@ impl Client {
             .map_err(|e| self.rpc_error(e))
     }
 
+    /// Sends `instructions` in one v0 transaction whose accounts among
+    /// `addresses` are read from a new address lookup table (for
+    /// instructions that name more accounts than a legacy transaction
+    /// holds: `assign_devices` and `close_lease` of a wide lease). The
+    /// table, owned and paid by the payer, is created and extended first,
+    /// then used from the slot after; its rent stays with the payer, who
+    /// may close it later. Returns the signature and the table.
+    pub async fn send_with_lookup_table(
+        &self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        addresses: &[Pubkey],
+    ) -> Result<(Signature, Pubkey), ClientError> {
+        use solana_sdk::{
+            message::{v0, AddressLookupTableAccount, VersionedMessage},
+            transaction::VersionedTransaction,
+        };
+        let slot = |c| async move {
+            self.rpc
+                .get_slot_with_commitment(c)
+                .await
+                .map_err(|e| self.rpc_error(e))
+        };
+        // The table's slot must be a finished one (in SlotHashes).
+        let recent = slot(CommitmentConfig::finalized()).await?.saturating_sub(1);
+        let payer = self.payer.pubkey();
+        let (transactions, table) = crate::lookup::create_table(payer, payer, recent, addresses);
+        for create in transactions {
+            self.send(&create, &[]).await?;
+        }
+        // Extended addresses are usable from the next slot on.
+        let extended = slot(CommitmentConfig::confirmed()).await?;
+        for _ in 0..50 {
+            if slot(CommitmentConfig::confirmed()).await? > extended {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let lookup = AddressLookupTableAccount {
+            key: table,
+            addresses: addresses.to_vec(),
+        };
+        let blockhash = self
+            .rpc
+            .get_latest_blockhash()
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        let message = v0::Message::try_compile(&payer, instructions, &[lookup], blockhash)
+            .map_err(|e| ClientError::Transaction(e.to_string()))?;
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().filter(|s| s.pubkey() != payer));
+        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+            .map_err(|e| ClientError::Transaction(e.to_string()))?;
+        let signature = self
+            .rpc
+            .send_and_confirm_transaction(&tx)
+            .await
+            .map_err(|e| self.rpc_error(e))?;
+        Ok((signature, table))
+    }
+
     pub async fn raw_account(&self, key: &Pubkey) -> Result<Option<Vec<u8>>, ClientError> {
         Ok(self.fetch(key).await?.map(|a| a.data))
     }

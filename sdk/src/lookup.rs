@@ -9,6 +9,17 @@ use solana_address_lookup_table_interface::instruction::{
     create_lookup_table, extend_lookup_table,
 };
 
+/// The most bytes a transaction may have on the wire.
+pub const TRANSACTION_SIZE_LIMIT: usize = 1_232;
+
+/// True when `instructions`, paid by `payer`, fit one legacy transaction.
+pub fn fits_legacy(instructions: &[Instruction], payer: &Pubkey) -> bool {
+    let message = solana_message::Message::new(instructions, Some(payer));
+    let signatures = message.header.num_required_signatures as usize;
+    // compact-u16 length, the signatures, the message
+    1 + 64 * signatures + message.serialize().len() <= TRANSACTION_SIZE_LIMIT
+}
+
 /// Addresses one extend instruction carries (its transaction stays under
 /// the packet limit).
 const ADDRESSES_PER_EXTEND: usize = 20;

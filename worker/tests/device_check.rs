@@ -9,13 +9,14 @@ use io_worker::{
     backend::{cpu::CpuBackend, Backend, BackendError, DeviceInfo, Dims},
     device_check,
 };
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The backend slowed to `speed` of its own rate: each product takes
-/// 1/speed as long (a provider claiming a faster GPU than it has).
+/// A worker slower than it claims: each product of a check takes `extra`
+/// longer, chosen so the whole check runs at a given fraction of the
+/// calibrated speed (a provider claiming a faster GPU than it has).
 struct Throttled {
     inner: CpuBackend,
-    speed: f64,
+    extra: Duration,
 }
 
 impl Backend for Throttled {
@@ -34,9 +35,8 @@ impl Backend for Throttled {
         b: &Matrix,
         tf32: bool,
     ) -> Result<Product, BackendError> {
-        let started = Instant::now();
         let c = self.inner.gemm(dims, a, b, tf32)?;
-        std::thread::sleep(started.elapsed().mul_f64(1.0 / self.speed - 1.0));
+        std::thread::sleep(self.extra);
         Ok(c)
     }
 }
@@ -48,7 +48,7 @@ impl Backend for Throttled {
 fn a_device_check_passes_honestly_and_fails_at_sixty_percent_speed() {
     let cpu = CpuBackend::new();
     // Large enough that the products, not the hashing, take the time.
-    let (n, steps) = (512u32, 10u32);
+    let (n, steps) = (512u32, 8u32);
     let probe = |seed| DeviceCheckSpec {
         seed,
         n,
@@ -101,9 +101,10 @@ fn a_device_check_passes_honestly_and_fails_at_sixty_percent_speed() {
     }
     assert!(honest.open(steps, 0).is_none() && honest.open(0, n).is_none());
 
+    // 60 % of the calibrated speed: the calibrated time over 0.6.
     let slow = Throttled {
         inner: CpuBackend::new(),
-        speed: 0.6,
+        extra: best.mul_f64(1.0 / 0.6 - 1.0) / steps,
     };
     let throttled = device_check::run(&slow, check).unwrap();
     assert!(

@@ -13,7 +13,7 @@ use io_worker::{
 use localnet::{Localnet, LocalnetConfig};
 use solana_sdk::signer::{keypair::Keypair, Signer};
 
-const ONE_IO: u64 = 1_000_000;
+use io_compute::constants::ONE_IO;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn register_adds_then_updates_this_machines_device() {

@@ -276,8 +276,22 @@ pub async fn run(ctx: &Context, command: ClusterCommand) -> Result<()> {
             let instruction =
                 ix::close_lease(me, lease.client, id, destination, &devices, &providers);
             let before = client.token_balance(&destination).await?;
+            // A lease of many devices from many providers does not fit a
+            // legacy transaction: its devices and providers then go into an
+            // address lookup table (owned by you; close it any time later).
+            let send = async {
+                if io_compute_sdk::lookup::fits_legacy(std::slice::from_ref(&instruction), &me) {
+                    client.send(&[instruction], &[]).await
+                } else {
+                    let addresses = io_compute_sdk::lookup::lease_addresses(&devices, &providers);
+                    client
+                        .send_with_lookup_table(&[instruction], &[], &addresses)
+                        .await
+                        .map(|(signature, _)| signature)
+                }
+            };
             let signature = ctx
-                .waiting("closing cluster", client.send(&[instruction], &[]))
+                .waiting("closing cluster", send)
                 .await
                 .with_context(|| describe(id, &lease))?;
             let refunded = client.token_balance(&destination).await? - before;
