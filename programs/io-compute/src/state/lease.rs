@@ -2,7 +2,7 @@ use crate::{
     constants::*,
     error::IoComputeError,
     math::{mul_div_floor, to_u64, SafeMath},
-    state::{client_fee, validate_price, validate_region, Bps},
+    state::{client_fee, validate_price, validate_region, Bps, Device, DeviceStatus, Provider},
 };
 use anchor_lang::prelude::*;
 
@@ -70,6 +70,31 @@ pub struct LeaseSpec {
 }
 
 impl LeaseSpec {
+    /// The matcher's rule, the same on-chain (`assign_devices`) and in the
+    /// keeper: an Idle device of the model, from a provider in the region
+    /// (when one is asked for) whose stake covers its devices, at or under
+    /// the maximum price, at least as reliable as asked.
+    pub fn accepts(&self, device: &Device, provider: &Provider) -> Result<()> {
+        require!(
+            device.status == DeviceStatus::Idle,
+            IoComputeError::DeviceNotIdle
+        );
+        require!(device.model == self.model, IoComputeError::ModelMismatch);
+        require!(
+            self.region.is_empty() || provider.region == self.region,
+            IoComputeError::RegionMismatch
+        );
+        require!(
+            device.price_per_gpu_hour <= self.max_price_per_gpu_hour,
+            IoComputeError::PriceAboveMax
+        );
+        require!(
+            device.reliability_bps >= self.min_reliability_bps,
+            IoComputeError::ReliabilityTooLow
+        );
+        provider.require_meets_active_stake()
+    }
+
     pub fn validate(&self) -> Result<()> {
         require!(
             (1..=MAX_LEASE_GPUS).contains(&self.gpu_count),

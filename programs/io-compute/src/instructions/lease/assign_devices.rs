@@ -37,29 +37,6 @@ impl<'info> AssignDevices<'info> {
         Ok(())
     }
 
-    /// Checks device `i` against the lease's spec.
-    fn check_fit(lease: &Lease, device: &Device, provider: &Provider) -> Result<()> {
-        let spec = &lease.spec;
-        require!(
-            device.status == DeviceStatus::Idle,
-            IoComputeError::DeviceNotIdle
-        );
-        require!(device.model == spec.model, IoComputeError::ModelMismatch);
-        require!(
-            spec.region.is_empty() || provider.region == spec.region,
-            IoComputeError::RegionMismatch
-        );
-        require!(
-            device.price_per_gpu_hour <= spec.max_price_per_gpu_hour,
-            IoComputeError::PriceAboveMax
-        );
-        require!(
-            device.reliability_bps >= spec.min_reliability_bps,
-            IoComputeError::ReliabilityTooLow
-        );
-        Ok(())
-    }
-
     #[access_control(ctx.accounts.validate())]
     pub fn handle(ctx: Context<'info, Self>, device_count: u8) -> Result<()> {
         let lease = &mut ctx.accounts.lease;
@@ -67,7 +44,9 @@ impl<'info> AssignDevices<'info> {
         let mut gpus = 0u8;
         for i in 0..loaded.devices.len() {
             let p = loaded.provider_index(i)?;
-            Self::check_fit(lease, &loaded.devices[i], &loaded.providers[p])?;
+            lease
+                .spec
+                .accepts(&loaded.devices[i], &loaded.providers[p])?;
             let requirement = loaded.devices[i].stake_requirement;
             loaded.providers[p].lease_device(requirement)?;
             loaded.devices[i].lease_to(lease.key())?;

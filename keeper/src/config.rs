@@ -1,0 +1,158 @@
+//! The keeper's settings: a TOML file, then `IO_KEEPER_*` environment
+//! variables, then command-line flags, each overriding the one before;
+//! checked once at start.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Everything `start` needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeeperConfig {
+    /// The keeper authority's keypair file (admitted with `admit_keeper`).
+    pub keypair: PathBuf,
+    /// RPC URLs, the first preferred.
+    pub rpc_urls: Vec<String>,
+    /// Where the HTTP API (/healthz, /metrics) listens.
+    pub listen: SocketAddr,
+    /// The SQLite journal file.
+    pub journal: PathBuf,
+    /// How often the chain is swept for open leases and idle devices.
+    pub sweep: Duration,
+}
+
+/// The TOML file's shape: every field optional.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub keypair: Option<PathBuf>,
+    pub rpc_urls: Option<Vec<String>>,
+    pub listen: Option<SocketAddr>,
+    pub journal: Option<PathBuf>,
+    pub sweep_ms: Option<u64>,
+}
+
+/// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Overrides {
+    /// TOML settings file.
+    #[arg(long, env = "IO_KEEPER_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[arg(long, env = "IO_KEEPER_KEYPAIR")]
+    pub keypair: Option<PathBuf>,
+    /// Comma-separated RPC URLs, the first preferred.
+    #[arg(long, env = "IO_KEEPER_RPC_URLS", value_delimiter = ',')]
+    pub rpc_urls: Vec<String>,
+    #[arg(long, env = "IO_KEEPER_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    #[arg(long, env = "IO_KEEPER_JOURNAL")]
+    pub journal: Option<PathBuf>,
+    #[arg(long, env = "IO_KEEPER_SWEEP_MS")]
+    pub sweep_ms: Option<u64>,
+}
+
+impl KeeperConfig {
+    /// The file named by `overrides.config` (if any) with `overrides` on
+    /// top, defaults for the rest, validated.
+    pub fn load(overrides: &Overrides) -> Result<Self> {
+        let file = match &overrides.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        Self::merge(file, overrides)
+    }
+
+    pub fn merge(file: FileConfig, overrides: &Overrides) -> Result<Self> {
+        let config =
+            Self {
+                keypair: overrides.keypair.clone().or(file.keypair).context(
+                    "no keypair: set `keypair` in the file, IO_KEEPER_KEYPAIR or --keypair",
+                )?,
+                rpc_urls: if overrides.rpc_urls.is_empty() {
+                    file.rpc_urls
+                        .unwrap_or_else(|| vec!["http://127.0.0.1:8899".to_string()])
+                } else {
+                    overrides.rpc_urls.clone()
+                },
+                listen: overrides
+                    .listen
+                    .or(file.listen)
+                    .unwrap_or_else(|| "127.0.0.1:8900".parse().expect("an address")),
+                journal: overrides
+                    .journal
+                    .clone()
+                    .or(file.journal)
+                    .unwrap_or_else(|| PathBuf::from("keeper.db")),
+                sweep: Duration::from_millis(overrides.sweep_ms.or(file.sweep_ms).unwrap_or(500)),
+            };
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.rpc_urls.is_empty() {
+            bail!("no RPC URL");
+        }
+        for url in &self.rpc_urls {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("RPC URL {url:?} must start with http:// or https://");
+            }
+        }
+        if !(Duration::from_millis(50)..=Duration::from_secs(60)).contains(&self.sweep) {
+            bail!(
+                "sweep_ms must be 50 to 60000, got {}",
+                self.sweep.as_millis()
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_the_file_and_defaults_fill_the_rest() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            keypair = "/keys/keeper.json"
+            rpc_urls = ["http://a:8899", "http://b:8899"]
+            sweep_ms = 250
+            "#,
+        )
+        .unwrap();
+        let flags = Overrides {
+            rpc_urls: vec!["https://c".into()],
+            journal: Some("/data/k.db".into()),
+            ..Default::default()
+        };
+        let config = KeeperConfig::merge(file, &flags).unwrap();
+        assert_eq!(
+            config,
+            KeeperConfig {
+                keypair: "/keys/keeper.json".into(),
+                rpc_urls: vec!["https://c".into()],
+                listen: "127.0.0.1:8900".parse().unwrap(),
+                journal: "/data/k.db".into(),
+                sweep: Duration::from_millis(250),
+            }
+        );
+        let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());
+        assert!(no_key.unwrap_err().to_string().contains("no keypair"));
+        let bad_url = Overrides {
+            keypair: Some("k".into()),
+            rpc_urls: vec!["ftp://x".into()],
+            ..Default::default()
+        };
+        assert!(KeeperConfig::merge(FileConfig::default(), &bad_url).is_err());
+        assert!(
+            toml::from_str::<FileConfig>("unknown = 1").is_err(),
+            "typos are refused"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The matcher: every sweep it reads the open leases, the devices and their
+//! providers from the chain, picks for each lease (oldest first) the
+//! cheapest devices that `LeaseSpec::accepts` (the program's own rule)
+//! until their GPUs make the lease's count, journals the intent and sends
+//! `assign_devices`, through an address lookup table when the lease is too
+//! wide for a legacy transaction. The chain is the truth: a lease another
+//! keeper took first is noted and left.
+
+use crate::{
+    journal::{Entry, Journal},
+    metrics::Metrics,
+};
+use anyhow::Result;
+use io_compute::state::{Device, Lease, LeaseStatus, Provider};
+use io_compute_sdk::{client::Client, client::ClientError, ix, lookup, pda};
+use solana_sdk::{pubkey::Pubkey, signer::Signer};
+use std::collections::{HashMap, HashSet};
+
+pub struct Matcher {
+    pub client: Client,
+    pub journal: Journal,
+    pub metrics: Metrics,
+}
+
+/// The devices chosen for `lease` among `devices` (not in `taken`): the
+/// cheapest accepted ones whose GPUs add up to the lease's count, or None.
+pub fn choose(
+    lease: &Lease,
+    devices: &[(Pubkey, Device)],
+    providers: &HashMap<Pubkey, Provider>,
+    taken: &HashSet<Pubkey>,
+) -> Option<Vec<(Pubkey, Pubkey)>> {
+    let mut candidates: Vec<&(Pubkey, Device)> = devices
+        .iter()
+        .filter(|(key, device)| {
+            !taken.contains(key)
+                && providers
+                    .get(&device.provider)
+                    .is_some_and(|p| lease.spec.accepts(device, p).is_ok())
+        })
+        .collect();
+    // Cheapest first, then the more reliable, then the older account.
+    candidates.sort_by_key(|(key, d)| (d.price_per_gpu_hour, u16::MAX - d.reliability_bps, *key));
+    let mut left = lease.spec.gpu_count;
+    let mut chosen = Vec::new();
+    for (key, device) in candidates {
+        if device.gpu_count <= left {
+            left -= device.gpu_count;
+            chosen.push((*key, device.provider));
+        }
+        if left == 0 {
+            return Some(chosen);
+        }
+    }
+    None
+}
+
+impl Matcher {
+    /// The keeper authority.
+    pub fn authority(&self) -> Pubkey {
+        self.client.payer.pubkey()
+    }
+
+    /// Settles intents a previous run journaled without an outcome: the
+    /// lease's state on the chain says whether the assignment landed.
+    pub async fn reconcile(&self) -> Result<()> {
+        for id in self.journal.unresolved_intents()? {
+            let outcome = match self.client.account::<Lease>(&pda::lease(id)).await? {
+                Some(lease)
+                    if lease.status != LeaseStatus::Open && lease.keeper == self.authority() =>
+                {
+                    "assigned"
+                }
+                Some(lease) if lease.status == LeaseStatus::Open => "not landed",
+                _ => "taken",
+            };
+            self.journal
+                .record(Entry::AssignOutcome {
+                    lease: id,
+                    outcome: outcome.to_string(),
+                    signature: None,
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One pass over the chain; returns how many leases it assigned.
+    pub async fn sweep(&self) -> Result<usize> {
+        let leases = self.client.program_accounts::<Lease>(&[]).await?;
+        let devices = self.client.program_accounts::<Device>(&[]).await?;
+        let providers: HashMap<Pubkey, Provider> = self
+            .client
+            .program_accounts::<Provider>(&[])
+            .await?
+            .into_iter()
+            .collect();
+        let mut open: Vec<&Lease> = leases
+            .iter()
+            .map(|(_, l)| l)
+            .filter(|l| l.status == LeaseStatus::Open)
+            .collect();
+        open.sort_by_key(|l| l.id);
+        self.metrics.open_leases.set(open.len() as i64);
+        let mut taken = HashSet::new();
+        let mut assigned = 0;
+        for lease in open {
+            let Some(chosen) = choose(lease, &devices, &providers, &taken) else {
+                continue;
+            };
+            taken.extend(chosen.iter().map(|(d, _)| *d));
+            if self.assign(lease, &chosen).await? {
+                assigned += 1;
+            }
+        }
+        self.metrics.sweeps.inc();
+        Ok(assigned)
+    }
+
+    /// Journals the intent, sends, journals the outcome. A program error
+    /// (another keeper took the lease or a device first) is an outcome, not
+    /// a failure: the next sweep sees the new state.
+    async fn assign(&self, lease: &Lease, chosen: &[(Pubkey, Pubkey)]) -> Result<bool> {
+        let devices: Vec<Pubkey> = chosen.iter().map(|(d, _)| *d).collect();
+        let mut providers: Vec<Pubkey> = Vec::new();
+        for (_, p) in chosen {
+            if !providers.contains(p) {
+                providers.push(*p);
+            }
+        }
+        self.journal
+            .record(Entry::AssignIntent {
+                lease: lease.id,
+                devices: devices.iter().map(Pubkey::to_string).collect(),
+            })
+            .await?;
+        let me = self.authority();
+        let instruction = ix::assign_devices(me, lease.id, &devices, &providers);
+        let sent = if lookup::fits_legacy(std::slice::from_ref(&instruction), &me) {
+            self.client.send(&[instruction], &[]).await
+        } else {
+            let addresses = lookup::lease_addresses(&devices, &providers);
+            self.client
+                .send_with_lookup_table(&[instruction], &[], &addresses)
+                .await
+                .map(|(signature, _)| signature)
+        };
+        let (outcome, signature, landed) = match sent {
+            Ok(signature) => ("assigned".to_string(), Some(signature.to_string()), true),
+            Err(ClientError::Program { name, .. }) => (name, None, false),
+            Err(other) => return Err(other.into()),
+        };
+        self.metrics
+            .assignments
+            .with_label_values(&[outcome.as_str()])
+            .inc();
+        if landed {
+            let now = self.client.chain_time().await?;
+            self.metrics
+                .cluster_ready
+                .observe((now - lease.created_at).max(0) as f64);
+        }
+        self.journal
+            .record(Entry::AssignOutcome {
+                lease: lease.id,
+                outcome,
+                signature,
+            })
+            .await?;
+        Ok(landed)
+    }
+}

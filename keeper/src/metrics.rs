@@ -1,0 +1,75 @@
+//! Prometheus metrics, one registry per keeper, served on `/metrics`.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Assignments sent, by outcome ("assigned" or the program error).
+    pub assignments: IntCounterVec,
+    /// Open leases at the last sweep.
+    pub open_leases: IntGauge,
+    /// Completed sweeps of the chain.
+    pub sweeps: IntCounter,
+    /// Chain seconds from a lease's creation to its devices' assignment.
+    pub cluster_ready: Histogram,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let assignments = IntCounterVec::new(
+            Opts::new(
+                "keeper_assignments_total",
+                "assign_devices sent, by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let open_leases = IntGauge::new("keeper_open_leases", "open leases at the last sweep")
+            .expect("valid metric");
+        let sweeps = IntCounter::new("keeper_sweeps_total", "completed sweeps of the chain")
+            .expect("valid metric");
+        let cluster_ready = Histogram::with_opts(
+            HistogramOpts::new(
+                "keeper_cluster_ready_seconds",
+                "chain time from create_lease to assign_devices",
+            )
+            .buckets(vec![0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0]),
+        )
+        .expect("valid metric");
+        for metric in [
+            Box::new(assignments.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(open_leases.clone()),
+            Box::new(sweeps.clone()),
+            Box::new(cluster_ready.clone()),
+        ] {
+            registry.register(metric).expect("registered once");
+        }
+        Self {
+            registry,
+            assignments,
+            open_leases,
+            sweeps,
+            cluster_ready,
+        }
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("text encoding");
+        String::from_utf8(out).expect("utf-8 metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}

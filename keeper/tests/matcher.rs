@@ -1,0 +1,304 @@
+//! The keeper against a localnet: it assigns an open cluster the cheapest
+//! devices the program accepts, leaves what cannot be matched, serves
+//! /healthz and /metrics, journals intent and outcome, and after a restart
+//! reconciles an intent it never sent and never assigns a lease twice.
+
+use io_compute::{
+    constants::ONE_IO,
+    state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile, Tokenomics},
+    BurnArgs, StakeArgs, UpdateDeviceArgs,
+};
+use io_compute_migrations::{migrate, Settings};
+use io_compute_sdk::{client::Client, gpu, ix, pda};
+use io_keeper::{
+    config::KeeperConfig,
+    journal::{Entry, Journal},
+};
+use localnet::{Localnet, LocalnetConfig};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signer::{
+        keypair::{write_keypair_file, Keypair},
+        Signer,
+    },
+};
+use std::time::{Duration, Instant};
+
+fn spec(model: &str, gpus: u8, max_price: u64) -> LeaseSpec {
+    LeaseSpec {
+        model: gpu::model_code(model).unwrap(),
+        gpu_count: gpus,
+        region: String::new(),
+        hours: 1,
+        max_price_per_gpu_hour: max_price,
+        min_reliability_bps: 0,
+    }
+}
+
+async fn lease(client: &Client, id: u64) -> Lease {
+    client.expect_account(&pda::lease(id)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keeper_matches_open_clusters_once() {
+    let net = Localnet::start(LocalnetConfig {
+        rpc_port: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("http://{}", net.rpc_addr);
+    let admin = Keypair::new();
+    let funder = Keypair::new();
+    let chain = Client::new(&url, admin.insecure_clone());
+    for who in [&admin, &funder] {
+        chain
+            .request_airdrop(&who.pubkey(), 100_000_000_000)
+            .await
+            .unwrap();
+    }
+    let mut settings = Settings::launch(86_400);
+    settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
+    migrate(&chain, &settings).await.unwrap();
+    let bank = Client::new(&url, funder.insecure_clone());
+    let fund = |to: Pubkey, io: u64| {
+        let funder = funder.pubkey();
+        [
+            ix::create_associated_token_account(funder, to, pda::io_mint()),
+            ix::transfer_io(
+                pda::associated_token(&funder, &pda::io_mint()),
+                pda::associated_token(&to, &pda::io_mint()),
+                funder,
+                io,
+            ),
+        ]
+    };
+
+    // A provider with two RTX 4090s (0.40 and 0.30 IOSD/GPU-h) and an H200
+    // at 2.00.
+    let owner = Keypair::new();
+    chain
+        .request_airdrop(&owner.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    bank.send(&fund(owner.pubkey(), 50_000 * ONE_IO), &[])
+        .await
+        .unwrap();
+    let provider = Client::new(&url, owner.insecure_clone());
+    let profile = ProviderProfile {
+        name: "keeper test".into(),
+        region: "eu-west".into(),
+        endpoint: "https://gpu.example.org".into(),
+        co_stake_share_bps: 0,
+    };
+    let device = |model: &str, price| DeviceSpec {
+        model: gpu::model_code(model).unwrap(),
+        gpu_count: 1,
+        vram_gb: 24,
+        price_per_gpu_hour: price,
+        status: DeviceStatus::Idle,
+        worker: Keypair::new().pubkey(),
+    };
+    let io = pda::associated_token(&owner.pubkey(), &pda::io_mint());
+    provider
+        .send(
+            &[
+                ix::register_provider(owner.pubkey(), profile),
+                ix::stake(
+                    owner.pubkey(),
+                    io,
+                    StakeArgs {
+                        nonce: 0,
+                        amount: 50_000 * ONE_IO,
+                        lockup_secs: 0,
+                    },
+                ),
+                ix::add_device(owner.pubkey(), 0, device("RTX4090", 400_000)),
+                ix::add_device(owner.pubkey(), 1, device("RTX4090", 300_000)),
+                ix::add_device(owner.pubkey(), 2, device("H200", 2_000_000)),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    let devices: Vec<Pubkey> = (0..3)
+        .map(|i| pda::device(&pda::provider(&owner.pubkey()), i))
+        .collect();
+
+    // A client with IOSD opens three clusters: one the cheaper 4090 fits,
+    // an H200 under its price, and two 4090s at 0.35 (only one is that
+    // cheap).
+    let client_key = Keypair::new();
+    chain
+        .request_airdrop(&client_key.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    bank.send(&fund(client_key.pubkey(), 100 * ONE_IO), &[])
+        .await
+        .unwrap();
+    let client = Client::new(&url, client_key.insecure_clone());
+    let epoch = client
+        .expect_account::<Tokenomics>(&pda::tokenomics())
+        .await
+        .unwrap()
+        .current_epoch;
+    let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
+    client
+        .send(
+            &[
+                ix::create_associated_token_account(
+                    client_key.pubkey(),
+                    client_key.pubkey(),
+                    pda::iosd_mint(),
+                ),
+                ix::burn_io_for_iosd(
+                    client_key.pubkey(),
+                    pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
+                    iosd,
+                    pda::price_feed(),
+                    epoch,
+                    BurnArgs::ExactIn {
+                        io: 50 * ONE_IO,
+                        min_iosd: 0,
+                    },
+                ),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    for (id, lease_spec) in [
+        (0, spec("RTX4090", 1, 350_000)),
+        (1, spec("H200", 1, 1_000_000)),
+        (2, spec("RTX4090", 2, 350_000)),
+    ] {
+        client
+            .send(
+                &[ix::create_lease(client_key.pubkey(), iosd, id, lease_spec)],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+
+    // The keeper (the migration's admin is an admitted keeper).
+    let dir = std::env::temp_dir().join(format!("io-keeper-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keypair = dir.join("keeper.json");
+    write_keypair_file(&admin, &keypair).unwrap();
+    let config = KeeperConfig {
+        keypair,
+        rpc_urls: vec![url.clone()],
+        listen: "127.0.0.1:0".parse().unwrap(),
+        journal: dir.join("keeper.db"),
+        sweep: Duration::from_millis(100),
+    };
+    // An intent journaled by a run that stopped before sending (lease 2).
+    let journal = Journal::open(&config.journal).unwrap();
+    journal
+        .record(Entry::AssignIntent {
+            lease: 2,
+            devices: vec![devices[0].to_string()],
+        })
+        .await
+        .unwrap();
+    assert_eq!(journal.unresolved_intents().unwrap(), [2]);
+
+    let keeper = io_keeper::start(config.clone()).await.unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", keeper.addr);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lease(&chain, 0).await.status != LeaseStatus::Active {
+        assert!(Instant::now() < deadline, "lease 0 was not assigned");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let assigned = lease(&chain, 0).await;
+    assert_eq!(
+        (
+            assigned.devices.len(),
+            assigned.devices[0].device,
+            assigned.devices[0].price_per_gpu_hour,
+            assigned.keeper
+        ),
+        (1, devices[1], 300_000, admin.pubkey()),
+        "the cheaper device that fits"
+    );
+    let health = http.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(
+        (health.status().as_u16(), health.text().await.unwrap()),
+        (200, "ready".to_string())
+    );
+    // A few more sweeps change nothing.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for id in [1, 2] {
+        assert_eq!(
+            lease(&chain, id).await.status,
+            LeaseStatus::Open,
+            "lease {id} cannot be matched"
+        );
+    }
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("keeper_assignments_total{outcome=\"assigned\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("keeper_open_leases 2"), "{metrics}");
+    let entries = keeper.journal.entries_for(0).unwrap();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(
+        entries[0],
+        Entry::AssignIntent {
+            lease: 0,
+            devices: vec![devices[1].to_string()]
+        }
+    );
+    assert!(
+        matches!(&entries[1], Entry::AssignOutcome { outcome, signature: Some(_), .. } if outcome == "assigned"),
+        "{entries:?}"
+    );
+    // The intent the earlier run left is settled from the chain.
+    assert!(matches!(
+        keeper.journal.entries_for(2).unwrap().last(),
+        Some(Entry::AssignOutcome { outcome, .. }) if outcome == "not landed"
+    ));
+    keeper.shutdown().await.unwrap();
+
+    // The H200 gets cheaper; a restarted keeper (same journal) assigns
+    // lease 1 and never lease 0 again.
+    provider
+        .send(
+            &[ix::update_device(
+                owner.pubkey(),
+                2,
+                UpdateDeviceArgs {
+                    price_per_gpu_hour: Some(900_000),
+                    status: None,
+                    worker: None,
+                },
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let keeper = io_keeper::start(config).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lease(&chain, 1).await.status != LeaseStatus::Active {
+        assert!(Instant::now() < deadline, "lease 1 was not assigned");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(lease(&chain, 1).await.devices[0].device, devices[2]);
+    assert_eq!(
+        keeper.journal.entries_for(0).unwrap().len(),
+        2,
+        "lease 0 was assigned once"
+    );
+    keeper.shutdown().await.unwrap();
+}
