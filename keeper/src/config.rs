@@ -13,6 +13,9 @@ pub struct KeeperConfig {
     pub keypair: PathBuf,
     /// RPC URLs, the first preferred.
     pub rpc_urls: Vec<String>,
+    /// The WebSocket URL of program notifications (by default the first
+    /// RPC URL's, on the next port: the Solana convention).
+    pub ws_url: String,
     /// Where the HTTP API (/healthz, /metrics) listens.
     pub listen: SocketAddr,
     /// The SQLite journal file.
@@ -27,6 +30,7 @@ pub struct KeeperConfig {
 pub struct FileConfig {
     pub keypair: Option<PathBuf>,
     pub rpc_urls: Option<Vec<String>>,
+    pub ws_url: Option<String>,
     pub listen: Option<SocketAddr>,
     pub journal: Option<PathBuf>,
     pub sweep_ms: Option<u64>,
@@ -43,6 +47,8 @@ pub struct Overrides {
     /// Comma-separated RPC URLs, the first preferred.
     #[arg(long, env = "IO_KEEPER_RPC_URLS", value_delimiter = ',')]
     pub rpc_urls: Vec<String>,
+    #[arg(long, env = "IO_KEEPER_WS_URL")]
+    pub ws_url: Option<String>,
     #[arg(long, env = "IO_KEEPER_LISTEN")]
     pub listen: Option<SocketAddr>,
     #[arg(long, env = "IO_KEEPER_JOURNAL")]
@@ -67,17 +73,23 @@ impl KeeperConfig {
     }
 
     pub fn merge(file: FileConfig, overrides: &Overrides) -> Result<Self> {
+        let rpc_urls = if overrides.rpc_urls.is_empty() {
+            file.rpc_urls
+                .unwrap_or_else(|| vec!["http://127.0.0.1:8899".to_string()])
+        } else {
+            overrides.rpc_urls.clone()
+        };
+        let ws_url = match overrides.ws_url.clone().or(file.ws_url) {
+            Some(url) => url,
+            None => default_ws_url(rpc_urls.first().map_or("", String::as_str))?,
+        };
         let config =
             Self {
                 keypair: overrides.keypair.clone().or(file.keypair).context(
                     "no keypair: set `keypair` in the file, IO_KEEPER_KEYPAIR or --keypair",
                 )?,
-                rpc_urls: if overrides.rpc_urls.is_empty() {
-                    file.rpc_urls
-                        .unwrap_or_else(|| vec!["http://127.0.0.1:8899".to_string()])
-                } else {
-                    overrides.rpc_urls.clone()
-                },
+                rpc_urls,
+                ws_url,
                 listen: overrides
                     .listen
                     .or(file.listen)
@@ -102,6 +114,12 @@ impl KeeperConfig {
                 bail!("RPC URL {url:?} must start with http:// or https://");
             }
         }
+        if !(self.ws_url.starts_with("ws://") || self.ws_url.starts_with("wss://")) {
+            bail!(
+                "WebSocket URL {:?} must start with ws:// or wss://",
+                self.ws_url
+            );
+        }
         if !(Duration::from_millis(50)..=Duration::from_secs(60)).contains(&self.sweep) {
             bail!(
                 "sweep_ms must be 50 to 60000, got {}",
@@ -110,6 +128,25 @@ impl KeeperConfig {
         }
         Ok(())
     }
+}
+
+/// ws(s)://host:(port + 1) for http(s)://host:port.
+fn default_ws_url(rpc: &str) -> Result<String> {
+    let (scheme, rest) = match rpc.split_once("://") {
+        Some(("http", rest)) => ("ws", rest),
+        Some(("https", rest)) => ("wss", rest),
+        _ => bail!("RPC URL {rpc:?} must start with http:// or https://"),
+    };
+    let host_port = rest.split('/').next().unwrap_or(rest);
+    Ok(match host_port.rsplit_once(':') {
+        Some((host, port)) => {
+            let port: u16 = port
+                .parse()
+                .with_context(|| format!("the port of {rpc:?}"))?;
+            format!("{scheme}://{host}:{}", port.saturating_add(1))
+        }
+        None => format!("{scheme}://{host_port}"),
+    })
 }
 
 #[cfg(test)]
@@ -137,6 +174,7 @@ mod tests {
             KeeperConfig {
                 keypair: "/keys/keeper.json".into(),
                 rpc_urls: vec!["https://c".into()],
+                ws_url: "wss://c".into(),
                 listen: "127.0.0.1:8900".parse().unwrap(),
                 journal: "/data/k.db".into(),
                 sweep: Duration::from_millis(250),

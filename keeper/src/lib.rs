@@ -2,11 +2,14 @@
 //! the chain and matches open clusters (leases) to devices; dispatch,
 //! verification and settlement follow (issue 16).
 //!
-//! `start` runs named tasks under one cancellation token: `matcher` (a
-//! sweep every `sweep` interval) and `http` (`/healthz`, `/metrics`).
+//! `start` runs named tasks under one cancellation token: `watch` (a
+//! program subscription to lease accounts), `matcher` (a sweep every
+//! `sweep` interval, or at once when `watch` sees a lease change) and
+//! `http` (`/healthz`, `/metrics`).
 //! State is owned by its task; `/healthz` reads the matcher's last
 //! successful sweep through a watch channel.
 
+pub mod chain_watch;
 pub mod config;
 pub mod journal;
 pub mod matcher;
@@ -67,6 +70,12 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let mut tasks = JoinSet::new();
     let (sweep_done, last_sweep) = watch::channel(None);
     let interval = config.sweep;
+    let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (ws_url, woken, stop) = (config.ws_url.clone(), wake.clone(), cancel.clone());
+    tasks.spawn(async move {
+        chain_watch::watch_leases(ws_url, woken, stop).await;
+        ("watch", Ok(()))
+    });
     let stop = cancel.clone();
     tasks.spawn(async move {
         let mut tick = tokio::time::interval(interval);
@@ -75,6 +84,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
             tokio::select! {
                 _ = stop.cancelled() => return ("matcher", Ok(())),
                 _ = tick.tick() => {}
+                _ = wake.notified() => {}
             }
             match matcher.sweep().await {
                 Ok(_) => {

@@ -190,6 +190,7 @@ async fn the_keeper_matches_open_clusters_once() {
     let config = KeeperConfig {
         keypair,
         rpc_urls: vec![url.clone()],
+        ws_url: format!("ws://{}", net.ws_addr),
         listen: "127.0.0.1:0".parse().unwrap(),
         journal: dir.join("keeper.db"),
         sweep: Duration::from_millis(100),
@@ -288,7 +289,7 @@ async fn the_keeper_matches_open_clusters_once() {
         )
         .await
         .unwrap();
-    let keeper = io_keeper::start(config).await.unwrap();
+    let keeper = io_keeper::start(config.clone()).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while lease(&chain, 1).await.status != LeaseStatus::Active {
         assert!(Instant::now() < deadline, "lease 1 was not assigned");
