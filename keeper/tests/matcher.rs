@@ -39,8 +39,50 @@ async fn lease(client: &Client, id: u64) -> Lease {
     client.expect_account(&pda::lease(id)).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_keeper_matches_open_clusters_once() {
+struct World {
+    net: Localnet,
+    url: String,
+    chain: Client,
+    admin: Keypair,
+    funder: Keypair,
+    bank: Client,
+    owner: Keypair,
+    provider: Client,
+    devices: Vec<Pubkey>,
+    client_key: Keypair,
+    client: Client,
+    iosd: Pubkey,
+}
+
+impl World {
+    /// Sends `io` IO from the faucet wallet to `to`.
+    async fn fund(&self, to: Pubkey, io: u64) {
+        let instructions = fund_instructions(self.funder.pubkey(), to, io);
+        self.bank.send(&instructions, &[]).await.unwrap();
+    }
+}
+
+/// `funder` sends `io` IO to `to`, creating its IO account.
+fn fund_instructions(
+    funder: Pubkey,
+    to: Pubkey,
+    io: u64,
+) -> [solana_sdk::instruction::Instruction; 2] {
+    [
+        ix::create_associated_token_account(funder, to, pda::io_mint()),
+        ix::transfer_io(
+            pda::associated_token(&funder, &pda::io_mint()),
+            pda::associated_token(&to, &pda::io_mint()),
+            funder,
+            io,
+        ),
+    ]
+}
+
+/// A localnet set up by the migrations (its admin an admitted keeper), a
+/// provider with two RTX 4090s (0.40 and 0.30 IOSD/GPU-h) and an H200 at
+/// 2.00, and a client holding IOSD.
+async fn world() -> World {
     let net = Localnet::start(LocalnetConfig {
         rpc_port: 0,
         ..Default::default()
@@ -61,18 +103,7 @@ async fn the_keeper_matches_open_clusters_once() {
     settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
     migrate(&chain, &settings).await.unwrap();
     let bank = Client::new(&url, funder.insecure_clone());
-    let fund = |to: Pubkey, io: u64| {
-        let funder = funder.pubkey();
-        [
-            ix::create_associated_token_account(funder, to, pda::io_mint()),
-            ix::transfer_io(
-                pda::associated_token(&funder, &pda::io_mint()),
-                pda::associated_token(&to, &pda::io_mint()),
-                funder,
-                io,
-            ),
-        ]
-    };
+    let fund = |to: Pubkey, io: u64| fund_instructions(funder.pubkey(), to, io);
 
     // A provider with two RTX 4090s (0.40 and 0.30 IOSD/GPU-h) and an H200
     // at 2.00.
@@ -167,6 +198,37 @@ async fn the_keeper_matches_open_clusters_once() {
         )
         .await
         .unwrap();
+    World {
+        net,
+        url,
+        chain,
+        admin,
+        funder,
+        bank,
+        owner,
+        provider,
+        devices,
+        client_key,
+        client,
+        iosd,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keeper_matches_open_clusters_once() {
+    let World {
+        net,
+        url,
+        chain,
+        admin,
+        owner,
+        provider,
+        devices,
+        client_key,
+        client,
+        iosd,
+        ..
+    } = world().await;
     for (id, lease_spec) in [
         (0, spec("RTX4090", 1, 350_000)),
         (1, spec("H200", 1, 1_000_000)),
@@ -302,4 +364,118 @@ async fn the_keeper_matches_open_clusters_once() {
         "lease 0 was assigned once"
     );
     keeper.shutdown().await.unwrap();
+}
+
+/// A keeper's settings in its own directory under the system's temp dir.
+fn keeper_config(w: &World, name: &str, keeper: &Keypair, sweep: Duration) -> KeeperConfig {
+    let dir = std::env::temp_dir().join(format!("io-keeper-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keypair = dir.join("keeper.json");
+    write_keypair_file(keeper, &keypair).unwrap();
+    KeeperConfig {
+        keypair,
+        rpc_urls: vec![w.url.clone()],
+        ws_url: format!("ws://{}", w.net.ws_addr),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        journal: dir.join("keeper.db"),
+        sweep,
+    }
+}
+
+/// Two keepers serve one program: each cluster ends with exactly one
+/// assignment (the chain decides), and a keeper that lost a race does not
+/// try that cluster again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_keepers_assign_each_cluster_once() {
+    let w = world().await;
+    let second = Keypair::new();
+    w.chain
+        .request_airdrop(&second.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+    w.fund(second.pubkey(), bond).await;
+    Client::new(&w.url, second.insecure_clone())
+        .send(
+            &[ix::admit_keeper(
+                w.admin.pubkey(),
+                second.pubkey(),
+                pda::associated_token(&second.pubkey(), &pda::io_mint()),
+                bond,
+                "https://keeper-2.example.org",
+            )],
+            &[&w.admin],
+        )
+        .await
+        .unwrap();
+    let sweep = Duration::from_millis(100);
+    let first = io_keeper::start(keeper_config(&w, "first", &w.admin, sweep))
+        .await
+        .unwrap();
+    let other = io_keeper::start(keeper_config(&w, "second", &second, sweep))
+        .await
+        .unwrap();
+    for (id, lease_spec) in [
+        (0, spec("RTX4090", 1, 500_000)),
+        (1, spec("RTX4090", 1, 500_000)),
+        (2, spec("H200", 1, 3_000_000)),
+    ] {
+        w.client
+            .send(
+                &[ix::create_lease(
+                    w.client_key.pubkey(),
+                    w.iosd,
+                    id,
+                    lease_spec,
+                )],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for id in 0..3 {
+        while lease(&w.chain, id).await.status != LeaseStatus::Active {
+            assert!(Instant::now() < deadline, "lease {id} was not assigned");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // Let both sweep a few more times: nothing more happens.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut used = std::collections::HashSet::new();
+    let mut refusals = 0;
+    for id in 0..3 {
+        let on_chain = lease(&w.chain, id).await;
+        let mut assigned_by = Vec::new();
+        for (keeper, authority) in [(&first, w.admin.pubkey()), (&other, second.pubkey())] {
+            for entry in keeper.journal.entries_for(id).unwrap() {
+                if let Entry::AssignOutcome { outcome, .. } = entry {
+                    if outcome == "assigned" {
+                        assigned_by.push(authority);
+                    } else {
+                        assert!(
+                            ["LeaseNotOpen", "DeviceNotIdle"].contains(&outcome.as_str()),
+                            "lease {id}: {outcome}"
+                        );
+                        refusals += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            assigned_by,
+            [on_chain.keeper],
+            "lease {id}: one assignment, by its keeper"
+        );
+        assert!(
+            used.insert(on_chain.devices[0].device),
+            "a device in two clusters"
+        );
+    }
+    // At most one lost race per cluster and keeper: no retries of a
+    // cluster already taken.
+    assert!(refusals <= 3, "{refusals} refused attempts");
+    first.shutdown().await.unwrap();
+    other.shutdown().await.unwrap();
 }
