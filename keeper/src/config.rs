@@ -6,6 +6,10 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
+/// The default priority-fee cap: 0.01 lamports per compute unit, about
+/// 2,000 lamports for an assignment.
+pub const DEFAULT_MAX_PRIORITY_FEE: u64 = 10_000;
+
 /// Everything `start` needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeeperConfig {
@@ -22,6 +26,8 @@ pub struct KeeperConfig {
     pub journal: PathBuf,
     /// How often the chain is swept for open leases and idle devices.
     pub sweep: Duration,
+    /// The most the keeper pays per compute unit, micro-lamports.
+    pub max_priority_fee: u64,
 }
 
 /// The TOML file's shape: every field optional.
@@ -34,6 +40,7 @@ pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub journal: Option<PathBuf>,
     pub sweep_ms: Option<u64>,
+    pub max_priority_fee: Option<u64>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -55,6 +62,9 @@ pub struct Overrides {
     pub journal: Option<PathBuf>,
     #[arg(long, env = "IO_KEEPER_SWEEP_MS")]
     pub sweep_ms: Option<u64>,
+    /// Priority fee cap, micro-lamports per compute unit.
+    #[arg(long, env = "IO_KEEPER_MAX_PRIORITY_FEE")]
+    pub max_priority_fee: Option<u64>,
 }
 
 impl KeeperConfig {
@@ -100,6 +110,10 @@ impl KeeperConfig {
                     .or(file.journal)
                     .unwrap_or_else(|| PathBuf::from("keeper.db")),
                 sweep: Duration::from_millis(overrides.sweep_ms.or(file.sweep_ms).unwrap_or(500)),
+                max_priority_fee: overrides
+                    .max_priority_fee
+                    .or(file.max_priority_fee)
+                    .unwrap_or(DEFAULT_MAX_PRIORITY_FEE),
             };
         config.validate()?;
         Ok(config)
@@ -178,6 +192,7 @@ mod tests {
                 listen: "127.0.0.1:8900".parse().unwrap(),
                 journal: "/data/k.db".into(),
                 sweep: Duration::from_millis(250),
+                max_priority_fee: DEFAULT_MAX_PRIORITY_FEE,
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

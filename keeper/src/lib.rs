@@ -14,6 +14,7 @@ pub mod config;
 pub mod journal;
 pub mod matcher;
 pub mod metrics;
+pub mod sender;
 
 use anyhow::{Context, Result};
 use axum::{extract::State, http::StatusCode, routing::get, Router};
@@ -57,7 +58,10 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let journal = Journal::open(&config.journal)?;
     let metrics = Metrics::new();
     let matcher = Matcher {
-        client,
+        sender: sender::Sender {
+            client,
+            max_micro_lamports: config.max_priority_fee,
+        },
         journal: journal.clone(),
         metrics: metrics.clone(),
     };

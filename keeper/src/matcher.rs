@@ -9,15 +9,16 @@
 use crate::{
     journal::{Entry, Journal},
     metrics::Metrics,
+    sender::Sender,
 };
 use anyhow::Result;
 use io_compute::state::{Device, Lease, LeaseStatus, Provider};
-use io_compute_sdk::{client::Client, client::ClientError, ix, lookup, pda};
+use io_compute_sdk::{client::ClientError, ix, lookup, pda};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
 use std::collections::{HashMap, HashSet};
 
 pub struct Matcher {
-    pub client: Client,
+    pub sender: Sender,
     pub journal: Journal,
     pub metrics: Metrics,
 }
@@ -58,14 +59,14 @@ pub fn choose(
 impl Matcher {
     /// The keeper authority.
     pub fn authority(&self) -> Pubkey {
-        self.client.payer.pubkey()
+        self.sender.client.payer.pubkey()
     }
 
     /// Settles intents a previous run journaled without an outcome: the
     /// lease's state on the chain says whether the assignment landed.
     pub async fn reconcile(&self) -> Result<()> {
         for id in self.journal.unresolved_intents()? {
-            let outcome = match self.client.account::<Lease>(&pda::lease(id)).await? {
+            let outcome = match self.sender.client.account::<Lease>(&pda::lease(id)).await? {
                 Some(lease)
                     if lease.status != LeaseStatus::Open && lease.keeper == self.authority() =>
                 {
@@ -87,9 +88,10 @@ impl Matcher {
 
     /// One pass over the chain; returns how many leases it assigned.
     pub async fn sweep(&self) -> Result<usize> {
-        let leases = self.client.program_accounts::<Lease>(&[]).await?;
-        let devices = self.client.program_accounts::<Device>(&[]).await?;
+        let leases = self.sender.client.program_accounts::<Lease>(&[]).await?;
+        let devices = self.sender.client.program_accounts::<Device>(&[]).await?;
         let providers: HashMap<Pubkey, Provider> = self
+            .sender
             .client
             .program_accounts::<Provider>(&[])
             .await?
@@ -137,10 +139,14 @@ impl Matcher {
         let me = self.authority();
         let instruction = ix::assign_devices(me, lease.id, &devices, &providers);
         let sent = if lookup::fits_legacy(std::slice::from_ref(&instruction), &me) {
-            self.client.send(&[instruction], &[]).await
+            self.sender
+                .send(&[instruction])
+                .await
+                .map(|(signature, _)| signature)
         } else {
             let addresses = lookup::lease_addresses(&devices, &providers);
-            self.client
+            self.sender
+                .client
                 .send_with_lookup_table(&[instruction], &[], &addresses)
                 .await
                 .map(|(signature, _)| signature)
@@ -155,7 +161,7 @@ impl Matcher {
             .with_label_values(&[outcome.as_str()])
             .inc();
         if landed {
-            let now = self.client.chain_time().await?;
+            let now = self.sender.client.chain_time().await?;
             self.metrics
                 .cluster_ready
                 .observe((now - lease.created_at).max(0) as f64);

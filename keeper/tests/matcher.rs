@@ -256,6 +256,7 @@ async fn the_keeper_matches_open_clusters_once() {
         listen: "127.0.0.1:0".parse().unwrap(),
         journal: dir.join("keeper.db"),
         sweep: Duration::from_millis(100),
+        max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
     };
     // An intent journaled by a run that stopped before sending (lease 2).
     let journal = Journal::open(&config.journal).unwrap();
@@ -380,6 +381,7 @@ fn keeper_config(w: &World, name: &str, keeper: &Keypair, sweep: Duration) -> Ke
         listen: "127.0.0.1:0".parse().unwrap(),
         journal: dir.join("keeper.db"),
         sweep,
+        max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
     }
 }
 
@@ -478,4 +480,57 @@ async fn two_keepers_assign_each_cluster_once() {
     assert!(refusals <= 3, "{refusals} refused attempts");
     first.shutdown().await.unwrap();
     other.shutdown().await.unwrap();
+}
+
+/// The sender simulates first: a refused assignment comes back as the
+/// program's error with nothing sent or paid; an accepted one carries a
+/// compute-unit limit from the simulation and a priority fee within the
+/// keeper's cap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_simulates_then_budgets() {
+    let w = world().await;
+    w.client
+        .send(
+            &[ix::create_lease(
+                w.client_key.pubkey(),
+                w.iosd,
+                0,
+                spec("RTX4090", 1, 500_000),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let sender = io_keeper::sender::Sender {
+        client: Client::new(&w.url, w.admin.insecure_clone()),
+        max_micro_lamports: 5,
+    };
+    let provider = pda::provider(&w.owner.pubkey());
+    let admin = w.admin.pubkey();
+    let before = w.chain.rpc.get_balance(&admin).await.unwrap();
+    let refused = sender
+        .send(&[ix::assign_devices(admin, 0, &[w.devices[2]], &[provider])])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, io_compute_sdk::client::ClientError::Program { name, .. } if name == "ModelMismatch"),
+        "{refused}"
+    );
+    assert_eq!(
+        w.chain.rpc.get_balance(&admin).await.unwrap(),
+        before,
+        "nothing paid"
+    );
+    let (_, budget) = sender
+        .send(&[ix::assign_devices(admin, 0, &[w.devices[1]], &[provider])])
+        .await
+        .unwrap();
+    // The simulation measured the assignment: more than the budget
+    // instructions' own 1,000 units.
+    assert!(
+        (1_001..=1_400_000).contains(&budget.compute_units),
+        "{budget:?}"
+    );
+    assert!(budget.micro_lamports <= 5);
+    assert_eq!(lease(&w.chain, 0).await.status, LeaseStatus::Active);
 }

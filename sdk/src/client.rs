@@ -64,7 +64,8 @@ impl Client {
         &self.url
     }
 
-    fn rpc_error(&self, err: RpcError) -> ClientError {
+    /// `err` from this client's RPC, as the error a user can act on.
+    pub fn rpc_error(&self, err: RpcError) -> ClientError {
         if let ErrorKind::RpcError(RequestError::RpcResponseError {
             data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
             message,
