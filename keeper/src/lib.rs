@@ -19,7 +19,6 @@ pub mod sender;
 use anyhow::{Context, Result};
 use axum::{extract::State, http::StatusCode, routing::get, Router};
 use config::KeeperConfig;
-use io_compute_sdk::client::Client;
 use journal::Journal;
 use matcher::Matcher;
 use metrics::Metrics;
@@ -54,14 +53,11 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
             config.keypair.display()
         )
     })?;
-    let client = Client::new(&config.rpc_urls[0], keypair);
     let journal = Journal::open(&config.journal)?;
     let metrics = Metrics::new();
     let matcher = Matcher {
-        sender: sender::Sender {
-            client,
-            max_micro_lamports: config.max_priority_fee,
-        },
+        sender: sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee)
+            .await?,
         journal: journal.clone(),
         metrics: metrics.clone(),
     };
@@ -95,8 +91,12 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
                     let _ = sweep_done.send(Some(tokio::time::Instant::now()));
                 }
                 // A failed sweep (RPC down, a journal error) is logged and
-                // retried at the next tick; /healthz turns unready if it lasts.
-                Err(error) => tracing::warn!("sweep failed: {error:#}"),
+                // retried at the next tick on the next RPC URL; /healthz
+                // turns unready if it lasts.
+                Err(error) => {
+                    let next = matcher.sender.fail_over();
+                    tracing::warn!("sweep failed: {error:#}; next sweep through {next}");
+                }
             }
         }
     });

@@ -59,14 +59,19 @@ pub fn choose(
 impl Matcher {
     /// The keeper authority.
     pub fn authority(&self) -> Pubkey {
-        self.sender.client.payer.pubkey()
+        self.sender.client().payer.pubkey()
     }
 
     /// Settles intents a previous run journaled without an outcome: the
     /// lease's state on the chain says whether the assignment landed.
     pub async fn reconcile(&self) -> Result<()> {
         for id in self.journal.unresolved_intents()? {
-            let outcome = match self.sender.client.account::<Lease>(&pda::lease(id)).await? {
+            let outcome = match self
+                .sender
+                .client()
+                .account::<Lease>(&pda::lease(id))
+                .await?
+            {
                 Some(lease)
                     if lease.status != LeaseStatus::Open && lease.keeper == self.authority() =>
                 {
@@ -88,11 +93,11 @@ impl Matcher {
 
     /// One pass over the chain; returns how many leases it assigned.
     pub async fn sweep(&self) -> Result<usize> {
-        let leases = self.sender.client.program_accounts::<Lease>(&[]).await?;
-        let devices = self.sender.client.program_accounts::<Device>(&[]).await?;
+        let leases = self.sender.client().program_accounts::<Lease>(&[]).await?;
+        let devices = self.sender.client().program_accounts::<Device>(&[]).await?;
         let providers: HashMap<Pubkey, Provider> = self
             .sender
-            .client
+            .client()
             .program_accounts::<Provider>(&[])
             .await?
             .into_iter()
@@ -146,7 +151,7 @@ impl Matcher {
         } else {
             let addresses = lookup::lease_addresses(&devices, &providers);
             self.sender
-                .client
+                .client()
                 .send_with_lookup_table(&[instruction], &[], &addresses)
                 .await
                 .map(|(signature, _)| signature)
@@ -161,7 +166,7 @@ impl Matcher {
             .with_label_values(&[outcome.as_str()])
             .inc();
         if landed {
-            let now = self.sender.client.chain_time().await?;
+            let now = self.sender.client().chain_time().await?;
             self.metrics
                 .cluster_ready
                 .observe((now - lease.created_at).max(0) as f64);

@@ -482,10 +482,10 @@ async fn two_keepers_assign_each_cluster_once() {
     other.shutdown().await.unwrap();
 }
 
-/// The sender simulates first: a refused assignment comes back as the
-/// program's error with nothing sent or paid; an accepted one carries a
-/// compute-unit limit from the simulation and a priority fee within the
-/// keeper's cap.
+/// The sender keeps to RPC URLs of one chain and simulates first: a
+/// refused assignment comes back as the program's error with nothing sent
+/// or paid; an accepted one carries a compute-unit limit from the
+/// simulation and a priority fee within the keeper's cap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sender_simulates_then_budgets() {
     let w = world().await;
@@ -501,10 +501,28 @@ async fn the_sender_simulates_then_budgets() {
         )
         .await
         .unwrap();
-    let sender = io_keeper::sender::Sender {
-        client: Client::new(&w.url, w.admin.insecure_clone()),
-        max_micro_lamports: 5,
-    };
+    // An RPC URL that cannot be reached is left out; one of another chain
+    // is refused.
+    let dead = "http://127.0.0.1:1".to_string();
+    let sender = io_keeper::sender::Sender::connect(&[dead, w.url.clone()], &w.admin, 5)
+        .await
+        .unwrap();
+    assert_eq!(sender.client().url(), w.url);
+    let other_chain = Localnet::start(LocalnetConfig {
+        rpc_port: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let urls = [w.url.clone(), format!("http://{}", other_chain.rpc_addr)];
+    let refused = io_keeper::sender::Sender::connect(&urls, &w.admin, 5)
+        .await
+        .err()
+        .expect("another chain is refused");
+    assert!(
+        refused.to_string().contains("serves another chain"),
+        "{refused}"
+    );
     let provider = pda::provider(&w.owner.pubkey());
     let admin = w.admin.pubkey();
     let before = w.chain.rpc.get_balance(&admin).await.unwrap();
