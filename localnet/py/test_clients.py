@@ -30,7 +30,11 @@ class SolanaPyAgainstLocalnet(unittest.TestCase):
         version = CLIENT.get_version().value
         self.assertEqual(version.solana_core, "3.1.12")
         self.assertIsInstance(version.feature_set, int)
-        self.assertEqual(len(str(CLIENT.get_genesis_hash().value)), 44)
+        # A 32-byte hash: solders parses it back to the same bytes (its
+        # base58 text is 43 or 44 characters, depending on its value).
+        genesis = CLIENT.get_genesis_hash().value
+        self.assertEqual(len(bytes(genesis)), 32)
+        self.assertEqual(type(genesis).from_string(str(genesis)), genesis)
 
     def test_transaction_of_the_program(self):
         tx = CLIENT.get_transaction(BURN, max_supported_transaction_version=0).value
