@@ -10,6 +10,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 /// 2,000 lamports for an assignment.
 pub const DEFAULT_MAX_PRIORITY_FEE: u64 = 10_000;
 
+/// The default balance floor: 0.05 SOL, some ten thousand transactions.
+pub const DEFAULT_MIN_BALANCE: u64 = 50_000_000;
+
 /// Everything `start` needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeeperConfig {
@@ -28,6 +31,10 @@ pub struct KeeperConfig {
     pub sweep: Duration,
     /// The most the keeper pays per compute unit, micro-lamports.
     pub max_priority_fee: u64,
+    /// Under this SOL balance (lamports) the keeper sends nothing and
+    /// reports itself unready, so a drained wallet is noticed before a
+    /// transaction fails half-way through a duty.
+    pub min_balance: u64,
 }
 
 /// The TOML file's shape: every field optional.
@@ -41,6 +48,7 @@ pub struct FileConfig {
     pub journal: Option<PathBuf>,
     pub sweep_ms: Option<u64>,
     pub max_priority_fee: Option<u64>,
+    pub min_balance_lamports: Option<u64>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -65,6 +73,9 @@ pub struct Overrides {
     /// Priority fee cap, micro-lamports per compute unit.
     #[arg(long, env = "IO_KEEPER_MAX_PRIORITY_FEE")]
     pub max_priority_fee: Option<u64>,
+    /// SOL balance floor, lamports.
+    #[arg(long, env = "IO_KEEPER_MIN_BALANCE_LAMPORTS")]
+    pub min_balance_lamports: Option<u64>,
 }
 
 impl KeeperConfig {
@@ -114,6 +125,10 @@ impl KeeperConfig {
                     .max_priority_fee
                     .or(file.max_priority_fee)
                     .unwrap_or(DEFAULT_MAX_PRIORITY_FEE),
+                min_balance: overrides
+                    .min_balance_lamports
+                    .or(file.min_balance_lamports)
+                    .unwrap_or(DEFAULT_MIN_BALANCE),
             };
         config.validate()?;
         Ok(config)
@@ -193,6 +208,7 @@ mod tests {
                 journal: "/data/k.db".into(),
                 sweep: Duration::from_millis(250),
                 max_priority_fee: DEFAULT_MAX_PRIORITY_FEE,
+                min_balance: DEFAULT_MIN_BALANCE,
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

@@ -41,6 +41,7 @@ struct Health {
     /// Chain-independent instant of the last successful sweep.
     last_sweep: watch::Receiver<Option<tokio::time::Instant>>,
     stale_after: Duration,
+    min_balance: u64,
     metrics: Metrics,
 }
 
@@ -58,6 +59,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let matcher = Matcher {
         sender: sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee)
             .await?,
+        min_balance: config.min_balance,
         journal: journal.clone(),
         metrics: metrics.clone(),
     };
@@ -104,6 +106,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let health = Health {
         last_sweep,
         stale_after: interval * 10 + Duration::from_secs(5),
+        min_balance: config.min_balance,
         metrics,
     };
     let app = Router::new()
@@ -146,6 +149,16 @@ impl Keeper {
 }
 
 async fn healthz(State(health): State<Health>) -> (StatusCode, String) {
+    let balance = health.metrics.balance.get();
+    if health.last_sweep.borrow().is_some() && balance < health.min_balance as i64 {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "low balance: {balance} lamports, under the floor of {}",
+                health.min_balance
+            ),
+        );
+    }
     match *health.last_sweep.borrow() {
         None => (
             StatusCode::SERVICE_UNAVAILABLE,

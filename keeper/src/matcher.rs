@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 
 pub struct Matcher {
     pub sender: Sender,
+    /// Lamports under which nothing is sent (`KeeperConfig::min_balance`).
+    pub min_balance: u64,
     pub journal: Journal,
     pub metrics: Metrics,
 }
@@ -91,8 +93,24 @@ impl Matcher {
         Ok(())
     }
 
-    /// One pass over the chain; returns how many leases it assigned.
+    /// One pass over the chain; returns how many leases it assigned. Under
+    /// the balance floor it sends nothing.
     pub async fn sweep(&self) -> Result<usize> {
+        let client = self.sender.client();
+        let balance = client
+            .rpc
+            .get_balance(&self.authority())
+            .await
+            .map_err(|e| client.rpc_error(e))?;
+        self.metrics.balance.set(balance as i64);
+        if balance < self.min_balance {
+            tracing::warn!(
+                "the keeper's balance of {balance} lamports is under its floor of {}: fund {}",
+                self.min_balance,
+                self.authority()
+            );
+            return Ok(0);
+        }
         let leases = self.sender.client().program_accounts::<Lease>(&[]).await?;
         let devices = self.sender.client().program_accounts::<Device>(&[]).await?;
         let providers: HashMap<Pubkey, Provider> = self

@@ -16,6 +16,8 @@ pub struct Metrics {
     pub sweeps: IntCounter,
     /// Chain seconds from a lease's creation to its devices' assignment.
     pub cluster_ready: Histogram,
+    /// The keeper authority's SOL balance at the last sweep, lamports.
+    pub balance: IntGauge,
 }
 
 impl Metrics {
@@ -41,8 +43,14 @@ impl Metrics {
             .buckets(vec![0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0]),
         )
         .expect("valid metric");
+        let balance = IntGauge::new(
+            "keeper_balance_lamports",
+            "the keeper authority's SOL balance at the last sweep",
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(assignments.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(balance.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(assignments.clone()),
             Box::new(open_leases.clone()),
             Box::new(sweeps.clone()),
             Box::new(cluster_ready.clone()),
@@ -55,6 +63,7 @@ impl Metrics {
             open_leases,
             sweeps,
             cluster_ready,
+            balance,
         }
     }
 

@@ -257,6 +257,7 @@ async fn the_keeper_matches_open_clusters_once() {
         journal: dir.join("keeper.db"),
         sweep: Duration::from_millis(100),
         max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
+        min_balance: io_keeper::config::DEFAULT_MIN_BALANCE,
     };
     // An intent journaled by a run that stopped before sending (lease 2).
     let journal = Journal::open(&config.journal).unwrap();
@@ -382,6 +383,7 @@ fn keeper_config(w: &World, name: &str, keeper: &Keypair, sweep: Duration) -> Ke
         journal: dir.join("keeper.db"),
         sweep,
         max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
+        min_balance: io_keeper::config::DEFAULT_MIN_BALANCE,
     }
 }
 
@@ -551,4 +553,60 @@ async fn the_sender_simulates_then_budgets() {
     );
     assert!(budget.micro_lamports <= 5);
     assert_eq!(lease(&w.chain, 0).await.status, LeaseStatus::Active);
+}
+
+/// A keeper whose wallet is under its SOL floor sends nothing and says so
+/// on /healthz and /metrics; the cluster waits for a funded keeper.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drained_keeper_sends_nothing_and_says_so() {
+    let w = world().await;
+    w.client
+        .send(
+            &[ix::create_lease(
+                w.client_key.pubkey(),
+                w.iosd,
+                0,
+                spec("RTX4090", 1, 500_000),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let poor = Keypair::new();
+    w.chain
+        .request_airdrop(&poor.pubkey(), 1_000_000)
+        .await
+        .unwrap();
+    let config = keeper_config(&w, "poor", &poor, Duration::from_millis(100));
+    let keeper = io_keeper::start(config).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let http = reqwest::Client::new();
+    let health = http
+        .get(format!("http://{}/healthz", keeper.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 503);
+    assert_eq!(
+        health.text().await.unwrap(),
+        "low balance: 1000000 lamports, under the floor of 50000000"
+    );
+    let metrics = http
+        .get(format!("http://{}/metrics", keeper.addr))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("keeper_balance_lamports 1000000"),
+        "{metrics}"
+    );
+    assert_eq!(lease(&w.chain, 0).await.status, LeaseStatus::Open);
+    assert!(
+        keeper.journal.entries_for(0).unwrap().is_empty(),
+        "nothing attempted"
+    );
+    keeper.shutdown().await.unwrap();
 }
