@@ -39,6 +39,23 @@ async fn lease(client: &Client, id: u64) -> Lease {
     client.expect_account(&pda::lease(id)).await.unwrap()
 }
 
+/// Lease `id` once it is Active (a keeper assigned it), waiting up to
+/// `secs` seconds.
+async fn assigned(client: &Client, id: u64, secs: u64) -> Lease {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let lease = lease(client, id).await;
+        if lease.status == LeaseStatus::Active {
+            return lease;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lease {id} was not assigned within {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 struct World {
     net: Localnet,
     url: String,
@@ -273,18 +290,13 @@ async fn the_keeper_matches_open_clusters_once() {
     let keeper = io_keeper::start(config.clone()).await.unwrap();
     let http = reqwest::Client::new();
     let base = format!("http://{}", keeper.addr);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while lease(&chain, 0).await.status != LeaseStatus::Active {
-        assert!(Instant::now() < deadline, "lease 0 was not assigned");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let assigned = lease(&chain, 0).await;
+    let first = assigned(&chain, 0, 30).await;
     assert_eq!(
         (
-            assigned.devices.len(),
-            assigned.devices[0].device,
-            assigned.devices[0].price_per_gpu_hour,
-            assigned.keeper
+            first.devices.len(),
+            first.devices[0].device,
+            first.devices[0].price_per_gpu_hour,
+            first.keeper
         ),
         (1, devices[1], 300_000, admin.pubkey()),
         "the cheaper device that fits"
@@ -354,17 +366,36 @@ async fn the_keeper_matches_open_clusters_once() {
         .await
         .unwrap();
     let keeper = io_keeper::start(config.clone()).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while lease(&chain, 1).await.status != LeaseStatus::Active {
-        assert!(Instant::now() < deadline, "lease 1 was not assigned");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(lease(&chain, 1).await.devices[0].device, devices[2]);
+    assert_eq!(assigned(&chain, 1, 30).await.devices[0].device, devices[2]);
     assert_eq!(
         keeper.journal.entries_for(0).unwrap().len(),
         2,
         "lease 0 was assigned once"
     );
+    keeper.shutdown().await.unwrap();
+
+    // With a sweep only every minute, a new cluster is still matched at
+    // once: the program subscription wakes the matcher.
+    let keeper = io_keeper::start(KeeperConfig {
+        sweep: Duration::from_secs(60),
+        ..config
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    client
+        .send(
+            &[ix::create_lease(
+                client_key.pubkey(),
+                iosd,
+                3,
+                spec("RTX4090", 1, 500_000),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(assigned(&chain, 3, 10).await.devices[0].device, devices[0]);
     keeper.shutdown().await.unwrap();
 }
 
@@ -438,12 +469,8 @@ async fn two_keepers_assign_each_cluster_once() {
             .await
             .unwrap();
     }
-    let deadline = Instant::now() + Duration::from_secs(30);
     for id in 0..3 {
-        while lease(&w.chain, id).await.status != LeaseStatus::Active {
-            assert!(Instant::now() < deadline, "lease {id} was not assigned");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        assigned(&w.chain, id, 30).await;
     }
     // Let both sweep a few more times: nothing more happens.
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -151,59 +151,10 @@ impl GemmJob {
     }
 }
 
-/// Freivalds' check that `c` is A x B in O(rounds x (mk + kn + mn)) instead
-/// of O(mkn): for random 0/1 vectors r, A(Br) must equal Cr. A wrong C
-/// passes one round with probability at most 1/2 (this holds in the ring of
-/// wrapping i64 arithmetic too: one nonzero entry of AB - C already decides
-/// the row), so 32 rounds leave under 1 in 4 billion. Seeded, so a check can
-/// be replayed.
-pub fn freivalds(job: &GemmJob, c: &[i64], rounds: u32, seed: u64) -> bool {
-    use rand::{Rng, SeedableRng};
-    if c.len() != job.m * job.n {
-        return false;
-    }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    (0..rounds).all(|_| {
-        let r: Vec<i64> = (0..job.n).map(|_| rng.random_range(0..2)).collect();
-        let br: Vec<i64> = (0..job.k)
-            .map(|l| {
-                (0..job.n).fold(0i64, |sum, j| {
-                    sum.wrapping_add((job.b[l * job.n + j] as i64).wrapping_mul(r[j]))
-                })
-            })
-            .collect();
-        (0..job.m).all(|i| {
-            let abr = (0..job.k).fold(0i64, |sum, l| {
-                sum.wrapping_add((job.a[i * job.k + l] as i64).wrapping_mul(br[l]))
-            });
-            let cr = (0..job.n).fold(0i64, |sum, j| {
-                sum.wrapping_add(c[i * job.n + j].wrapping_mul(r[j]))
-            });
-            abr == cr
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use io_compute::merkle::verify;
-
-    #[test]
-    fn freivalds_accepts_the_product_and_catches_one_wrong_element() {
-        let a = (0..16 * 32).map(|x| (x * 7919) % 2001 - 1000).collect();
-        let b = (0..32 * 8).map(|x| (x * 104_729) % 3001 - 1500).collect();
-        let job = GemmJob::new(16, 32, 8, a, b);
-        let c = job.multiply();
-        assert!(freivalds(&job, &c, 32, 1));
-        for seed in 0..20 {
-            let mut wrong = c.clone();
-            let index = (seed as usize * 37) % wrong.len();
-            wrong[index] += 1;
-            assert!(!freivalds(&job, &wrong, 32, seed), "seed {seed}");
-        }
-        assert!(!freivalds(&job, &c[1..], 32, 1), "wrong shape");
-    }
 
     #[test]
     fn product_and_chunk_proofs_match_the_program() {

@@ -389,6 +389,17 @@ impl Matrix {
         }
     }
 
+    /// Little-endian bytes, as uploaded and hashed (`from_le_bytes` reads
+    /// them back).
+    pub fn to_le_bytes(&self) -> Vec<u8> {
+        match self {
+            Self::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Self::Bf16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Self::F16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Self::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        }
+    }
+
     /// Decodes little-endian `bytes` as `dtype` elements.
     pub fn from_le_bytes(dtype: GemmDtype, bytes: &[u8]) -> Option<Self> {
         let width = dtype.input_bytes() as usize;
@@ -511,22 +522,14 @@ pub fn commitments(spec: &GemmSpec, a: &Matrix, b: &Matrix, c: &Product) -> ([u8
         );
         return (job.input_tree().root(), job.output_tree(c).root());
     }
-    let matrix_bytes = |m: &Matrix| -> Vec<u8> {
-        match m {
-            Matrix::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            Matrix::Bf16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            Matrix::F16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            Matrix::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        }
-    };
     let mut inputs = Sha256::new();
     inputs.update(b"io-compute/gemm-inputs/v1");
     inputs.update(spec.dtype.name().as_bytes());
     for d in [spec.m, spec.n, spec.k] {
         inputs.update(d.to_le_bytes());
     }
-    inputs.update(matrix_bytes(a));
-    inputs.update(matrix_bytes(b));
+    inputs.update(a.to_le_bytes());
+    inputs.update(b.to_le_bytes());
     let mut output = Sha256::new();
     output.update(b"io-compute/gemm-output/v1");
     output.update(c.to_le_bytes());

@@ -30,6 +30,12 @@ pub enum JobFailure {
     BadBlob { which: char, dtype: &'static str },
     #[error(transparent)]
     Backend(#[from] BackendError),
+    #[error("kernel buffer {index} is {expected} bytes; its blob has {got}")]
+    BufferSize {
+        index: usize,
+        got: u64,
+        expected: u64,
+    },
     #[error("cuda_kernel jobs need a GPU; this worker runs on the CPU")]
     NeedsGpu,
     #[error(transparent)]
@@ -75,12 +81,12 @@ pub fn operands(
     Ok((a, b))
 }
 
-fn blob(
-    spec: &GemmSpec,
-    which: char,
+/// The blob whose hex sha256 is `hash`, from `fetch`, checked against it:
+/// every job input arrives through here.
+pub fn fetch_blob(
     hash: &str,
     fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> Result<Matrix, JobFailure> {
+) -> Result<Vec<u8>, JobFailure> {
     let bytes = fetch(hash).ok_or_else(|| JobFailure::MissingBlob(hash.to_string()))?;
     let actual = hex(&Sha256::digest(&bytes));
     if actual != hash.to_ascii_lowercase() {
@@ -89,6 +95,16 @@ fn blob(
             actual,
         });
     }
+    Ok(bytes)
+}
+
+fn blob(
+    spec: &GemmSpec,
+    which: char,
+    hash: &str,
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<Matrix, JobFailure> {
+    let bytes = fetch_blob(hash, fetch)?;
     Matrix::from_le_bytes(spec.dtype, &bytes).ok_or(JobFailure::BadBlob {
         which,
         dtype: spec.dtype.name(),

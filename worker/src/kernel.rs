@@ -6,12 +6,11 @@
 
 use crate::{
     backend::BackendKind,
-    gemm::{hex, JobFailure},
+    gemm::{fetch_blob, JobFailure},
 };
 use base64::{engine::general_purpose::STANDARD, Engine};
 use io_compute_sdk::job::CudaKernelSpec;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::{
     io::{Read, Write},
     process::{Command, Stdio},
@@ -137,16 +136,16 @@ pub fn run(
         return Err(JobFailure::NeedsGpu);
     }
     let mut buffers = Vec::with_capacity(spec.buffers.len());
-    for buffer in &spec.buffers {
+    for (index, buffer) in spec.buffers.iter().enumerate() {
         buffers.push(match &buffer.input {
             None => None,
             Some(hash) => {
-                let bytes = fetch(hash).ok_or_else(|| JobFailure::MissingBlob(hash.clone()))?;
-                let actual = hex(&Sha256::digest(&bytes));
-                if actual != hash.to_ascii_lowercase() || bytes.len() as u64 != buffer.bytes {
-                    return Err(JobFailure::InputHashMismatch {
-                        expected: hash.clone(),
-                        actual,
+                let bytes = fetch_blob(hash, fetch)?;
+                if bytes.len() as u64 != buffer.bytes {
+                    return Err(JobFailure::BufferSize {
+                        index,
+                        got: bytes.len() as u64,
+                        expected: buffer.bytes,
                     });
                 }
                 Some(STANDARD.encode(bytes))

@@ -5,7 +5,7 @@
 
 use crate::{
     backend::{gemm_bytes, Backend, BackendError},
-    gemm::{hex, JobFailure},
+    gemm::{fetch_blob, hex, JobFailure},
 };
 use io_compute_sdk::{
     job::{draw, GemmDtype, JobError, Matrix, MlpInferSpec, MlpInput, Product},
@@ -36,17 +36,7 @@ pub fn operands(
     spec.validate()?;
     let batch = spec.batch as usize;
     let inputs = spec.layers[0].inputs as usize;
-    let checked = |hash: &str| -> Result<Vec<u8>, JobFailure> {
-        let bytes = fetch(hash).ok_or_else(|| JobFailure::MissingBlob(hash.to_string()))?;
-        let actual = hex(&Sha256::digest(&bytes));
-        if actual != hash.to_ascii_lowercase() {
-            return Err(JobFailure::InputHashMismatch {
-                expected: hash.to_string(),
-                actual,
-            });
-        }
-        Ok(bytes)
-    };
+    let checked = |hash: &str| fetch_blob(hash, fetch);
     let (x0, x0_hash) = match &spec.input {
         MlpInput::Seed { seed } => {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(*seed);

@@ -88,12 +88,8 @@ fn bad_input_is_a_job_error_with_a_reason() {
     let cpu = CpuBackend::new();
     let seeded = spec(4, 3, 2, GemmDtype::F32, 5);
     let (a, b) = gemm::operands(&seeded, &no_blobs).unwrap();
-    let bytes = |m: &Matrix| match m {
-        Matrix::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>(),
-        _ => unreachable!(),
-    };
     let hash = |b: &[u8]| gemm::hex(&Sha256::digest(b));
-    let (a_bytes, b_bytes) = (bytes(&a), bytes(&b));
+    let (a_bytes, b_bytes) = (a.to_le_bytes(), b.to_le_bytes());
     let store = |h: &str| {
         [&a_bytes, &b_bytes]
             .into_iter()

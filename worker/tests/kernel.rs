@@ -123,4 +123,13 @@ fn a_cpu_worker_refuses_kernels_and_bad_specs_are_named() {
     with_input.buffers[0].input = Some("00".repeat(32));
     let err = kernel::run(BackendKind::Cuda, &with_input, &|_| None).unwrap_err();
     assert!(matches!(err, JobFailure::MissingBlob(_)), "{err}");
+    // One of the wrong size for its buffer.
+    let short = vec![0u8; 64];
+    let hash = io_worker::gemm::hex(&<sha2::Sha256 as sha2::Digest>::digest(&short));
+    with_input.buffers[0].input = Some(hash);
+    let err = kernel::run(BackendKind::Cuda, &with_input, &|_| Some(short.clone())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "kernel buffer 0 is 128 bytes; its blob has 64"
+    );
 }
