@@ -133,7 +133,7 @@ fn gpu() -> Result<Box<dyn Backend>, String> {
 
 #[cfg(not(feature = "cuda"))]
 fn gpu() -> Result<Box<dyn Backend>, String> {
-    Err("this io-worker was built without the `cuda` feature".to_string())
+    Err("this io-worker was built without the `cuda` feature (build it with `cargo build --release -p io-worker --features cuda` on a machine with CUDA 13)".to_string())
 }
 
 /// Bytes a GEMM of `dtype` at `dims` holds on the device: A, B and C.
