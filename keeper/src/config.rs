@@ -13,6 +13,11 @@ pub const DEFAULT_MAX_PRIORITY_FEE: u64 = 10_000;
 /// The default balance floor: 0.05 SOL, some ten thousand transactions.
 pub const DEFAULT_MIN_BALANCE: u64 = 50_000_000;
 
+/// The default jobs per proof period: one transaction settles a thousand.
+pub const DEFAULT_PERIOD_JOBS: u32 = 1_000;
+/// Most jobs under one proof (what a worker is asked to check and sign).
+pub const MAX_PERIOD_JOBS: u32 = 100_000;
+
 /// Everything `start` needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeeperConfig {
@@ -35,6 +40,14 @@ pub struct KeeperConfig {
     /// reports itself unready, so a drained wallet is noticed before a
     /// transaction fails half-way through a duty.
     pub min_balance: u64,
+    /// A device's period closes (and its usage proof is posted) at this
+    /// many verified jobs...
+    pub period_jobs: u32,
+    /// ...or when its oldest unproven job is this old, whichever is first.
+    pub period: Duration,
+    /// A claimed job whose worker sends no heartbeat for this long is
+    /// handed to another device.
+    pub claim: Duration,
 }
 
 /// The TOML file's shape: every field optional.
@@ -49,6 +62,9 @@ pub struct FileConfig {
     pub sweep_ms: Option<u64>,
     pub max_priority_fee: Option<u64>,
     pub min_balance_lamports: Option<u64>,
+    pub period_jobs: Option<u32>,
+    pub period_ms: Option<u64>,
+    pub claim_ms: Option<u64>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -76,6 +92,15 @@ pub struct Overrides {
     /// SOL balance floor, lamports.
     #[arg(long, env = "IO_KEEPER_MIN_BALANCE_LAMPORTS")]
     pub min_balance_lamports: Option<u64>,
+    /// Jobs that close a proof period.
+    #[arg(long, env = "IO_KEEPER_PERIOD_JOBS")]
+    pub period_jobs: Option<u32>,
+    /// Longest a verified job waits for its proof period to close, ms.
+    #[arg(long, env = "IO_KEEPER_PERIOD_MS")]
+    pub period_ms: Option<u64>,
+    /// Claim lease of a dispatched job, ms.
+    #[arg(long, env = "IO_KEEPER_CLAIM_MS")]
+    pub claim_ms: Option<u64>,
 }
 
 impl KeeperConfig {
@@ -93,6 +118,23 @@ impl KeeperConfig {
         Self::merge(file, overrides)
     }
 
+    /// The defaults with these essentials (tests, `ioc up`): listening on
+    /// a free port of 127.0.0.1.
+    pub fn local(keypair: PathBuf, rpc_url: String, ws_url: String, journal: PathBuf) -> Self {
+        Self::merge(
+            FileConfig::default(),
+            &Overrides {
+                keypair: Some(keypair),
+                rpc_urls: vec![rpc_url],
+                ws_url: Some(ws_url),
+                listen: Some("127.0.0.1:0".parse().expect("an address")),
+                journal: Some(journal),
+                ..Default::default()
+            },
+        )
+        .expect("the defaults are valid")
+    }
+
     pub fn merge(file: FileConfig, overrides: &Overrides) -> Result<Self> {
         let rpc_urls = if overrides.rpc_urls.is_empty() {
             file.rpc_urls
@@ -104,32 +146,39 @@ impl KeeperConfig {
             Some(url) => url,
             None => default_ws_url(rpc_urls.first().map_or("", String::as_str))?,
         };
-        let config =
-            Self {
-                keypair: overrides.keypair.clone().or(file.keypair).context(
-                    "no keypair: set `keypair` in the file, IO_KEEPER_KEYPAIR or --keypair",
-                )?,
-                rpc_urls,
-                ws_url,
-                listen: overrides
-                    .listen
-                    .or(file.listen)
-                    .unwrap_or_else(|| "127.0.0.1:8900".parse().expect("an address")),
-                journal: overrides
-                    .journal
-                    .clone()
-                    .or(file.journal)
-                    .unwrap_or_else(|| PathBuf::from("keeper.db")),
-                sweep: Duration::from_millis(overrides.sweep_ms.or(file.sweep_ms).unwrap_or(500)),
-                max_priority_fee: overrides
-                    .max_priority_fee
-                    .or(file.max_priority_fee)
-                    .unwrap_or(DEFAULT_MAX_PRIORITY_FEE),
-                min_balance: overrides
-                    .min_balance_lamports
-                    .or(file.min_balance_lamports)
-                    .unwrap_or(DEFAULT_MIN_BALANCE),
-            };
+        let config = Self {
+            keypair: overrides
+                .keypair
+                .clone()
+                .or(file.keypair)
+                .context("no keypair: set `keypair` in the file, IO_KEEPER_KEYPAIR or --keypair")?,
+            rpc_urls,
+            ws_url,
+            listen: overrides
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8900".parse().expect("an address")),
+            journal: overrides
+                .journal
+                .clone()
+                .or(file.journal)
+                .unwrap_or_else(|| PathBuf::from("keeper.db")),
+            sweep: Duration::from_millis(overrides.sweep_ms.or(file.sweep_ms).unwrap_or(500)),
+            max_priority_fee: overrides
+                .max_priority_fee
+                .or(file.max_priority_fee)
+                .unwrap_or(DEFAULT_MAX_PRIORITY_FEE),
+            min_balance: overrides
+                .min_balance_lamports
+                .or(file.min_balance_lamports)
+                .unwrap_or(DEFAULT_MIN_BALANCE),
+            period_jobs: overrides
+                .period_jobs
+                .or(file.period_jobs)
+                .unwrap_or(DEFAULT_PERIOD_JOBS),
+            period: Duration::from_millis(overrides.period_ms.or(file.period_ms).unwrap_or(60_000)),
+            claim: Duration::from_millis(overrides.claim_ms.or(file.claim_ms).unwrap_or(10_000)),
+        };
         config.validate()?;
         Ok(config)
     }
@@ -155,7 +204,32 @@ impl KeeperConfig {
                 self.sweep.as_millis()
             );
         }
+        if !(1..=MAX_PERIOD_JOBS).contains(&self.period_jobs) {
+            bail!(
+                "period_jobs must be 1 to {MAX_PERIOD_JOBS}, got {}",
+                self.period_jobs
+            );
+        }
+        if !(Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(&self.period) {
+            bail!(
+                "period_ms must be 1000 to 86400000, got {}",
+                self.period.as_millis()
+            );
+        }
+        if !(Duration::from_millis(200)..=Duration::from_secs(3_600)).contains(&self.claim) {
+            bail!(
+                "claim_ms must be 200 to 3600000, got {}",
+                self.claim.as_millis()
+            );
+        }
         Ok(())
+    }
+
+    /// Where job inputs and outputs are stored: beside the journal.
+    pub fn blob_dir(&self) -> PathBuf {
+        let mut name = self.journal.clone().into_os_string();
+        name.push(".blobs");
+        PathBuf::from(name)
     }
 }
 
@@ -209,6 +283,9 @@ mod tests {
                 sweep: Duration::from_millis(250),
                 max_priority_fee: DEFAULT_MAX_PRIORITY_FEE,
                 min_balance: DEFAULT_MIN_BALANCE,
+                period_jobs: DEFAULT_PERIOD_JOBS,
+                period: Duration::from_secs(60),
+                claim: Duration::from_secs(10),
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

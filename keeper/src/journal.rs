@@ -30,6 +30,49 @@ pub enum Entry {
         outcome: String,
         signature: Option<String>,
     },
+    /// A step of a job or of a proof period (`JobEvent`).
+    Job(JobEvent),
+}
+
+/// What the keeper must not forget about jobs: written before it answers
+/// (a submission) or acts (a period's post), replayed in order at start.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum JobEvent {
+    /// A client's request queued these jobs (JSON `Job`s, in order).
+    Submitted {
+        lease: u64,
+        client: String,
+        nonce: String,
+        body_hash: String,
+        jobs: Vec<String>,
+    },
+    /// A verified result (`receipt` is `SignedReceiptJson` as JSON).
+    Succeeded {
+        job: String,
+        device: String,
+        receipt: String,
+        outputs: Vec<String>,
+    },
+    Failed {
+        job: String,
+        reason: String,
+    },
+    /// About to post the period of these jobs.
+    PeriodIntent {
+        lease: u64,
+        device: String,
+        seq: u32,
+        jobs: Vec<String>,
+    },
+    /// It landed in transaction `tx`.
+    PeriodPosted {
+        lease: u64,
+        device: String,
+        seq: u32,
+        jobs: Vec<String>,
+        tx: String,
+    },
 }
 
 struct Write {
@@ -56,6 +99,11 @@ CREATE TABLE IF NOT EXISTS assignments (
     at_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS assignments_by_lease ON assignments (lease);
+CREATE TABLE IF NOT EXISTS job_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
 ";
 
 impl Journal {
@@ -115,6 +163,22 @@ impl Journal {
             .map(|r| r.map(|v| v as u64))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(leases)
+    }
+
+    /// Every job event, oldest first (replayed at start).
+    pub fn job_events(&self) -> Result<Vec<JobEvent>> {
+        let connection = Self::connect(&self.path)?;
+        let mut statement = connection.prepare("SELECT event FROM job_events ORDER BY seq")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0))?;
+        let mut events = Vec::new();
+        for row in rows {
+            let text = row?;
+            events.push(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("journal job event {text:?} does not parse"))?,
+            );
+        }
+        Ok(events)
     }
 
     /// Every entry for `lease`, oldest first (for tests and audits).
@@ -181,6 +245,13 @@ fn commit(connection: &mut Connection, group: &[Write]) -> rusqlite::Result<()> 
             } => transaction.execute(
                 "INSERT INTO assignments (lease, kind, outcome, signature, at_ms) VALUES (?1, 'outcome', ?2, ?3, ?4)",
                 params![*lease as i64, outcome, signature, write.at_ms],
+            )?,
+            Entry::Job(event) => transaction.execute(
+                "INSERT INTO job_events (event, at_ms) VALUES (?1, ?2)",
+                params![
+                    serde_json::to_string(event).expect("job events serialize"),
+                    write.at_ms
+                ],
             )?,
         };
     }

@@ -1,29 +1,43 @@
-//! io-keeper: the off-chain half of settlement. This first part watches
-//! the chain and matches open clusters (leases) to devices; dispatch,
-//! verification and settlement follow (issue 16).
+//! io-keeper: the off-chain half of settlement. It matches open clusters
+//! (leases) to devices, takes clients' signed jobs, dispatches them to the
+//! devices' workers, verifies every result, and settles verified work in
+//! time-locked usage proofs, many jobs to a proof, that it finalizes when
+//! they unlock.
 //!
-//! `start` runs named tasks under one cancellation token: `watch` (a
-//! program subscription to lease accounts), `matcher` (a sweep every
-//! `sweep` interval, or at once when `watch` sees a lease change) and
-//! `http` (`/healthz`, `/metrics`).
-//! State is owned by its task; `/healthz` reads the matcher's last
+//! `start` replays the journal and reconciles it with the chain, then runs
+//! named tasks under one cancellation token: `watch` (a program
+//! subscription to lease accounts), `matcher` (a sweep every `sweep`
+//! interval, or at once when `watch` sees a lease change), `settler`
+//! (periods, proofs, expired claims) and `http` (the API of `api`,
+//! `/healthz`, `/metrics`). Jobs live on the `board`, behind one lock
+//! never held across an await; `/healthz` reads the matcher's last
 //! successful sweep through a watch channel.
 
+pub mod api;
+pub mod blobs;
+pub mod board;
 pub mod chain_watch;
 pub mod config;
 pub mod journal;
 pub mod matcher;
 pub mod metrics;
 pub mod sender;
+pub mod settler;
+pub mod verifier;
 
 use anyhow::{Context, Result};
 use axum::{extract::State, http::StatusCode, routing::get, Router};
+use board::Hub;
 use config::KeeperConfig;
-use journal::Journal;
+use io_compute_sdk::{api as wire, client::Client, pda};
+use journal::{Entry, JobEvent, Journal};
 use matcher::Matcher;
 use metrics::Metrics;
-use solana_sdk::signer::keypair::read_keypair_file;
-use std::{net::SocketAddr, time::Duration};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signer::{keypair::read_keypair_file, Signer},
+};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{sync::watch, task::JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +46,8 @@ pub struct Keeper {
     /// Where the HTTP API listens (the port is resolved when 0 was asked).
     pub addr: SocketAddr,
     pub journal: Journal,
+    /// The jobs (for tests and `ioc up`'s summary).
+    pub hub: Arc<Hub>,
     cancel: CancellationToken,
     tasks: JoinSet<(&'static str, Result<()>)>,
 }
@@ -55,18 +71,35 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         )
     })?;
     let journal = Journal::open(&config.journal)?;
+    let blobs = blobs::Blobs::open(&config.blob_dir())?;
     let metrics = Metrics::new();
+    let hub = Arc::new(Hub::default());
+    let sender = Arc::new(
+        sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee).await?,
+    );
     let matcher = Matcher {
-        sender: sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee)
-            .await?,
+        sender: sender.clone(),
         min_balance: config.min_balance,
         journal: journal.clone(),
         metrics: metrics.clone(),
+        hub: hub.clone(),
     };
     matcher
         .reconcile()
         .await
         .context("reconciling the journal with the chain")?;
+    restore_jobs(&journal, &hub, sender.client())
+        .await
+        .context("replaying the journal's jobs")?;
+    let settler = settler::Settler {
+        sender: sender.clone(),
+        hub: hub.clone(),
+        journal: journal.clone(),
+        metrics: metrics.clone(),
+        period_jobs: config.period_jobs,
+        period: config.period,
+        claim: config.claim,
+    };
 
     let cancel = CancellationToken::new();
     let mut tasks = JoinSet::new();
@@ -103,16 +136,45 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         }
     });
 
+    let stop = cancel.clone();
+    tasks.spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        for round in 0u64.. {
+            tokio::select! {
+                _ = stop.cancelled() => return ("settler", Ok(())),
+                _ = tick.tick() => {}
+            }
+            // Unlocked proofs are looked for every 2 s.
+            if let Err(error) = settler.tick(round % 8 == 0).await {
+                tracing::warn!("settling failed: {error:#}; retrying next round");
+            }
+        }
+        ("settler", Ok(()))
+    });
+
     let health = Health {
         last_sweep,
         stale_after: interval * 10 + Duration::from_secs(5),
         min_balance: config.min_balance,
         metrics,
     };
+    let me = keypair.pubkey();
+    let api = api::Api {
+        hub: hub.clone(),
+        blobs,
+        journal: journal.clone(),
+        chain: Arc::new(Client::new(&config.rpc_urls[0], keypair.insecure_clone())),
+        me,
+        claim: config.claim,
+        metrics: health.metrics.clone(),
+        worker_nonces: Default::default(),
+    };
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
-        .with_state(health);
+        .with_state(health)
+        .merge(api::router(api));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -128,6 +190,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     Ok(Keeper {
         addr,
         journal,
+        hub,
         cancel,
         tasks,
     })
@@ -146,6 +209,97 @@ impl Keeper {
         }
         first_error.map_or(Ok(()), Err)
     }
+}
+
+/// Replays the journal's job events into the board; a period journaled as
+/// about to be posted, with no outcome, is posted if the chain holds its
+/// proof (with its root), and its jobs wait for a new period otherwise.
+async fn restore_jobs(journal: &Journal, hub: &Hub, chain: &Client) -> Result<()> {
+    let key = |text: &str| {
+        text.parse::<Pubkey>()
+            .with_context(|| format!("{text:?} in the journal is not a public key"))
+    };
+    let job = |text: &str| {
+        wire::from_hex32(text).with_context(|| format!("{text:?} in the journal is not a job id"))
+    };
+    let jobs_of = |ids: &[String]| ids.iter().map(|j| job(j)).collect::<Result<Vec<_>>>();
+    let mut intents = Vec::new();
+    for event in journal.job_events()? {
+        match event {
+            JobEvent::Submitted {
+                lease,
+                client,
+                nonce,
+                body_hash,
+                jobs,
+            } => {
+                let specs = jobs
+                    .iter()
+                    .map(|j| serde_json::from_str(j).context("a journaled job does not parse"))
+                    .collect::<Result<Vec<_>>>()?;
+                let nonce = u128::from_str_radix(&nonce, 16).context("a journaled nonce")?;
+                let body_hash = wire::from_hex32(&body_hash).context("a journaled body hash")?;
+                let client = key(&client)?;
+                let now = std::time::Instant::now();
+                hub.with(|b| b.submit(lease, client, nonce, body_hash, specs, now))?;
+            }
+            JobEvent::Succeeded {
+                job: id,
+                device,
+                receipt,
+                outputs,
+            } => {
+                let receipt: wire::SignedReceiptJson =
+                    serde_json::from_str(&receipt).context("a journaled receipt")?;
+                let decoded = receipt.decode().context("a journaled receipt")?;
+                let (id, device) = (job(&id)?, key(&device)?);
+                hub.with(|b| b.restore_succeeded(&id, device, decoded, outputs));
+            }
+            JobEvent::Failed { job: id, reason } => {
+                let id = job(&id)?;
+                hub.with(|b| b.restore_failed(&id, reason));
+            }
+            JobEvent::PeriodIntent {
+                lease,
+                device,
+                seq,
+                jobs,
+            } => intents.push((lease, key(&device)?, seq, jobs_of(&jobs)?)),
+            JobEvent::PeriodPosted {
+                lease,
+                device,
+                seq,
+                jobs,
+                tx,
+            } => {
+                let device = key(&device)?;
+                intents.retain(|(l, d, s, _)| (*l, *d, *s) != (lease, device, seq));
+                let jobs = jobs_of(&jobs)?;
+                hub.with(|b| b.restore_posted(&pda::lease(lease), (lease, device), seq, jobs, tx));
+            }
+        }
+    }
+    for (lease, device, seq, jobs) in intents {
+        let lease_key = pda::lease(lease);
+        let proof = chain
+            .account::<io_compute::state::UsageProof>(&pda::usage_proof(&lease_key, &device, seq))
+            .await?;
+        let root = hub.with(|b| b.root_of(&lease_key, &device, &jobs));
+        if proof.is_some_and(|p| Some(p.receipts_root) == root.map(|(r, _)| r)) {
+            let tx = "found on chain".to_string();
+            journal
+                .record(Entry::Job(JobEvent::PeriodPosted {
+                    lease,
+                    device: device.to_string(),
+                    seq,
+                    jobs: jobs.iter().map(|j| wire::hex(j)).collect(),
+                    tx: tx.clone(),
+                }))
+                .await?;
+            hub.with(|b| b.restore_posted(&lease_key, (lease, device), seq, jobs, tx));
+        }
+    }
+    Ok(())
 }
 
 async fn healthz(State(health): State<Health>) -> (StatusCode, String) {

@@ -7,6 +7,7 @@
 //! keeper took first is noted and left.
 
 use crate::{
+    board::Hub,
     journal::{Entry, Journal},
     metrics::Metrics,
     sender::Sender,
@@ -15,14 +16,20 @@ use anyhow::Result;
 use io_compute::state::{Device, Lease, LeaseStatus, Provider};
 use io_compute_sdk::{client::ClientError, ix, lookup, pda};
 use solana_sdk::{pubkey::Pubkey, signer::Signer};
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 pub struct Matcher {
-    pub sender: Sender,
+    pub sender: Arc<Sender>,
     /// Lamports under which nothing is sent (`KeeperConfig::min_balance`).
     pub min_balance: u64,
     pub journal: Journal,
     pub metrics: Metrics,
+    /// Told which devices serve which of this keeper's running leases;
+    /// its banned devices are never matched.
+    pub hub: Arc<Hub>,
 }
 
 /// The devices chosen for `lease` among `devices` (not in `taken`): the
@@ -97,6 +104,9 @@ impl Matcher {
     /// the balance floor it sends nothing.
     pub async fn sweep(&self) -> Result<usize> {
         let client = self.sender.client();
+        let leases = client.program_accounts::<Lease>(&[]).await?;
+        let now = client.chain_time().await?;
+        self.publish(&leases, now);
         let balance = client
             .rpc
             .get_balance(&self.authority())
@@ -111,7 +121,6 @@ impl Matcher {
             );
             return Ok(0);
         }
-        let leases = self.sender.client().program_accounts::<Lease>(&[]).await?;
         let devices = self.sender.client().program_accounts::<Device>(&[]).await?;
         let providers: HashMap<Pubkey, Provider> = self
             .sender
@@ -127,7 +136,7 @@ impl Matcher {
             .collect();
         open.sort_by_key(|l| l.id);
         self.metrics.open_leases.set(open.len() as i64);
-        let mut taken = HashSet::new();
+        let mut taken = self.hub.with(|b| b.banned.clone());
         let mut assigned = 0;
         for lease in open {
             let Some(chosen) = choose(lease, &devices, &providers, &taken) else {
@@ -140,6 +149,24 @@ impl Matcher {
         }
         self.metrics.sweeps.inc();
         Ok(assigned)
+    }
+
+    /// Tells the board which of this keeper's leases run at chain time
+    /// `now` and with which devices, and wakes waiting workers.
+    fn publish(&self, leases: &[(Pubkey, Lease)], now: i64) {
+        let me = self.authority();
+        let mut assignments = HashMap::new();
+        let mut running = HashSet::new();
+        for (_, lease) in leases {
+            if lease.keeper == me && lease.status == LeaseStatus::Active && now < lease.end {
+                running.insert(lease.id);
+                for entry in &lease.devices {
+                    assignments.insert(entry.device, lease.id);
+                }
+            }
+        }
+        self.hub.with(|b| b.set_assignments(assignments, running));
+        self.hub.work.notify_waiters();
     }
 
     /// Journals the intent, sends, journals the outcome. A program error

@@ -18,6 +18,18 @@ pub struct Metrics {
     pub cluster_ready: Histogram,
     /// The keeper authority's SOL balance at the last sweep, lamports.
     pub balance: IntGauge,
+    /// Jobs queued by clients.
+    pub jobs_submitted: IntCounter,
+    /// Jobs finished, by outcome (succeeded, failed).
+    pub jobs_finished: IntCounterVec,
+    /// Job attempts handed to workers.
+    pub dispatched: IntCounter,
+    /// Results that failed verification (their devices are banned).
+    pub wrong_results: IntCounter,
+    /// Usage proofs by step (posted, finalized).
+    pub proofs: IntCounterVec,
+    /// Seconds from a job's submission to its verified result.
+    pub job_latency: Histogram,
 }
 
 impl Metrics {
@@ -48,8 +60,45 @@ impl Metrics {
             "the keeper authority's SOL balance at the last sweep",
         )
         .expect("valid metric");
+        let jobs_submitted =
+            IntCounter::new("keeper_jobs_submitted_total", "jobs queued by clients")
+                .expect("valid metric");
+        let jobs_finished = IntCounterVec::new(
+            Opts::new("keeper_jobs_finished_total", "jobs finished, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let dispatched =
+            IntCounter::new("keeper_dispatched_total", "job attempts handed to workers")
+                .expect("valid metric");
+        let wrong_results = IntCounter::new(
+            "keeper_wrong_results_total",
+            "results that failed verification",
+        )
+        .expect("valid metric");
+        let proofs = IntCounterVec::new(
+            Opts::new("keeper_proofs_total", "usage proofs, by step"),
+            &["step"],
+        )
+        .expect("valid metric");
+        let job_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                "keeper_job_latency_seconds",
+                "submission to verified result",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0,
+            ]),
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(balance.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(jobs_submitted.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(jobs_finished.clone()),
+            Box::new(dispatched.clone()),
+            Box::new(wrong_results.clone()),
+            Box::new(proofs.clone()),
+            Box::new(job_latency.clone()),
+            Box::new(balance.clone()),
             Box::new(assignments.clone()),
             Box::new(open_leases.clone()),
             Box::new(sweeps.clone()),
@@ -64,6 +113,12 @@ impl Metrics {
             sweeps,
             cluster_ready,
             balance,
+            jobs_submitted,
+            jobs_finished,
+            dispatched,
+            wrong_results,
+            proofs,
+            job_latency,
         }
     }
 

@@ -267,14 +267,13 @@ async fn the_keeper_matches_open_clusters_once() {
     let keypair = dir.join("keeper.json");
     write_keypair_file(&admin, &keypair).unwrap();
     let config = KeeperConfig {
-        keypair,
-        rpc_urls: vec![url.clone()],
-        ws_url: format!("ws://{}", net.ws_addr),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        journal: dir.join("keeper.db"),
         sweep: Duration::from_millis(100),
-        max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
-        min_balance: io_keeper::config::DEFAULT_MIN_BALANCE,
+        ..KeeperConfig::local(
+            keypair,
+            url.clone(),
+            format!("ws://{}", net.ws_addr),
+            dir.join("keeper.db"),
+        )
     };
     // An intent journaled by a run that stopped before sending (lease 2).
     let journal = Journal::open(&config.journal).unwrap();
@@ -407,14 +406,13 @@ fn keeper_config(w: &World, name: &str, keeper: &Keypair, sweep: Duration) -> Ke
     let keypair = dir.join("keeper.json");
     write_keypair_file(keeper, &keypair).unwrap();
     KeeperConfig {
-        keypair,
-        rpc_urls: vec![w.url.clone()],
-        ws_url: format!("ws://{}", w.net.ws_addr),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        journal: dir.join("keeper.db"),
         sweep,
-        max_priority_fee: io_keeper::config::DEFAULT_MAX_PRIORITY_FEE,
-        min_balance: io_keeper::config::DEFAULT_MIN_BALANCE,
+        ..KeeperConfig::local(
+            keypair,
+            w.url.clone(),
+            format!("ws://{}", w.net.ws_addr),
+            dir.join("keeper.db"),
+        )
     }
 }
 

@@ -493,6 +493,38 @@ impl Product {
         }
     }
 
+    /// Decodes a product of `dtype` from its little-endian bytes (i64
+    /// elements for integer jobs), None when they are not whole elements.
+    pub fn from_le_bytes(dtype: GemmDtype, bytes: &[u8]) -> Option<Self> {
+        let width = dtype.output_bytes() as usize;
+        if !bytes.len().is_multiple_of(width) {
+            return None;
+        }
+        let words = bytes.chunks_exact(width);
+        Some(match dtype {
+            GemmDtype::F32 => Self::F32(
+                words
+                    .map(|w| f32::from_le_bytes(w.try_into().unwrap()))
+                    .collect(),
+            ),
+            GemmDtype::I32 => Self::I64(
+                words
+                    .map(|w| i64::from_le_bytes(w.try_into().unwrap()))
+                    .collect(),
+            ),
+            GemmDtype::Bf16 => Self::Bf16(
+                words
+                    .map(|w| bf16::from_le_bytes(w.try_into().unwrap()))
+                    .collect(),
+            ),
+            GemmDtype::F16 => Self::F16(
+                words
+                    .map(|w| f16::from_le_bytes(w.try_into().unwrap()))
+                    .collect(),
+            ),
+        })
+    }
+
     /// Little-endian bytes, as uploaded and hashed.
     pub fn to_le_bytes(&self) -> Vec<u8> {
         match self {

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod amount;
+pub mod api;
 #[cfg(feature = "rpc")]
 pub mod client;
 pub mod device_check;
@@ -17,6 +18,8 @@ pub mod gov;
 pub mod gpu;
 pub mod ix;
 pub mod job;
+#[cfg(feature = "rpc")]
+pub mod keeper_client;
 pub mod lookup;
 pub mod merkle;
 pub mod mlp;

@@ -7,6 +7,7 @@
 
 pub mod backend;
 pub mod bench;
+pub mod config;
 pub mod device_check;
 pub mod gemm;
 pub mod identity;
@@ -14,3 +15,4 @@ pub mod kernel;
 pub mod mlp;
 pub mod receipt;
 pub mod register;
+pub mod run;

@@ -52,6 +52,13 @@ enum Command {
     /// worker starts this itself, one process per kernel).
     #[command(hide = true)]
     KernelChild,
+    /// Serve the keeper: run the jobs it dispatches to this machine's
+    /// devices, sign their receipts and periods; Ctrl-C lets running jobs
+    /// finish and hands the rest back.
+    Run {
+        #[command(flatten)]
+        config: io_worker::config::Overrides,
+    },
     /// Register this machine as a device of your provider (or update the
     /// device that has its worker key), with the detected specs and this
     /// machine's worker key. Signed by the provider's key, which the worker
@@ -176,6 +183,30 @@ async fn run() -> Result<()> {
                     );
                 }
             }
+        }
+        Command::Run { config } => {
+            let config = io_worker::config::RunConfig::load(&config)?;
+            let (worker, made) = identity::load_or_create(&config.keypair)?;
+            if made {
+                eprintln!(
+                    "made a worker keypair at {}; register it with `io-worker register`",
+                    config.keypair.display()
+                );
+            }
+            let stop = tokio_util::sync::CancellationToken::new();
+            let stopping = stop.clone();
+            // Ctrl-C, or SIGTERM from a service manager.
+            let mut terminate =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                tracing::info!("stopping: running jobs finish, the rest go back");
+                stopping.cancel();
+            });
+            io_worker::run::run(&config, worker, std::sync::Arc::from(backend), stop).await?;
         }
         Command::KernelChild => {
             let mut input = Vec::new();

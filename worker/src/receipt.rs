@@ -6,7 +6,7 @@
 use crate::{device_check::DeviceCheckRun, gemm::GemmOutcome, mlp::MlpOutcome};
 use io_compute::receipt::{Dtype, JobKind, JobReceipt};
 use io_compute_sdk::{
-    job::{GemmSpec, MlpInferSpec},
+    job::{CudaKernelSpec, GemmSpec, MlpInferSpec},
     merkle::MerkleTree,
     worker_key::sign_receipt,
 };
@@ -87,6 +87,39 @@ pub fn device_check(
         input_root: Sha256::digest(run.spec.seed.to_le_bytes()).into(),
         output_root: MerkleTree::new(run.roots.clone()).root(),
         device_time_us: run.elapsed.as_micros().max(1) as u64,
+    };
+    sign(worker, lease, device, receipt)
+}
+
+/// The receipt of client kernel `job_id`: the program's receipt has no
+/// kind of its own for it, so it is an `Inference` of zero layers (k = 0)
+/// over the buffers (m = their count); the input root is the sha256 of the
+/// spec's JSON, the output root the sha256 of the outputs' hex hashes in
+/// order.
+pub fn kernel(
+    worker: &Keypair,
+    lease: &Pubkey,
+    device: &Pubkey,
+    job_id: [u8; 32],
+    spec: &CudaKernelSpec,
+    output_hashes: &[String],
+    device_time_us: u64,
+) -> SignedReceipt {
+    let mut outputs = Sha256::new();
+    outputs.update(b"io-compute/kernel-outputs/v1");
+    for hash in output_hashes {
+        outputs.update(hash.as_bytes());
+    }
+    let receipt = JobReceipt {
+        job_id,
+        kind: JobKind::Inference,
+        dtype: Dtype::F32,
+        m: spec.buffers.len() as u32,
+        n: output_hashes.len() as u32,
+        k: 0,
+        input_root: Sha256::digest(serde_json::to_vec(spec).expect("specs serialize")).into(),
+        output_root: outputs.finalize().into(),
+        device_time_us: device_time_us.max(1),
     };
     sign(worker, lease, device, receipt)
 }

@@ -1,0 +1,781 @@
+//! The dispatch board: every job, its attempts, the worker sessions that
+//! claim them, and the proof periods their receipts are settled in. A
+//! plain state machine with no I/O, behind one mutex that is never held
+//! across an await (long-polls wait on `Notify` outside it), so every
+//! transition is atomic and unit-testable.
+//!
+//! A job is queued on its lease; a session claims it for one of its
+//! devices assigned to that lease, as an attempt with a random fence and a
+//! claim deadline that heartbeats extend. Only the current attempt's result
+//! counts: a late one (the attempt expired and the job moved on) is refused
+//! and never billed. A verified result's receipt waits, per (lease,
+//! device), for its period; a period closes at a job count or an age, is
+//! sent to the device's worker to sign, then posted; at most one period per
+//! device is in flight.
+
+use io_compute::receipt::JobReceipt;
+use io_compute_sdk::{
+    api::{self, AttestRequest, JobState, JobStatus, SignedReceiptJson, Task},
+    job::Job,
+    merkle,
+};
+use solana_sdk::{pubkey::Pubkey, signature::Signature};
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    time::{Duration, Instant},
+};
+
+pub type JobId = [u8; 32];
+
+/// Attempts a job gets before it fails for good.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+pub struct JobRecord {
+    pub lease: u64,
+    pub job: Job,
+    pub state: JobState,
+    pub attempts: u32,
+    /// Devices that failed it or lied about it: not tried again.
+    excluded: HashSet<Pubkey>,
+    pub device: Option<Pubkey>,
+    pub receipt: Option<(JobReceipt, Signature)>,
+    pub outputs: Vec<String>,
+    pub error: Option<String>,
+    pub submitted: Instant,
+}
+
+struct Attempt {
+    fence: u64,
+    device: Pubkey,
+    session: String,
+    deadline: Instant,
+}
+
+struct WorkerSession {
+    worker: Pubkey,
+    devices: Vec<Pubkey>,
+    slots: u32,
+    last_seen: Instant,
+    /// Where the next claim starts among `devices` (fair sharing).
+    next_device: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeriodState {
+    /// Waiting for the worker's signature; `asked` once handed to it.
+    Unsigned { asked: bool },
+    /// Signed by this worker key.
+    Signed(Signature, Pubkey),
+    /// Landed on-chain in this transaction.
+    Posted(String),
+}
+
+/// One (lease, device) period being settled.
+#[derive(Clone, Debug)]
+pub struct Period {
+    pub lease: u64,
+    pub device: Pubkey,
+    pub seq: u32,
+    pub start: i64,
+    pub end: i64,
+    pub device_time_us: u64,
+    pub jobs: Vec<JobId>,
+    pub root: [u8; 32],
+    pub state: PeriodState,
+}
+
+/// What a result is for, once its attempt is known to be current.
+pub struct ResultContext {
+    pub lease: u64,
+    pub device: Pubkey,
+    pub worker: Pubkey,
+    pub job: Job,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BoardError {
+    #[error("unknown session: open one with POST /v1/worker/session")]
+    UnknownSession,
+    #[error("unknown job {0}")]
+    UnknownJob(String),
+    #[error("attempt {fence} of job {job} is not current (it expired or finished): its result is not accepted")]
+    StaleAttempt { job: String, fence: u64 },
+    #[error("this nonce was already used for another request")]
+    NonceReused,
+    #[error("no period {seq} of device {device} on lease {lease} is waiting for a signature")]
+    UnknownPeriod {
+        lease: u64,
+        device: String,
+        seq: u32,
+    },
+}
+
+#[derive(Default)]
+pub struct Board {
+    jobs: HashMap<JobId, JobRecord>,
+    queues: HashMap<u64, VecDeque<JobId>>,
+    /// (client, nonce) -> the body's hash and the jobs it queued.
+    requests: HashMap<(Pubkey, u128), ([u8; 32], Vec<JobId>)>,
+    sessions: HashMap<String, WorkerSession>,
+    attempts: HashMap<JobId, Attempt>,
+    /// Verified jobs not yet under a period, per (lease, device), in order.
+    unproven: HashMap<(u64, Pubkey), Vec<JobId>>,
+    /// At most one period per (lease, device) between closing and landing.
+    settling: HashMap<(u64, Pubkey), Period>,
+    /// Landed periods by lease.
+    posted: HashMap<u64, Vec<Period>>,
+    /// Devices caught returning a wrong result: never given work again
+    /// and never matched again by this keeper.
+    pub banned: HashSet<Pubkey>,
+    /// Device -> the lease this keeper serves with it (from the chain).
+    assignments: HashMap<Pubkey, u64>,
+    /// Leases this keeper serves that still run (from the chain).
+    running_leases: HashSet<u64>,
+}
+
+impl Board {
+    /// Which leases this keeper serves and with which devices, as of the
+    /// last sweep of the chain.
+    pub fn set_assignments(&mut self, assignments: HashMap<Pubkey, u64>, running: HashSet<u64>) {
+        self.assignments = assignments;
+        self.running_leases = running;
+    }
+
+    pub fn serves(&self, lease: u64) -> bool {
+        self.running_leases.contains(&lease)
+    }
+
+    /// Queues `jobs` of one request; an exact replay returns the same ids
+    /// and queues nothing; the nonce with another body is refused.
+    pub fn submit(
+        &mut self,
+        lease: u64,
+        client: Pubkey,
+        nonce: u128,
+        body_hash: [u8; 32],
+        jobs: Vec<Job>,
+        now: Instant,
+    ) -> Result<Vec<JobId>, BoardError> {
+        if let Some((hash, ids)) = self.requests.get(&(client, nonce)) {
+            return if *hash == body_hash {
+                Ok(ids.clone())
+            } else {
+                Err(BoardError::NonceReused)
+            };
+        }
+        let ids: Vec<JobId> = (0..jobs.len() as u32)
+            .map(|i| api::job_id(lease, &client, nonce, i))
+            .collect();
+        for (id, job) in ids.iter().zip(jobs) {
+            self.insert_job(*id, lease, job, now);
+        }
+        self.requests
+            .insert((client, nonce), (body_hash, ids.clone()));
+        Ok(ids)
+    }
+
+    /// The jobs of an earlier request with this (client, nonce), if any;
+    /// the nonce with another body is refused.
+    pub fn replayed(
+        &self,
+        client: &Pubkey,
+        nonce: u128,
+        body_hash: &[u8; 32],
+    ) -> Result<Option<Vec<JobId>>, BoardError> {
+        match self.requests.get(&(*client, nonce)) {
+            Some((hash, ids)) if hash == body_hash => Ok(Some(ids.clone())),
+            Some(_) => Err(BoardError::NonceReused),
+            None => Ok(None),
+        }
+    }
+
+    fn insert_job(&mut self, id: JobId, lease: u64, job: Job, now: Instant) {
+        self.jobs.insert(
+            id,
+            JobRecord {
+                lease,
+                job,
+                state: JobState::Queued,
+                attempts: 0,
+                excluded: HashSet::new(),
+                device: None,
+                receipt: None,
+                outputs: Vec::new(),
+                error: None,
+                submitted: now,
+            },
+        );
+        self.queues.entry(lease).or_default().push_back(id);
+    }
+
+    /// A worker key's session over its devices.
+    pub fn open_session(&mut self, id: String, worker: Pubkey, devices: Vec<Pubkey>, slots: u32) {
+        self.sessions.insert(
+            id,
+            WorkerSession {
+                worker,
+                devices,
+                slots: slots.clamp(1, 64),
+                last_seen: Instant::now(),
+                next_device: 0,
+            },
+        );
+    }
+
+    /// The worker key of a session.
+    pub fn session_worker(&self, session: &str) -> Result<Pubkey, BoardError> {
+        self.sessions
+            .get(session)
+            .map(|s| s.worker)
+            .ok_or(BoardError::UnknownSession)
+    }
+
+    /// Up to `max` tasks for `session`: signatures asked first, then jobs
+    /// of the leases its devices serve, taking turns among its devices and
+    /// never more running than its slots.
+    pub fn claim(
+        &mut self,
+        session_id: &str,
+        max: u32,
+        claim: Duration,
+        now: Instant,
+    ) -> Result<Vec<Task>, BoardError> {
+        let session = self
+            .sessions
+            .get_mut(session_id)
+            .ok_or(BoardError::UnknownSession)?;
+        session.last_seen = now;
+        let devices = session.devices.clone();
+        let slots = session.slots as usize;
+        let start = session.next_device;
+        session.next_device = session.next_device.wrapping_add(1);
+        let mut tasks = Vec::new();
+        for period in self.settling.values_mut() {
+            if devices.contains(&period.device)
+                && period.state == (PeriodState::Unsigned { asked: false })
+            {
+                period.state = PeriodState::Unsigned { asked: true };
+                tasks.push(Task::Attest(attest_request(period, &self.jobs)));
+            }
+        }
+        let running = self
+            .attempts
+            .values()
+            .filter(|a| a.session == session_id)
+            .count();
+        let mut room = slots.saturating_sub(running).min(max as usize);
+        let mut idle_rounds = 0;
+        let mut turn = start;
+        while room > 0 && idle_rounds < devices.len() {
+            let device = devices[turn % devices.len()];
+            turn += 1;
+            let taken = self.take_for(device, session_id, claim, now);
+            match taken {
+                Some(task) => {
+                    tasks.push(task);
+                    room -= 1;
+                    idle_rounds = 0;
+                }
+                None => idle_rounds += 1,
+            }
+        }
+        Ok(tasks)
+    }
+
+    fn take_for(
+        &mut self,
+        device: Pubkey,
+        session: &str,
+        claim: Duration,
+        now: Instant,
+    ) -> Option<Task> {
+        if self.banned.contains(&device) {
+            return None;
+        }
+        let lease = *self.assignments.get(&device)?;
+        if !self.running_leases.contains(&lease) {
+            return None;
+        }
+        let queue = self.queues.get_mut(&lease)?;
+        let position = queue
+            .iter()
+            .position(|id| !self.jobs[id].excluded.contains(&device))?;
+        let id = queue.remove(position)?;
+        let record = self.jobs.get_mut(&id)?;
+        record.state = JobState::Running;
+        record.attempts += 1;
+        let fence = rand::random::<u64>();
+        self.attempts.insert(
+            id,
+            Attempt {
+                fence,
+                device,
+                session: session.to_string(),
+                deadline: now + claim,
+            },
+        );
+        Some(Task::Run {
+            job: api::hex(&id),
+            fence,
+            lease,
+            device: device.to_string(),
+            spec: record.job.clone(),
+        })
+    }
+
+    /// Extends the claim of each running (job, fence) of `session`.
+    pub fn heartbeat(
+        &mut self,
+        session_id: &str,
+        running: &[(JobId, u64)],
+        claim: Duration,
+        now: Instant,
+    ) -> Result<(), BoardError> {
+        let session = self
+            .sessions
+            .get_mut(session_id)
+            .ok_or(BoardError::UnknownSession)?;
+        session.last_seen = now;
+        for (id, fence) in running {
+            if let Some(attempt) = self.attempts.get_mut(id) {
+                if attempt.fence == *fence && attempt.session == session_id {
+                    attempt.deadline = now + claim;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The context of a result, if (`job`, `fence`) is `session`'s current
+    /// attempt.
+    pub fn current(
+        &self,
+        session_id: &str,
+        id: &JobId,
+        fence: u64,
+    ) -> Result<ResultContext, BoardError> {
+        let worker = self.session_worker(session_id)?;
+        let record = self
+            .jobs
+            .get(id)
+            .ok_or_else(|| BoardError::UnknownJob(api::hex(id)))?;
+        match self.attempts.get(id) {
+            Some(a) if a.fence == fence && a.session == session_id => Ok(ResultContext {
+                lease: record.lease,
+                device: a.device,
+                worker,
+                job: record.job.clone(),
+            }),
+            _ => Err(BoardError::StaleAttempt {
+                job: api::hex(id),
+                fence,
+            }),
+        }
+    }
+
+    /// Accepts a verified result of the current attempt and returns the
+    /// job's time since submission; None if the attempt stopped being
+    /// current meanwhile (nothing changes then).
+    pub fn succeed(
+        &mut self,
+        id: &JobId,
+        fence: u64,
+        receipt: (JobReceipt, Signature),
+        outputs: Vec<String>,
+    ) -> Option<Duration> {
+        let attempt = self.attempts.get(id).filter(|a| a.fence == fence)?;
+        let device = attempt.device;
+        self.attempts.remove(id);
+        let record = self.jobs.get_mut(id).expect("an attempt's job exists");
+        record.state = JobState::Succeeded;
+        record.device = Some(device);
+        record.receipt = Some(receipt);
+        record.outputs = outputs;
+        self.unproven
+            .entry((record.lease, device))
+            .or_default()
+            .push(*id);
+        Some(record.submitted.elapsed())
+    }
+
+    /// The current attempt failed (`lied`: its result was wrong, and its
+    /// device is banned): the job goes back to the front of its queue for
+    /// another device, or fails after `MAX_ATTEMPTS`. Returns the job's new
+    /// state, or None when the attempt was not current.
+    pub fn fail_attempt(
+        &mut self,
+        id: &JobId,
+        fence: u64,
+        reason: String,
+        lied: bool,
+    ) -> Option<JobState> {
+        let attempt = self.attempts.get(id).filter(|a| a.fence == fence)?;
+        let device = attempt.device;
+        self.attempts.remove(id);
+        if lied {
+            self.banned.insert(device);
+        }
+        let record = self.jobs.get_mut(id).expect("an attempt's job exists");
+        record.excluded.insert(device);
+        if record.attempts >= MAX_ATTEMPTS {
+            record.state = JobState::Failed;
+            record.error = Some(reason);
+        } else {
+            record.state = JobState::Queued;
+            record.error = Some(reason);
+            self.queues.entry(record.lease).or_default().push_front(*id);
+        }
+        Some(record.state)
+    }
+
+    /// Hands `session`'s attempts back unrun (the worker is stopping): the
+    /// jobs are queued again first in line, the attempt not counted.
+    pub fn release(&mut self, session_id: &str, attempts: &[(JobId, u64)]) -> usize {
+        let mut released = 0;
+        for (id, fence) in attempts {
+            let current = self
+                .attempts
+                .get(id)
+                .is_some_and(|a| a.fence == *fence && a.session == session_id);
+            if current {
+                self.attempts.remove(id);
+                self.requeue(id, false);
+                released += 1;
+            }
+        }
+        released
+    }
+
+    fn requeue(&mut self, id: &JobId, counted: bool) {
+        let record = self.jobs.get_mut(id).expect("a known job");
+        if !counted {
+            record.attempts = record.attempts.saturating_sub(1);
+        }
+        record.state = JobState::Queued;
+        self.queues.entry(record.lease).or_default().push_front(*id);
+    }
+
+    /// Attempts whose claim ran out go back to their queues (a job whose
+    /// attempts are spent fails); sessions silent for `3 x claim` end.
+    /// Returns the expired jobs.
+    pub fn expire(&mut self, claim: Duration, now: Instant) -> Vec<JobId> {
+        let expired: Vec<JobId> = self
+            .attempts
+            .iter()
+            .filter(|(_, a)| a.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &expired {
+            let fence = self.attempts[id].fence;
+            self.fail_attempt(
+                id,
+                fence,
+                "the worker went silent (no heartbeat within the claim)".into(),
+                false,
+            );
+        }
+        self.sessions
+            .retain(|_, s| now.duration_since(s.last_seen) < claim * 3);
+        expired
+    }
+
+    pub fn status(&self, id: &JobId) -> Option<JobStatus> {
+        let record = self.jobs.get(id)?;
+        Some(JobStatus {
+            id: api::hex(id),
+            lease: record.lease,
+            state: record.state,
+            attempts: record.attempts,
+            device: record.device.map(|d| d.to_string()),
+            outputs: record.outputs.clone(),
+            receipt: record
+                .receipt
+                .as_ref()
+                .map(|(r, s)| SignedReceiptJson::new(r, s)),
+            error: record.error.clone(),
+        })
+    }
+
+    /// (lease, device) pairs whose unproven jobs should make a period now:
+    /// `period_jobs` of them, or the oldest older than `period`; none while
+    /// a period of that device is in flight.
+    pub fn due_periods(
+        &self,
+        period_jobs: u32,
+        period: Duration,
+        now: Instant,
+    ) -> Vec<(u64, Pubkey)> {
+        self.unproven
+            .iter()
+            .filter(|(key, jobs)| {
+                !jobs.is_empty()
+                    && !self.settling.contains_key(key)
+                    && (jobs.len() >= period_jobs as usize
+                        || now.duration_since(self.jobs[&jobs[0]].submitted) >= period)
+            })
+            .map(|(key, _)| *key)
+            .collect()
+    }
+
+    /// Closes a period of (lease, device) numbered `seq` over
+    /// [`start`, `end`]: the unproven jobs in order, at most `max_jobs`,
+    /// as many as their device time fits in the period on `gpus` GPUs.
+    /// None when not even one fits yet (the period must grow).
+    #[allow(clippy::too_many_arguments)]
+    pub fn close_period(
+        &mut self,
+        lease_key: &Pubkey,
+        (lease, device): (u64, Pubkey),
+        seq: u32,
+        (start, end): (i64, i64),
+        gpus: u8,
+        max_jobs: u32,
+    ) -> Option<AttestRequest> {
+        let room = (end.saturating_sub(start)).max(0) as u128 * 1_000_000 * gpus as u128;
+        let pending = self.unproven.get_mut(&(lease, device))?;
+        let mut used: u128 = 0;
+        let mut take = 0;
+        for id in pending.iter().take(max_jobs as usize) {
+            let time = self.jobs[id]
+                .receipt
+                .as_ref()
+                .map_or(0, |(r, _)| r.device_time_us);
+            if used + time as u128 > room {
+                break;
+            }
+            used += time as u128;
+            take += 1;
+        }
+        if take == 0 {
+            return None;
+        }
+        let jobs: Vec<JobId> = pending.drain(..take).collect();
+        let receipts: Vec<JobReceipt> = jobs
+            .iter()
+            .map(|id| {
+                self.jobs[id]
+                    .receipt
+                    .expect("verified jobs have receipts")
+                    .0
+            })
+            .collect();
+        let root = merkle::receipts_tree(lease_key, &device, &receipts).root();
+        let period = Period {
+            lease,
+            device,
+            seq,
+            start,
+            end,
+            device_time_us: used as u64,
+            jobs,
+            root,
+            state: PeriodState::Unsigned { asked: false },
+        };
+        let request = attest_request(&period, &self.jobs);
+        self.settling.insert((lease, device), period);
+        Some(request)
+    }
+
+    /// The worker's signature of a period it was asked to sign; the caller
+    /// has checked it against the worker key.
+    pub fn attested(
+        &mut self,
+        (lease, device): (u64, Pubkey),
+        seq: u32,
+        signature: Signature,
+        worker: Pubkey,
+    ) -> Result<(), BoardError> {
+        match self.settling.get_mut(&(lease, device)) {
+            Some(period)
+                if period.seq == seq && matches!(period.state, PeriodState::Unsigned { .. }) =>
+            {
+                period.state = PeriodState::Signed(signature, worker);
+                Ok(())
+            }
+            _ => Err(BoardError::UnknownPeriod {
+                lease,
+                device: device.to_string(),
+                seq,
+            }),
+        }
+    }
+
+    pub fn period(&self, key: (u64, Pubkey)) -> Option<&Period> {
+        self.settling.get(&key)
+    }
+
+    /// Signed periods waiting to be posted.
+    pub fn signed_periods(&self) -> Vec<Period> {
+        let mut periods: Vec<Period> = self
+            .settling
+            .values()
+            .filter(|p| matches!(p.state, PeriodState::Signed(..)))
+            .cloned()
+            .collect();
+        periods.sort_by_key(|p| (p.lease, p.device, p.seq));
+        periods
+    }
+
+    /// The period landed in transaction `tx`.
+    pub fn posted(&mut self, key: (u64, Pubkey), tx: String) {
+        if let Some(mut period) = self.settling.remove(&key) {
+            period.state = PeriodState::Posted(tx);
+            self.posted.entry(key.0).or_default().push(period);
+        }
+    }
+
+    /// A period that cannot be posted (refused by the worker, or by the
+    /// program): its jobs go back, first in line, for the next period.
+    pub fn reopen(&mut self, key: (u64, Pubkey)) {
+        if let Some(period) = self.settling.remove(&key) {
+            let pending = self.unproven.entry(key).or_default();
+            let rest = std::mem::take(pending);
+            *pending = period.jobs;
+            pending.extend(rest);
+        }
+    }
+
+    /// Every landed period of `lease` with its receipts.
+    pub fn posted_periods(&self, lease: u64) -> Vec<(Period, Vec<(JobReceipt, Signature)>)> {
+        self.posted
+            .get(&lease)
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                let receipts = p
+                    .jobs
+                    .iter()
+                    .filter_map(|id| self.jobs[id].receipt)
+                    .collect();
+                (p.clone(), receipts)
+            })
+            .collect()
+    }
+
+    /// Replays a verified result from the journal.
+    pub fn restore_succeeded(
+        &mut self,
+        id: &JobId,
+        device: Pubkey,
+        receipt: (JobReceipt, Signature),
+        outputs: Vec<String>,
+    ) {
+        let Some(record) = self.jobs.get_mut(id).filter(|r| !r.state.is_final()) else {
+            return;
+        };
+        record.state = JobState::Succeeded;
+        record.device = Some(device);
+        record.receipt = Some(receipt);
+        record.outputs = outputs;
+        let lease = record.lease;
+        if let Some(queue) = self.queues.get_mut(&lease) {
+            queue.retain(|queued| queued != id);
+        }
+        self.unproven.entry((lease, device)).or_default().push(*id);
+    }
+
+    /// Replays a job's failure from the journal.
+    pub fn restore_failed(&mut self, id: &JobId, reason: String) {
+        let Some(record) = self.jobs.get_mut(id) else {
+            return;
+        };
+        record.state = JobState::Failed;
+        record.error = Some(reason);
+        let lease = record.lease;
+        if let Some(queue) = self.queues.get_mut(&lease) {
+            queue.retain(|queued| queued != id);
+        }
+    }
+
+    /// The root of `jobs`' receipts on (lease, device), and their time.
+    pub fn root_of(
+        &self,
+        lease_key: &Pubkey,
+        device: &Pubkey,
+        jobs: &[JobId],
+    ) -> Option<([u8; 32], u64)> {
+        let receipts: Vec<JobReceipt> = jobs
+            .iter()
+            .map(|id| self.jobs.get(id)?.receipt.map(|(r, _)| r))
+            .collect::<Option<_>>()?;
+        let time = receipts.iter().map(|r| r.device_time_us).sum();
+        Some((
+            merkle::receipts_tree(lease_key, device, &receipts).root(),
+            time,
+        ))
+    }
+
+    /// Records a period that landed (replayed from the journal, or found on
+    /// the chain after a crash between send and journal): its jobs leave
+    /// the unproven list.
+    pub fn restore_posted(
+        &mut self,
+        lease_key: &Pubkey,
+        (lease, device): (u64, Pubkey),
+        seq: u32,
+        jobs: Vec<JobId>,
+        tx: String,
+    ) {
+        let Some((root, device_time_us)) = self.root_of(lease_key, &device, &jobs) else {
+            return;
+        };
+        if let Some(pending) = self.unproven.get_mut(&(lease, device)) {
+            pending.retain(|id| !jobs.contains(id));
+        }
+        self.posted.entry(lease).or_default().push(Period {
+            lease,
+            device,
+            seq,
+            start: 0,
+            end: 0,
+            device_time_us,
+            jobs,
+            root,
+            state: PeriodState::Posted(tx),
+        });
+    }
+
+    /// Counts of jobs by state (for metrics and tests).
+    pub fn counts(&self) -> HashMap<JobState, usize> {
+        let mut counts = HashMap::new();
+        for record in self.jobs.values() {
+            *counts.entry(record.state).or_default() += 1;
+        }
+        counts
+    }
+}
+
+fn attest_request(period: &Period, jobs: &HashMap<JobId, JobRecord>) -> AttestRequest {
+    AttestRequest {
+        lease: period.lease,
+        device: period.device.to_string(),
+        seq: period.seq,
+        period_start: period.start,
+        period_end: period.end,
+        device_time_us: period.device_time_us,
+        job_count: period.jobs.len() as u32,
+        receipts_root: api::hex(&period.root),
+        receipts: period
+            .jobs
+            .iter()
+            .filter_map(|id| jobs[id].receipt.as_ref())
+            .map(|(r, s)| SignedReceiptJson::new(r, s))
+            .collect(),
+    }
+}
+
+/// The board with the wake-ups around it: `work` when there is something
+/// to claim, `done` when a job finished.
+#[derive(Default)]
+pub struct Hub {
+    pub board: std::sync::Mutex<Board>,
+    pub work: tokio::sync::Notify,
+    pub done: tokio::sync::Notify,
+}
+
+impl Hub {
+    /// Runs `f` on the board (the lock is held only for `f`).
+    pub fn with<T>(&self, f: impl FnOnce(&mut Board) -> T) -> T {
+        f(&mut self.board.lock().expect("the board lock is never poisoned"))
+    }
+}

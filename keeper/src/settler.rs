@@ -1,0 +1,293 @@
+//! The settler: closes each device's proof period when it is due (a job
+//! count or an age), over chain time from where the chain says the device
+//! was last proven; has the device's worker sign the period; posts signed
+//! periods, as many to a transaction as fit, each behind the Ed25519 check
+//! of its worker's signature; and finalizes every proof of this keeper
+//! whose time lock has passed, which pays the provider. Claims whose
+//! worker went silent are expired here too.
+//!
+//! The chain decides what landed: after a refused or unanswered send, a
+//! period whose proof account holds its root is posted; any other goes
+//! back to the queue of unproven jobs, so no receipt is ever in two proofs.
+
+use crate::{
+    board::{Hub, Period, PeriodState},
+    journal::{Entry, JobEvent, Journal},
+    metrics::Metrics,
+    sender::Sender,
+};
+use anyhow::Result;
+use io_compute::{
+    state::{Lease, LeaseStatus, ProofStatus, Provider, UsageProof},
+    PostUsageProofArgs,
+};
+use io_compute_sdk::{api, client::ClientError, filters, ix, ix::ProofKeys, lookup, pda};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signer::Signer};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+pub struct Settler {
+    pub sender: Arc<Sender>,
+    pub hub: Arc<Hub>,
+    pub journal: Journal,
+    pub metrics: Metrics,
+    pub period_jobs: u32,
+    pub period: Duration,
+    pub claim: Duration,
+}
+
+impl Settler {
+    fn me(&self) -> Pubkey {
+        self.sender.client().payer.pubkey()
+    }
+
+    /// One round: expire silent claims, close due periods, post signed
+    /// ones; with `finalize`, also finalize unlocked proofs.
+    pub async fn tick(&self, finalize: bool) -> Result<()> {
+        let expired = self.hub.with(|b| b.expire(self.claim, Instant::now()));
+        if !expired.is_empty() {
+            tracing::info!(
+                "{} claim(s) expired; their jobs go to other devices",
+                expired.len()
+            );
+            self.hub.work.notify_waiters();
+            self.hub.done.notify_waiters();
+        }
+        self.close_due().await?;
+        self.post_signed().await?;
+        if finalize {
+            self.finalize_unlocked().await?;
+        }
+        Ok(())
+    }
+
+    async fn close_due(&self) -> Result<()> {
+        let due = self
+            .hub
+            .with(|b| b.due_periods(self.period_jobs, self.period, Instant::now()));
+        if due.is_empty() {
+            return Ok(());
+        }
+        let client = self.sender.client();
+        let now = client.chain_time().await?;
+        for (id, device) in due {
+            let Some(lease) = client.account::<Lease>(&pda::lease(id)).await? else {
+                continue;
+            };
+            let Some(entry) = lease.devices.iter().find(|d| d.device == device) else {
+                continue;
+            };
+            let last_end = if lease.status == LeaseStatus::Closed {
+                lease.closed_at.min(lease.end)
+            } else {
+                lease.end
+            };
+            let start = lease.start.max(entry.proven_until);
+            let end = now.min(last_end);
+            if end <= start {
+                continue;
+            }
+            let asked = self.hub.with(|b| {
+                b.close_period(
+                    &pda::lease(id),
+                    (id, device),
+                    entry.next_proof_seq,
+                    (start, end),
+                    entry.gpu_count,
+                    self.period_jobs,
+                )
+            });
+            if let Some(request) = asked {
+                tracing::debug!(
+                    "period {} of {device} on lease {id}: {} job(s), {} GPU-µs, sent to its worker to sign",
+                    request.seq,
+                    request.job_count,
+                    request.device_time_us
+                );
+                self.hub.work.notify_waiters();
+            }
+        }
+        Ok(())
+    }
+
+    fn post_instructions(&self, period: &Period) -> Option<[Instruction; 2]> {
+        let PeriodState::Signed(signature, worker) = period.state else {
+            return None;
+        };
+        Some(ix::post_usage_proof(
+            self.me(),
+            period.lease,
+            period.device,
+            PostUsageProofArgs {
+                seq: period.seq,
+                period_start: period.start,
+                period_end: period.end,
+                device_time_us: period.device_time_us,
+                job_count: period.jobs.len() as u32,
+                receipts_root: period.root,
+            },
+            &worker,
+            &signature,
+        ))
+    }
+
+    /// Posts the signed periods, packing as many into each transaction as
+    /// a legacy transaction holds.
+    async fn post_signed(&self) -> Result<()> {
+        let signed = self.hub.with(|b| b.signed_periods());
+        let budget = [
+            ComputeBudgetInstruction::set_compute_unit_limit(0),
+            ComputeBudgetInstruction::set_compute_unit_price(0),
+        ];
+        let mut batch: Vec<Period> = Vec::new();
+        let mut instructions: Vec<Instruction> = Vec::new();
+        for period in signed {
+            let Some(pair) = self.post_instructions(&period) else {
+                continue;
+            };
+            let mut trial = budget.to_vec();
+            trial.extend(instructions.iter().cloned());
+            trial.extend(pair.iter().cloned());
+            if !batch.is_empty() && !lookup::fits_legacy(&trial, &self.me()) {
+                self.send_batch(
+                    std::mem::take(&mut batch),
+                    std::mem::take(&mut instructions),
+                )
+                .await?;
+            }
+            instructions.extend(pair);
+            batch.push(period);
+        }
+        if !batch.is_empty() {
+            self.send_batch(batch, instructions).await?;
+        }
+        Ok(())
+    }
+
+    async fn send_batch(&self, batch: Vec<Period>, instructions: Vec<Instruction>) -> Result<()> {
+        for period in &batch {
+            self.journal
+                .record(Entry::Job(JobEvent::PeriodIntent {
+                    lease: period.lease,
+                    device: period.device.to_string(),
+                    seq: period.seq,
+                    jobs: period.jobs.iter().map(|j| api::hex(j)).collect(),
+                }))
+                .await?;
+        }
+        match self.sender.send(&instructions).await {
+            Ok((signature, _)) => {
+                for period in batch {
+                    self.landed(period, signature.to_string()).await?;
+                }
+            }
+            Err(ClientError::Program { name, .. }) => {
+                tracing::warn!(
+                    "posting {} period(s) was refused ({name}); resyncing with the chain",
+                    batch.len()
+                );
+                for period in batch {
+                    self.resync(period).await?;
+                }
+            }
+            // Unanswered: it may have landed. The next round sends again
+            // and a refusal then resyncs.
+            Err(other) => {
+                let next = self.sender.fail_over();
+                tracing::warn!("posting proofs failed: {other}; next through {next}");
+            }
+        }
+        Ok(())
+    }
+
+    async fn landed(&self, period: Period, tx: String) -> Result<()> {
+        self.journal
+            .record(Entry::Job(JobEvent::PeriodPosted {
+                lease: period.lease,
+                device: period.device.to_string(),
+                seq: period.seq,
+                jobs: period.jobs.iter().map(|j| api::hex(j)).collect(),
+                tx: tx.clone(),
+            }))
+            .await?;
+        self.hub
+            .with(|b| b.posted((period.lease, period.device), tx));
+        self.metrics.proofs.with_label_values(&["posted"]).inc();
+        Ok(())
+    }
+
+    /// After a refusal: the period landed if its proof account holds its
+    /// root; otherwise its jobs wait for the next period.
+    async fn resync(&self, period: Period) -> Result<()> {
+        let lease = pda::lease(period.lease);
+        let proof = self
+            .sender
+            .client()
+            .account::<UsageProof>(&pda::usage_proof(&lease, &period.device, period.seq))
+            .await?;
+        if proof.is_some_and(|p| p.receipts_root == period.root) {
+            self.landed(period, "found on chain".into()).await
+        } else {
+            self.hub.with(|b| b.reopen((period.lease, period.device)));
+            Ok(())
+        }
+    }
+
+    /// Finalizes every proof this keeper posted whose lock has passed and
+    /// that no dispute or challenge holds (the provider's IOSD account is
+    /// created if it is missing).
+    async fn finalize_unlocked(&self) -> Result<()> {
+        let client = self.sender.client();
+        let me = self.me();
+        let proofs = client
+            .program_accounts::<UsageProof>(&[filters::proofs_by_keeper(&me)])
+            .await?;
+        if proofs.is_empty() {
+            return Ok(());
+        }
+        let now = client.chain_time().await?;
+        for (_, proof) in proofs {
+            if proof.unlock_at > now
+                || proof.status == ProofStatus::Disputed
+                || proof.open_challenges > 0
+            {
+                continue;
+            }
+            let (Some(lease), Some(provider)) = (
+                client.account::<Lease>(&proof.lease).await?,
+                client.account::<Provider>(&proof.provider).await?,
+            ) else {
+                continue;
+            };
+            let keys = ProofKeys {
+                lease_id: lease.id,
+                device: proof.device,
+                provider: proof.provider,
+                seq: proof.seq,
+                keeper_authority: me,
+            };
+            let destination = pda::associated_token(&provider.authority, &pda::iosd_mint());
+            let instructions = [
+                ix::create_associated_token_account(me, provider.authority, pda::iosd_mint()),
+                ix::finalize_proof(me, keys, destination),
+            ];
+            match self.sender.send(&instructions).await {
+                Ok(_) => {
+                    self.metrics.proofs.with_label_values(&["finalized"]).inc();
+                }
+                Err(ClientError::Program { name, .. }) => {
+                    tracing::warn!(
+                        "finalizing proof {} of lease {} refused: {name}",
+                        proof.seq,
+                        lease.id
+                    );
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(())
+    }
+}

