@@ -7,7 +7,7 @@
 
 use crate::{
     blobs::Blobs,
-    board::{BoardError, Hub, JobId},
+    board::{Blame, BoardError, Hub, JobId},
     journal::{Entry, JobEvent, Journal},
     metrics::Metrics,
     verifier::{self, Submission, Verdict},
@@ -464,7 +464,7 @@ async fn result(
         JobOutcome::Failed { reason } => {
             let state = api
                 .hub
-                .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), false));
+                .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), Blame::Device));
             if state == Some(api::JobState::Failed) {
                 api.journal
                     .record(Entry::Job(JobEvent::Failed {
@@ -513,7 +513,7 @@ async fn result(
     })
     .await
     .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let (reason, lied) = match verdict {
+    let (reason, blame) = match verdict {
         Verdict::Valid => {
             // The board decides first whether the attempt is still current
             // (an expired one's result is never billed), then the result
@@ -545,19 +545,19 @@ async fn result(
             api.hub.done.notify_waiters();
             return Ok(StatusCode::OK);
         }
-        Verdict::Wrong(reason) => (reason, true),
-        Verdict::Unchecked(reason) => (reason, false),
+        Verdict::Wrong(reason) => (reason, Blame::Lied),
+        Verdict::Unchecked(reason) => (reason, Blame::None),
     };
     tracing::warn!(
         "job {} on device {device}: result refused: {reason}",
         sent.job
     );
-    if lied {
+    if blame == Blame::Lied {
         api.metrics.wrong_results.inc();
     }
     let state = api
         .hub
-        .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), lied));
+        .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), blame));
     if state == Some(api::JobState::Failed) {
         api.journal
             .record(Entry::Job(JobEvent::Failed {

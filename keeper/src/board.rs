@@ -92,6 +92,17 @@ pub struct ResultContext {
     pub job: Job,
 }
 
+/// Who a failed attempt is held against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blame {
+    /// Nobody: the worker went silent or the result could not be checked.
+    None,
+    /// The device failed the job (it is not tried there again).
+    Device,
+    /// The device returned a wrong result: it is banned.
+    Lied,
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BoardError {
     #[error("unknown session: open one with POST /v1/worker/session")]
@@ -398,26 +409,36 @@ impl Board {
         Some(record.submitted.elapsed())
     }
 
-    /// The current attempt failed (`lied`: its result was wrong, and its
-    /// device is banned): the job goes back to the front of its queue for
-    /// another device, or fails after `MAX_ATTEMPTS`. Returns the job's new
-    /// state, or None when the attempt was not current.
+    /// The current attempt failed: the job goes back to the front of its
+    /// queue, or fails after `MAX_ATTEMPTS` or when no device of its lease
+    /// may run it any more. `Blame::Device` keeps the job off that device
+    /// (it failed it), `Blame::Lied` also bans the device (its result was
+    /// wrong), `Blame::None` (its worker went silent) does neither.
+    /// Returns the job's new state, or None when the attempt was not
+    /// current.
     pub fn fail_attempt(
         &mut self,
         id: &JobId,
         fence: u64,
         reason: String,
-        lied: bool,
+        blame: Blame,
     ) -> Option<JobState> {
         let attempt = self.attempts.get(id).filter(|a| a.fence == fence)?;
         let device = attempt.device;
         self.attempts.remove(id);
-        if lied {
+        if blame == Blame::Lied {
             self.banned.insert(device);
         }
         let record = self.jobs.get_mut(id).expect("an attempt's job exists");
-        record.excluded.insert(device);
-        if record.attempts >= MAX_ATTEMPTS {
+        if blame != Blame::None {
+            record.excluded.insert(device);
+        }
+        let lease = record.lease;
+        let runnable = self
+            .assignments
+            .iter()
+            .any(|(d, l)| *l == lease && !record.excluded.contains(d) && !self.banned.contains(d));
+        if record.attempts >= MAX_ATTEMPTS || !runnable {
             record.state = JobState::Failed;
             record.error = Some(reason);
         } else {
@@ -457,26 +478,29 @@ impl Board {
 
     /// Attempts whose claim ran out go back to their queues (a job whose
     /// attempts are spent fails); sessions silent for `3 x claim` end.
-    /// Returns the expired jobs.
-    pub fn expire(&mut self, claim: Duration, now: Instant) -> Vec<JobId> {
+    /// Returns the expired jobs with their new states.
+    pub fn expire(&mut self, claim: Duration, now: Instant) -> Vec<(JobId, JobState)> {
         let expired: Vec<JobId> = self
             .attempts
             .iter()
             .filter(|(_, a)| a.deadline <= now)
             .map(|(id, _)| *id)
             .collect();
-        for id in &expired {
-            let fence = self.attempts[id].fence;
-            self.fail_attempt(
-                id,
+        let mut states = Vec::with_capacity(expired.len());
+        for id in expired {
+            let fence = self.attempts[&id].fence;
+            if let Some(state) = self.fail_attempt(
+                &id,
                 fence,
                 "the worker went silent (no heartbeat within the claim)".into(),
-                false,
-            );
+                Blame::None,
+            ) {
+                states.push((id, state));
+            }
         }
         self.sessions
             .retain(|_, s| now.duration_since(s.last_seen) < claim * 3);
-        expired
+        states
     }
 
     pub fn status(&self, id: &JobId) -> Option<JobStatus> {

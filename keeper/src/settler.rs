@@ -21,7 +21,13 @@ use io_compute::{
     state::{Lease, LeaseStatus, ProofStatus, Provider, UsageProof},
     PostUsageProofArgs,
 };
-use io_compute_sdk::{api, client::ClientError, filters, ix, ix::ProofKeys, lookup, pda};
+use io_compute_sdk::{
+    api::{self, JobState},
+    client::ClientError,
+    filters, ix,
+    ix::ProofKeys,
+    lookup, pda,
+};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signer::Signer};
 use std::{
@@ -50,9 +56,19 @@ impl Settler {
         let expired = self.hub.with(|b| b.expire(self.claim, Instant::now()));
         if !expired.is_empty() {
             tracing::info!(
-                "{} claim(s) expired; their jobs go to other devices",
+                "{} claim(s) expired; their jobs are queued again",
                 expired.len()
             );
+            for (id, state) in &expired {
+                if *state == JobState::Failed {
+                    self.journal
+                        .record(Entry::Job(JobEvent::Failed {
+                            job: api::hex(id),
+                            reason: "its workers went silent".into(),
+                        }))
+                        .await?;
+                }
+            }
             self.hub.work.notify_waiters();
             self.hub.done.notify_waiters();
         }

@@ -374,7 +374,7 @@ async fn check_receipts(w: &World, lease: u64, receipts: &LeaseReceipts) -> Vec<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
     let w = world("paid", 1, 6).await;
-    let _worker = spawn_worker(&w.workers[0], &w.keeper_url(), 2);
+    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 2);
     let lease = w.rent(0, 1).await;
     let keeper = w.jobs_client();
     // Five integer GEMMs and one float GEMM: one period of six jobs.
@@ -462,6 +462,302 @@ async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
         .unwrap();
     assert!(metrics.contains("keeper_jobs_finished_total{outcome=\"succeeded\"} 6"));
     assert!(metrics.contains("keeper_proofs_total{step=\"finalized\"} 1"));
+    drop(worker);
+    w.keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&w.dir);
+}
+
+/// The request table of `io_compute_sdk::request`, against a running
+/// keeper: each refused request gets its status and queues nothing; an
+/// exact replay gets the same jobs back and queues nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the_table() {
+    let w = world("requests", 1, 100).await;
+    w.rent(0, 1).await;
+    let keeper = w.jobs_client();
+    let body = |seed| {
+        serde_json::to_vec(&SubmitJobs {
+            lease: 0,
+            jobs: vec![int_gemm(seed, 16)],
+        })
+        .unwrap()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let me = w.keeper_key.pubkey();
+    let stranger = Keypair::new();
+    let sign = |who: &Keypair, audience: &Pubkey, bytes: &[u8], at: i64, nonce: u128| {
+        SignedRequest::sign_with_nonce(who, audience, "POST", "/v1/jobs", bytes, at, nonce)
+    };
+    let status = |result: Result<api::Submitted, io_compute_sdk::keeper_client::CallError>| {
+        result.err().and_then(|e| e.status())
+    };
+    let client = &w.client_key;
+    let cases: [(&str, Vec<u8>, SignedRequest, u16); 4] = [
+        // Signed over another body.
+        ("forged", body(2), sign(client, &me, &body(1), now, 1), 401),
+        (
+            "expired",
+            body(1),
+            sign(client, &me, &body(1), now - 120, 2),
+            401,
+        ),
+        (
+            "for another keeper",
+            body(1),
+            sign(client, &Keypair::new().pubkey(), &body(1), now, 3),
+            403,
+        ),
+        (
+            "not the lease's client",
+            body(1),
+            sign(&stranger, &me, &body(1), now, 4),
+            403,
+        ),
+    ];
+    for (what, bytes, signed, expected) in cases {
+        let answer = keeper
+            .post_signed("/v1/jobs", bytes, signed, Duration::from_secs(10))
+            .await;
+        assert_eq!(status(answer), Some(expected), "{what}");
+    }
+    let submitted_events = |w: &World| {
+        w.keeper
+            .journal
+            .job_events()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e, io_keeper::journal::JobEvent::Submitted { .. }))
+            .count()
+    };
+    let queued = |w: &World| w.keeper.hub.with(|b| b.counts().values().sum::<usize>());
+    assert_eq!((queued(&w), submitted_events(&w)), (0, 0), "nothing queued");
+
+    // Accepted, then replayed exactly: the same job, queued once.
+    let signed = sign(client, &me, &body(1), now, 5);
+    let first: api::Submitted = keeper
+        .post_signed("/v1/jobs", body(1), signed.clone(), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let again: api::Submitted = keeper
+        .post_signed("/v1/jobs", body(1), signed, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(first.jobs[0].id, again.jobs[0].id);
+    assert_eq!(
+        first.jobs[0].id,
+        api::hex(&api::job_id(0, &client.pubkey(), 5, 0))
+    );
+    assert_eq!((queued(&w), submitted_events(&w)), (1, 1));
+    // The same nonce with another body.
+    let reused = keeper
+        .post_signed(
+            "/v1/jobs",
+            body(3),
+            sign(client, &me, &body(3), now, 5),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert_eq!(status(reused), Some(409));
+    assert_eq!((queued(&w), submitted_events(&w)), (1, 1));
+    // A job the worker could never run is refused before it is queued.
+    let mut huge = int_gemm(1, 16);
+    if let JobSpec::Gemm(spec) = &mut huge.spec {
+        spec.k = 0;
+    }
+    let refused = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: vec![huge],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(400));
+    assert!(
+        refused.to_string().contains("job 0: GEMM dimensions"),
+        "{refused}"
+    );
+    w.keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&w.dir);
+}
+
+/// A lying device and a dying worker on one two-GPU cluster: the liar's
+/// wrong products are refused, it is banned and never paid, and its jobs
+/// run on the honest device; a worker killed with SIGKILL in the middle of
+/// a job loses its claim, and the job runs again and is billed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
+    let w = world("liar", 2, 4).await;
+    let lease = w.rent(0, 2).await;
+    assert_eq!(lease.devices.len(), 2);
+    let keeper = w.jobs_client();
+    let submitted = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: (10..13).map(|s| int_gemm(s, 16)).collect(),
+        })
+        .await
+        .unwrap();
+
+    // The liar (device 1's worker key) takes all three and returns each
+    // product with one element off by one, consistently committed.
+    let liar_key = solana_sdk::signer::keypair::read_keypair_file(&w.workers[1]).unwrap();
+    let liar = KeeperClient::new(
+        &w.keeper_url(),
+        w.keeper_key.pubkey(),
+        liar_key.insecure_clone(),
+    );
+    let session: api::Session = liar
+        .post(
+            "/v1/worker/session",
+            &api::OpenSession { slots: 3 },
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(session.devices, vec![w.devices[1].to_string()]);
+    let claim = api::Claim {
+        session: session.session.clone(),
+        max: 3,
+        wait_ms: 5_000,
+    };
+    let tasks: Vec<Task> = liar
+        .post("/v1/worker/claims", &claim, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 3);
+    let cpu = io_worker::backend::cpu::CpuBackend::new();
+    for task in tasks {
+        let Task::Run {
+            job, fence, spec, ..
+        } = task
+        else {
+            panic!("a job")
+        };
+        let JobSpec::Gemm(gemm) = &spec.spec else {
+            panic!("a GEMM")
+        };
+        let (a, b) = io_worker::gemm::operands(gemm, &|_| None).unwrap();
+        let outcome = io_worker::gemm::run(&cpu, gemm, &a, &b).unwrap();
+        let Product::I64(mut c) = outcome.product else {
+            panic!("an integer product")
+        };
+        c[17] += 1;
+        let wrong = Product::I64(c);
+        let (input_root, output_root) = io_compute_sdk::job::commitments(gemm, &a, &b, &wrong);
+        let receipt = io_compute::receipt::JobReceipt {
+            job_id: api::from_hex32(&job).unwrap(),
+            kind: io_compute::receipt::JobKind::Gemm,
+            dtype: io_compute::receipt::Dtype::I32,
+            m: 16,
+            n: 16,
+            k: 16,
+            input_root,
+            output_root,
+            device_time_us: 50,
+        };
+        let signature = io_compute_sdk::worker_key::sign_receipt(
+            &liar_key,
+            &pda::lease(0),
+            &w.devices[1],
+            &receipt,
+        );
+        let output = liar.put_blob(wrong.to_le_bytes()).await.unwrap();
+        let refused = liar
+            .post::<_, serde_json::Value>(
+                "/v1/worker/results",
+                &api::JobResult {
+                    session: session.session.clone(),
+                    job,
+                    fence,
+                    outcome: api::JobOutcome::Done {
+                        receipt: api::SignedReceiptJson::new(&receipt, &signature),
+                        outputs: vec![output],
+                        layers: vec![],
+                    },
+                },
+                Duration::from_secs(10),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused.status(), Some(422));
+        assert!(refused.to_string().contains("C is not A x B"), "{refused}");
+    }
+    // Banned: it is handed nothing more.
+    let nothing: Vec<Task> = liar
+        .post(
+            "/v1/worker/claims",
+            &api::Claim {
+                wait_ms: 300,
+                ..claim
+            },
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert!(nothing.is_empty());
+
+    // The honest device runs them, each on its second attempt.
+    let mut worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    for job in &submitted.jobs {
+        let status = keeper.wait(&job.id, Duration::from_secs(30)).await.unwrap();
+        assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+        assert_eq!(
+            (status.attempts, status.device),
+            (2, Some(w.devices[0].to_string()))
+        );
+    }
+
+    // A long device check; the worker is killed while it runs.
+    let slow = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: vec![Job::new(JobSpec::DeviceCheck(
+                io_compute_sdk::job::DeviceCheckSpec {
+                    seed: 5,
+                    n: 512,
+                    steps: 300,
+                    deadline_ms: 600_000,
+                },
+            ))],
+        })
+        .await
+        .unwrap();
+    let id = slow.jobs[0].id.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while keeper.status(&id).await.unwrap().state != JobState::Running {
+        assert!(Instant::now() < deadline, "the device check never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.0.kill().unwrap();
+    worker.0.wait().unwrap();
+    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    let status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
+    let status = if status.state.is_final() {
+        status
+    } else {
+        keeper.wait(&id, Duration::from_secs(30)).await.unwrap()
+    };
+    assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+    assert_eq!(status.attempts, 2);
+
+    // One period of the honest device's four jobs; the liar has none.
+    let receipts = w.receipts(0, 4).await;
+    assert!(receipts
+        .periods
+        .iter()
+        .all(|p| p.device == w.devices[0].to_string()));
+    check_receipts(&w, 0, &receipts).await;
+    let lease: Lease = w.chain.expect_account(&pda::lease(0)).await.unwrap();
+    let liar_entry = lease
+        .devices
+        .iter()
+        .find(|d| d.device == w.devices[1])
+        .unwrap();
+    assert_eq!(liar_entry.next_proof_seq, 0, "the liar posted nothing");
+    drop(worker);
     w.keeper.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&w.dir);
 }
