@@ -276,6 +276,7 @@ async fn submit(
             }))
             .await
             .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        crate::crash::point("submit-journaled");
     }
     let ids = api.hub.with(|b| {
         b.submit(
@@ -537,6 +538,7 @@ async fn result(
                 }))
                 .await
                 .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            crate::crash::point("result-journaled");
             api.metrics.job_latency.observe(latency.as_secs_f64());
             api.metrics
                 .jobs_finished

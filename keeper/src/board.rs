@@ -759,6 +759,39 @@ impl Board {
         });
     }
 
+    /// Puts back a period that was signed and being posted when the keeper
+    /// stopped, to be posted again exactly as it was.
+    pub fn restore_signed(
+        &mut self,
+        lease_key: &Pubkey,
+        (lease, device): (u64, Pubkey),
+        seq: u32,
+        (start, end): (i64, i64),
+        jobs: Vec<JobId>,
+        (signature, worker): (Signature, Pubkey),
+    ) {
+        let Some((root, device_time_us)) = self.root_of(lease_key, &device, &jobs) else {
+            return;
+        };
+        if let Some(pending) = self.unproven.get_mut(&(lease, device)) {
+            pending.retain(|id| !jobs.contains(id));
+        }
+        self.settling.insert(
+            (lease, device),
+            Period {
+                lease,
+                device,
+                seq,
+                start,
+                end,
+                device_time_us,
+                jobs,
+                root,
+                state: PeriodState::Signed(signature, worker),
+            },
+        );
+    }
+
     /// Counts of jobs by state (for metrics and tests).
     pub fn counts(&self) -> HashMap<JobState, usize> {
         let mut counts = HashMap::new();

@@ -58,12 +58,19 @@ pub enum JobEvent {
         job: String,
         reason: String,
     },
-    /// About to post the period of these jobs.
+    /// About to post the period of these jobs over [start, end], signed
+    /// by `worker`: all a restarted keeper needs to send exactly the same
+    /// proof again, so that whichever send lands first, the other is
+    /// refused and no job is ever in two proofs.
     PeriodIntent {
         lease: u64,
         device: String,
         seq: u32,
         jobs: Vec<String>,
+        start: i64,
+        end: i64,
+        signature: String,
+        worker: String,
     },
     /// It landed in transaction `tx`.
     PeriodPosted {

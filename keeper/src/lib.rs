@@ -18,6 +18,7 @@ pub mod blobs;
 pub mod board;
 pub mod chain_watch;
 pub mod config;
+pub mod crash;
 pub mod journal;
 pub mod matcher;
 pub mod metrics;
@@ -223,7 +224,7 @@ async fn restore_jobs(journal: &Journal, hub: &Hub, chain: &Client) -> Result<()
         wire::from_hex32(text).with_context(|| format!("{text:?} in the journal is not a job id"))
     };
     let jobs_of = |ids: &[String]| ids.iter().map(|j| job(j)).collect::<Result<Vec<_>>>();
-    let mut intents = Vec::new();
+    let mut intents: Vec<Intent> = Vec::new();
     for event in journal.job_events()? {
         match event {
             JobEvent::Submitted {
@@ -264,7 +265,24 @@ async fn restore_jobs(journal: &Journal, hub: &Hub, chain: &Client) -> Result<()
                 device,
                 seq,
                 jobs,
-            } => intents.push((lease, key(&device)?, seq, jobs_of(&jobs)?)),
+                start,
+                end,
+                signature,
+                worker,
+            } => {
+                let device = key(&device)?;
+                // A later send of the same period replaces the earlier.
+                intents.retain(|i: &Intent| (i.lease, i.device, i.seq) != (lease, device, seq));
+                intents.push(Intent {
+                    lease,
+                    device,
+                    seq,
+                    jobs: jobs_of(&jobs)?,
+                    span: (start, end),
+                    signature: signature.parse().context("a journaled signature")?,
+                    worker: key(&worker)?,
+                });
+            }
             JobEvent::PeriodPosted {
                 lease,
                 device,
@@ -273,13 +291,22 @@ async fn restore_jobs(journal: &Journal, hub: &Hub, chain: &Client) -> Result<()
                 tx,
             } => {
                 let device = key(&device)?;
-                intents.retain(|(l, d, s, _)| (*l, *d, *s) != (lease, device, seq));
+                intents.retain(|i| (i.lease, i.device, i.seq) != (lease, device, seq));
                 let jobs = jobs_of(&jobs)?;
                 hub.with(|b| b.restore_posted(&pda::lease(lease), (lease, device), seq, jobs, tx));
             }
         }
     }
-    for (lease, device, seq, jobs) in intents {
+    for Intent {
+        lease,
+        device,
+        seq,
+        jobs,
+        span,
+        signature,
+        worker,
+    } in intents
+    {
         let lease_key = pda::lease(lease);
         let proof = chain
             .account::<io_compute::state::UsageProof>(&pda::usage_proof(&lease_key, &device, seq))
@@ -297,9 +324,32 @@ async fn restore_jobs(journal: &Journal, hub: &Hub, chain: &Client) -> Result<()
                 }))
                 .await?;
             hub.with(|b| b.restore_posted(&lease_key, (lease, device), seq, jobs, tx));
+        } else {
+            // Perhaps still in flight: the same proof is sent again.
+            hub.with(|b| {
+                b.restore_signed(
+                    &lease_key,
+                    (lease, device),
+                    seq,
+                    span,
+                    jobs,
+                    (signature, worker),
+                )
+            });
         }
     }
     Ok(())
+}
+
+/// A period journaled as about to be posted.
+struct Intent {
+    lease: u64,
+    device: Pubkey,
+    seq: u32,
+    jobs: Vec<board::JobId>,
+    span: (i64, i64),
+    signature: solana_sdk::signature::Signature,
+    worker: Pubkey,
 }
 
 async fn healthz(State(health): State<Health>) -> (StatusCode, String) {

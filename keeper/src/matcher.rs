@@ -186,6 +186,7 @@ impl Matcher {
                 devices: devices.iter().map(Pubkey::to_string).collect(),
             })
             .await?;
+        crate::crash::point("assign-intent");
         let me = self.authority();
         let instruction = ix::assign_devices(me, lease.id, &devices, &providers);
         let sent = if lookup::fits_legacy(std::slice::from_ref(&instruction), &me) {

@@ -185,17 +185,26 @@ impl Settler {
 
     async fn send_batch(&self, batch: Vec<Period>, instructions: Vec<Instruction>) -> Result<()> {
         for period in &batch {
+            let PeriodState::Signed(signature, worker) = period.state else {
+                continue;
+            };
             self.journal
                 .record(Entry::Job(JobEvent::PeriodIntent {
                     lease: period.lease,
                     device: period.device.to_string(),
                     seq: period.seq,
                     jobs: period.jobs.iter().map(|j| api::hex(j)).collect(),
+                    start: period.start,
+                    end: period.end,
+                    signature: signature.to_string(),
+                    worker: worker.to_string(),
                 }))
                 .await?;
         }
+        crate::crash::point("period-intent");
         match self.sender.send(&instructions).await {
             Ok((signature, _)) => {
+                crate::crash::point("period-sent");
                 for period in batch {
                     self.landed(period, signature.to_string()).await?;
                 }

@@ -12,20 +12,12 @@
 //!   and billed once.
 
 use io_compute::{
-    constants::ONE_IO,
     merkle,
     receipt::receipt_leaf,
-    state::{
-        Config, DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile,
-        Tokenomics, UsageProof,
-    },
-    BurnArgs, StakeArgs,
+    state::{Config, Lease, UsageProof},
 };
-use io_compute_migrations::{migrate, Settings};
 use io_compute_sdk::{
     api::{self, JobState, LeaseReceipts, SubmitJobs, Task},
-    client::Client,
-    gpu, ix,
     job::{seeded_operands, GemmDtype, GemmInputs, GemmSpec, Job, JobSpec, Matrix, Product},
     keeper_client::KeeperClient,
     pda,
@@ -33,17 +25,13 @@ use io_compute_sdk::{
     verify::reference_f64,
     worker_key::receipt_signed_by,
 };
-use io_keeper::{config::KeeperConfig, Keeper};
-use localnet::{Localnet, LocalnetConfig};
+use io_compute_testkit::Network;
+use io_keeper::Keeper;
 use solana_sdk::{
     pubkey::Pubkey,
-    signer::{
-        keypair::{write_keypair_file, Keypair},
-        Signer,
-    },
+    signer::{keypair::Keypair, Signer},
 };
 use std::{
-    path::PathBuf,
     process::{Child, Command},
     time::{Duration, Instant},
 };
@@ -71,18 +59,16 @@ fn spawn_worker(keypair: &std::path::Path, keeper: &str, slots: u32) -> WorkerPr
 }
 
 struct World {
-    net: Localnet,
-    chain: Client,
-    dir: PathBuf,
-    owner: Keypair,
-    /// Device i's worker keypair file.
-    workers: Vec<PathBuf>,
-    devices: Vec<Pubkey>,
-    client_key: Keypair,
-    client: Client,
-    iosd: Pubkey,
+    network: Network,
     keeper: Keeper,
-    keeper_key: Keypair,
+}
+
+impl std::ops::Deref for World {
+    type Target = Network;
+
+    fn deref(&self) -> &Network {
+        &self.network
+    }
 }
 
 fn int_gemm(seed: u64, size: u32) -> Job {
@@ -96,166 +82,14 @@ fn int_gemm(seed: u64, size: u32) -> Job {
     }))
 }
 
-/// A localnet (migrated, its admin the keeper), a provider with `devices`
-/// RTX 4090s at 0.40 IOSD/GPU-h whose worker keys are in files, a client
-/// holding IOSD, and a keeper closing a period every `period_jobs` jobs.
+/// A test network with `devices` devices and a keeper closing a period
+/// every `period_jobs` jobs.
 async fn world(name: &str, devices: u32, period_jobs: u32) -> World {
-    let net = Localnet::start(LocalnetConfig {
-        rpc_port: 0,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let url = format!("http://{}", net.rpc_addr);
-    let admin = Keypair::new();
-    let funder = Keypair::new();
-    let chain = Client::new(&url, admin.insecure_clone());
-    for who in [&admin, &funder] {
-        chain
-            .request_airdrop(&who.pubkey(), 100_000_000_000)
-            .await
-            .unwrap();
-    }
-    let mut settings = Settings::launch(86_400);
-    settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
-    migrate(&chain, &settings).await.unwrap();
-    let bank = Client::new(&url, funder.insecure_clone());
-    let fund = |to: Pubkey, io: u64| {
-        [
-            ix::create_associated_token_account(funder.pubkey(), to, pda::io_mint()),
-            ix::transfer_io(
-                pda::associated_token(&funder.pubkey(), &pda::io_mint()),
-                pda::associated_token(&to, &pda::io_mint()),
-                funder.pubkey(),
-                io,
-            ),
-        ]
-    };
-
-    let dir = std::env::temp_dir().join(format!("io-worker-serve-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let owner = Keypair::new();
-    chain
-        .request_airdrop(&owner.pubkey(), 10_000_000_000)
+    let network = Network::start(name, devices).await;
+    let keeper = io_keeper::start(network.keeper_config(period_jobs))
         .await
         .unwrap();
-    bank.send(&fund(owner.pubkey(), 50_000 * ONE_IO), &[])
-        .await
-        .unwrap();
-    let provider = Client::new(&url, owner.insecure_clone());
-    let mut instructions = vec![
-        ix::register_provider(
-            owner.pubkey(),
-            ProviderProfile {
-                name: "serve test".into(),
-                region: "eu-west".into(),
-                endpoint: "https://gpu.example.org".into(),
-                co_stake_share_bps: 0,
-            },
-        ),
-        ix::stake(
-            owner.pubkey(),
-            pda::associated_token(&owner.pubkey(), &pda::io_mint()),
-            StakeArgs {
-                nonce: 0,
-                amount: 50_000 * ONE_IO,
-                lockup_secs: 0,
-            },
-        ),
-    ];
-    let mut workers = Vec::new();
-    for i in 0..devices {
-        let worker = Keypair::new();
-        let path = dir.join(format!("worker-{i}.json"));
-        write_keypair_file(&worker, &path).unwrap();
-        workers.push(path);
-        instructions.push(ix::add_device(
-            owner.pubkey(),
-            i,
-            DeviceSpec {
-                model: gpu::model_code("RTX4090").unwrap(),
-                gpu_count: 1,
-                vram_gb: 24,
-                price_per_gpu_hour: 400_000,
-                status: DeviceStatus::Idle,
-                worker: worker.pubkey(),
-            },
-        ));
-    }
-    provider.send(&instructions, &[]).await.unwrap();
-    let device_keys = (0..devices)
-        .map(|i| pda::device(&pda::provider(&owner.pubkey()), i))
-        .collect();
-
-    let client_key = Keypair::new();
-    chain
-        .request_airdrop(&client_key.pubkey(), 10_000_000_000)
-        .await
-        .unwrap();
-    bank.send(&fund(client_key.pubkey(), 100 * ONE_IO), &[])
-        .await
-        .unwrap();
-    let client = Client::new(&url, client_key.insecure_clone());
-    let epoch = client
-        .expect_account::<Tokenomics>(&pda::tokenomics())
-        .await
-        .unwrap()
-        .current_epoch;
-    let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
-    client
-        .send(
-            &[
-                ix::create_associated_token_account(
-                    client_key.pubkey(),
-                    client_key.pubkey(),
-                    pda::iosd_mint(),
-                ),
-                ix::burn_io_for_iosd(
-                    client_key.pubkey(),
-                    pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
-                    iosd,
-                    pda::price_feed(),
-                    epoch,
-                    BurnArgs::ExactIn {
-                        io: 50 * ONE_IO,
-                        min_iosd: 0,
-                    },
-                ),
-            ],
-            &[],
-        )
-        .await
-        .unwrap();
-
-    let keypair = dir.join("keeper.json");
-    write_keypair_file(&admin, &keypair).unwrap();
-    let keeper = io_keeper::start(KeeperConfig {
-        sweep: Duration::from_millis(200),
-        period_jobs,
-        claim: Duration::from_millis(1_500),
-        ..KeeperConfig::local(
-            keypair,
-            url.clone(),
-            format!("ws://{}", net.ws_addr),
-            dir.join("keeper.db"),
-        )
-    })
-    .await
-    .unwrap();
-    World {
-        net,
-        chain,
-        dir,
-        owner,
-        workers,
-        devices: device_keys,
-        client_key,
-        client,
-        iosd,
-        keeper,
-        keeper_key: admin,
-    }
+    World { network, keeper }
 }
 
 impl World {
@@ -265,44 +99,7 @@ impl World {
 
     /// A client of the keeper signing as the lease's client.
     fn jobs_client(&self) -> KeeperClient {
-        KeeperClient::new(
-            &self.keeper_url(),
-            self.keeper_key.pubkey(),
-            self.client_key.insecure_clone(),
-        )
-    }
-
-    /// Opens lease `id` of `gpus` RTX 4090s and waits for its devices.
-    async fn rent(&self, id: u64, gpus: u8) -> Lease {
-        let spec = LeaseSpec {
-            model: gpu::model_code("RTX4090").unwrap(),
-            gpu_count: gpus,
-            region: String::new(),
-            hours: 1,
-            max_price_per_gpu_hour: 500_000,
-            min_reliability_bps: 0,
-        };
-        self.client
-            .send(
-                &[ix::create_lease(
-                    self.client_key.pubkey(),
-                    self.iosd,
-                    id,
-                    spec,
-                )],
-                &[],
-            )
-            .await
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let lease: Lease = self.chain.expect_account(&pda::lease(id)).await.unwrap();
-            if lease.status == LeaseStatus::Active {
-                return lease;
-            }
-            assert!(Instant::now() < deadline, "lease {id} was not matched");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.network.jobs_client(&self.keeper_url())
     }
 
     /// The posted periods of `lease` once they hold `jobs` jobs in all.
@@ -463,8 +260,9 @@ async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
     assert!(metrics.contains("keeper_jobs_finished_total{outcome=\"succeeded\"} 6"));
     assert!(metrics.contains("keeper_proofs_total{step=\"finalized\"} 1"));
     drop(worker);
-    w.keeper.shutdown().await.unwrap();
-    let _ = std::fs::remove_dir_all(&w.dir);
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
 }
 
 /// The request table of `io_compute_sdk::request`, against a running
@@ -579,8 +377,9 @@ async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the
         refused.to_string().contains("job 0: GEMM dimensions"),
         "{refused}"
     );
-    w.keeper.shutdown().await.unwrap();
-    let _ = std::fs::remove_dir_all(&w.dir);
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
 }
 
 /// A lying device and a dying worker on one two-GPU cluster: the liar's
@@ -758,6 +557,7 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
         .unwrap();
     assert_eq!(liar_entry.next_proof_seq, 0, "the liar posted nothing");
     drop(worker);
-    w.keeper.shutdown().await.unwrap();
-    let _ = std::fs::remove_dir_all(&w.dir);
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
 }

@@ -1,0 +1,271 @@
+//! Test networks for the keeper's and the worker's tests: a localnet set up
+//! by the migrations (its admin an admitted keeper), a staked provider with
+//! RTX 4090 devices at 0.40 IOSD/GPU-h whose worker keypairs are files, and
+//! a client holding IOSD who rents clusters.
+
+use io_compute::{
+    constants::ONE_IO,
+    state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile, Tokenomics},
+    BurnArgs, StakeArgs,
+};
+use io_compute_migrations::{migrate, Settings};
+use io_compute_sdk::{client::Client, gpu, ix, keeper_client::KeeperClient, pda};
+use io_keeper::config::KeeperConfig;
+use localnet::{Localnet, LocalnetConfig};
+use solana_sdk::{
+    pubkey::Pubkey,
+    signer::{
+        keypair::{write_keypair_file, Keypair},
+        Signer,
+    },
+};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+/// What every device costs.
+pub const PRICE_PER_GPU_HOUR: u64 = 400_000;
+
+pub struct Network {
+    pub net: Localnet,
+    pub url: String,
+    /// Signs as the admin, who is also the keeper authority.
+    pub chain: Client,
+    /// A directory of its own for keypairs, journals and logs.
+    pub dir: PathBuf,
+    pub owner: Keypair,
+    /// Device i's worker keypair file.
+    pub workers: Vec<PathBuf>,
+    pub devices: Vec<Pubkey>,
+    pub client_key: Keypair,
+    pub client: Client,
+    pub iosd: Pubkey,
+    pub keeper_key: Keypair,
+    /// The keeper keypair's file.
+    pub keeper_keypair: PathBuf,
+}
+
+impl Network {
+    /// A network named `name` (its directory) whose provider has `devices`
+    /// one-GPU RTX 4090s.
+    pub async fn start(name: &str, devices: u32) -> Self {
+        let net = Localnet::start(LocalnetConfig {
+            rpc_port: 0,
+            ..Default::default()
+        })
+        .await
+        .expect("the localnet starts");
+        let url = format!("http://{}", net.rpc_addr);
+        let admin = Keypair::new();
+        let funder = Keypair::new();
+        let chain = Client::new(&url, admin.insecure_clone());
+        for who in [&admin, &funder] {
+            chain
+                .request_airdrop(&who.pubkey(), 100_000_000_000)
+                .await
+                .unwrap();
+        }
+        let mut settings = Settings::launch(86_400);
+        settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
+        migrate(&chain, &settings).await.unwrap();
+        let bank = Client::new(&url, funder.insecure_clone());
+        let fund = |to: Pubkey, io: u64| {
+            [
+                ix::create_associated_token_account(funder.pubkey(), to, pda::io_mint()),
+                ix::transfer_io(
+                    pda::associated_token(&funder.pubkey(), &pda::io_mint()),
+                    pda::associated_token(&to, &pda::io_mint()),
+                    funder.pubkey(),
+                    io,
+                ),
+            ]
+        };
+
+        let dir = std::env::temp_dir().join(format!("io-compute-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let owner = Keypair::new();
+        chain
+            .request_airdrop(&owner.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        bank.send(&fund(owner.pubkey(), 50_000 * ONE_IO), &[])
+            .await
+            .unwrap();
+        let provider = Client::new(&url, owner.insecure_clone());
+        let mut instructions = vec![
+            ix::register_provider(
+                owner.pubkey(),
+                ProviderProfile {
+                    name: format!("{name} provider"),
+                    region: "eu-west".into(),
+                    endpoint: "https://gpu.example.org".into(),
+                    co_stake_share_bps: 0,
+                },
+            ),
+            ix::stake(
+                owner.pubkey(),
+                pda::associated_token(&owner.pubkey(), &pda::io_mint()),
+                StakeArgs {
+                    nonce: 0,
+                    amount: 50_000 * ONE_IO,
+                    lockup_secs: 0,
+                },
+            ),
+        ];
+        let mut workers = Vec::new();
+        for i in 0..devices {
+            let worker = Keypair::new();
+            let path = dir.join(format!("worker-{i}.json"));
+            write_keypair_file(&worker, &path).unwrap();
+            workers.push(path);
+            instructions.push(ix::add_device(
+                owner.pubkey(),
+                i,
+                DeviceSpec {
+                    model: gpu::model_code("RTX4090").unwrap(),
+                    gpu_count: 1,
+                    vram_gb: 24,
+                    price_per_gpu_hour: PRICE_PER_GPU_HOUR,
+                    status: DeviceStatus::Idle,
+                    worker: worker.pubkey(),
+                },
+            ));
+        }
+        // Legacy transactions hold a handful of devices at a time.
+        for chunk in instructions.chunks(4) {
+            provider.send(chunk, &[]).await.unwrap();
+        }
+        let device_keys = (0..devices)
+            .map(|i| pda::device(&pda::provider(&owner.pubkey()), i))
+            .collect();
+
+        let client_key = Keypair::new();
+        chain
+            .request_airdrop(&client_key.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        bank.send(&fund(client_key.pubkey(), 1_000 * ONE_IO), &[])
+            .await
+            .unwrap();
+        let client = Client::new(&url, client_key.insecure_clone());
+        let epoch = client
+            .expect_account::<Tokenomics>(&pda::tokenomics())
+            .await
+            .unwrap()
+            .current_epoch;
+        let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
+        client
+            .send(
+                &[
+                    ix::create_associated_token_account(
+                        client_key.pubkey(),
+                        client_key.pubkey(),
+                        pda::iosd_mint(),
+                    ),
+                    ix::burn_io_for_iosd(
+                        client_key.pubkey(),
+                        pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
+                        iosd,
+                        pda::price_feed(),
+                        epoch,
+                        BurnArgs::ExactIn {
+                            io: 500 * ONE_IO,
+                            min_iosd: 0,
+                        },
+                    ),
+                ],
+                &[],
+            )
+            .await
+            .unwrap();
+        let keeper_keypair = dir.join("keeper.json");
+        write_keypair_file(&admin, &keeper_keypair).unwrap();
+        Self {
+            net,
+            url,
+            chain,
+            dir,
+            owner,
+            workers,
+            devices: device_keys,
+            client_key,
+            client,
+            iosd,
+            keeper_key: admin,
+            keeper_keypair,
+        }
+    }
+
+    /// A keeper's settings for this network (journal in its directory,
+    /// quick sweeps and claims), closing a period every `period_jobs`.
+    pub fn keeper_config(&self, period_jobs: u32) -> KeeperConfig {
+        KeeperConfig {
+            sweep: Duration::from_millis(200),
+            period_jobs,
+            claim: Duration::from_millis(1_500),
+            ..KeeperConfig::local(
+                self.keeper_keypair.clone(),
+                self.url.clone(),
+                format!("ws://{}", self.net.ws_addr),
+                self.dir.join("keeper.db"),
+            )
+        }
+    }
+
+    /// A client of the keeper at `url` signing as the renting client.
+    pub fn jobs_client(&self, url: &str) -> KeeperClient {
+        KeeperClient::new(
+            url,
+            self.keeper_key.pubkey(),
+            self.client_key.insecure_clone(),
+        )
+    }
+
+    /// Opens lease `id` of `gpus` RTX 4090s.
+    pub async fn open_lease(&self, id: u64, gpus: u8) {
+        let spec = LeaseSpec {
+            model: gpu::model_code("RTX4090").unwrap(),
+            gpu_count: gpus,
+            region: String::new(),
+            hours: 1,
+            max_price_per_gpu_hour: 500_000,
+            min_reliability_bps: 0,
+        };
+        self.client
+            .send(
+                &[ix::create_lease(
+                    self.client_key.pubkey(),
+                    self.iosd,
+                    id,
+                    spec,
+                )],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Lease `id` once a keeper assigned it, waiting up to `secs`.
+    pub async fn active_lease(&self, id: u64, secs: u64) -> Lease {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let lease: Lease = self.chain.expect_account(&pda::lease(id)).await.unwrap();
+            if lease.status == LeaseStatus::Active {
+                return lease;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "lease {id} was not matched in {secs} s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Opens lease `id` and waits for its devices.
+    pub async fn rent(&self, id: u64, gpus: u8) -> Lease {
+        self.open_lease(id, gpus).await;
+        self.active_lease(id, 20).await
+    }
+}
