@@ -1,0 +1,348 @@
+//! The keeper as its own process, killed where it hurts: at each named
+//! crash point, and with SIGKILL at random moments of a 1,000-job run.
+//! After every restart it replays its journal and reconciles with the
+//! chain; in the end every job submitted succeeded once, every receipt is
+//! in exactly one proof, and the proofs on the chain hold exactly the jobs.
+
+use io_compute::state::{Lease, UsageProof};
+use io_compute_sdk::{
+    api::{self, JobState, LeaseReceipts, SubmitJobs, Submitted},
+    filters,
+    job::{GemmDtype, GemmInputs, GemmSpec, Job, JobSpec},
+    keeper_client::{CallError, KeeperClient},
+    pda,
+    request::SignedRequest,
+};
+use io_compute_testkit::Network;
+use io_worker::{backend::cpu::CpuBackend, config::RunConfig};
+use rand::Rng;
+use solana_sdk::signer::{keypair::read_keypair_file, Signer};
+use std::{
+    collections::HashSet,
+    process::{Child, Command},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+use tokio_util::sync::CancellationToken;
+
+struct KeeperProcess(Child);
+
+impl Drop for KeeperProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `io-keeper` on `port`, aborting at `crash_at` if given.
+fn spawn_keeper(n: &Network, port: u16, period_jobs: u32, crash_at: Option<&str>) -> KeeperProcess {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_io-keeper"));
+    command
+        .arg("--keypair")
+        .arg(&n.keeper_keypair)
+        .args(["--rpc-urls", &n.url])
+        .args(["--ws-url", &format!("ws://{}", n.net.ws_addr)])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--journal")
+        .arg(n.dir.join("keeper.db"))
+        .args([
+            "--sweep-ms",
+            "200",
+            "--claim-ms",
+            "1500",
+            "--period-ms",
+            "2000",
+        ])
+        .args(["--period-jobs", &period_jobs.to_string()])
+        .env("RUST_LOG", "error");
+    match crash_at {
+        Some(point) => command.env("IO_KEEPER_CRASH_AT", point),
+        None => command.env_remove("IO_KEEPER_CRASH_AT"),
+    };
+    KeeperProcess(command.spawn().expect("io-keeper starts"))
+}
+
+async fn wait_ready(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{url}/v1/keeper")).await.is_err() {
+        assert!(Instant::now() < deadline, "the keeper did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the keeper to abort at its crash point.
+async fn wait_crash(keeper: &mut KeeperProcess, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(status) = keeper.0.try_wait().unwrap() {
+            assert!(!status.success(), "{what}: the keeper exited cleanly");
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: the keeper never crashed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A CPU worker serving device `index` in this process.
+fn start_worker(n: &Network, index: usize, url: &str, stop: CancellationToken) {
+    let config = RunConfig {
+        keypair: n.workers[index].clone(),
+        keeper: Some(url.to_string()),
+        rpc_url: n.url.clone(),
+        slots: 4,
+        max_backoff: Duration::from_millis(300),
+        grace: Duration::from_secs(1),
+    };
+    let key = read_keypair_file(&n.workers[index]).unwrap();
+    tokio::spawn(async move {
+        io_worker::run::run(&config, key, Arc::new(CpuBackend::new()), stop).await
+    });
+}
+
+fn tiny_jobs(first_seed: u64, count: u64) -> Vec<Job> {
+    (first_seed..first_seed + count)
+        .map(|seed| {
+            Job::new(JobSpec::Gemm(GemmSpec {
+                m: 16,
+                n: 16,
+                k: 16,
+                dtype: GemmDtype::I32,
+                allow_tf32: false,
+                inputs: GemmInputs::Seed { seed },
+            }))
+        })
+        .collect()
+}
+
+/// One signed submission, sent again (the very same request) until a
+/// keeper answers it: what a client does across keeper restarts.
+struct Submission {
+    body: Vec<u8>,
+    signed: SignedRequest,
+}
+
+impl Submission {
+    fn new(n: &Network, jobs: Vec<Job>) -> Self {
+        let body = serde_json::to_vec(&SubmitJobs { lease: 0, jobs }).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let signed = SignedRequest::sign(
+            &n.client_key,
+            &n.keeper_key.pubkey(),
+            "POST",
+            "/v1/jobs",
+            &body,
+            now,
+        );
+        Self { body, signed }
+    }
+
+    async fn send_once(&self, keeper: &KeeperClient) -> Result<Submitted, CallError> {
+        keeper
+            .post_signed(
+                "/v1/jobs",
+                self.body.clone(),
+                self.signed.clone(),
+                Duration::from_secs(10),
+            )
+            .await
+    }
+
+    async fn send(&self, keeper: &KeeperClient) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match self.send_once(keeper).await {
+                Ok(submitted) => return submitted.jobs.into_iter().map(|j| j.id).collect(),
+                Err(CallError::Refused { status, message }) => {
+                    panic!("submission refused ({status}): {message}")
+                }
+                Err(_) => {
+                    assert!(Instant::now() < deadline, "no keeper took the jobs");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Polls until every job of `ids` succeeded (riding out restarts).
+async fn all_succeeded(keeper: &KeeperClient, ids: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    for id in ids {
+        loop {
+            match keeper.status(id).await {
+                Ok(status) if status.state == JobState::Succeeded => break,
+                Ok(status) if status.state == JobState::Failed => panic!("job failed: {status:?}"),
+                _ => {
+                    assert!(Instant::now() < deadline, "job {id} did not succeed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}
+
+/// The lease's posted periods once they hold `jobs` receipts; then the
+/// books balance: every job in exactly one period, the proofs on the chain
+/// holding exactly these jobs.
+async fn settled(n: &Network, keeper: &KeeperClient, ids: &[String]) -> LeaseReceipts {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let receipts = loop {
+        if let Ok(receipts) = keeper.get::<LeaseReceipts>("/v1/leases/0/receipts").await {
+            let count: usize = receipts.periods.iter().map(|p| p.receipts.len()).sum();
+            if count >= ids.len() {
+                break receipts;
+            }
+        }
+        assert!(Instant::now() < deadline, "the jobs were not all proven");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let proven: Vec<String> = receipts
+        .periods
+        .iter()
+        .flat_map(|p| p.receipts.iter().map(|r| r.receipt.job_id.clone()))
+        .collect();
+    let unique: HashSet<&String> = proven.iter().collect();
+    assert_eq!(unique.len(), proven.len(), "no receipt is in two proofs");
+    assert_eq!(
+        unique,
+        ids.iter().collect::<HashSet<_>>(),
+        "the jobs proven are the jobs run"
+    );
+    let proofs = n
+        .chain
+        .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(0))])
+        .await
+        .unwrap();
+    let on_chain: u64 = proofs.iter().map(|(_, p)| p.job_count as u64).sum();
+    assert_eq!(
+        on_chain,
+        ids.len() as u64,
+        "the chain's proofs hold every job once"
+    );
+    let lease: Lease = n.chain.expect_account(&pda::lease(0)).await.unwrap();
+    assert_eq!(
+        lease.reserved,
+        proofs.iter().map(|(_, p)| p.reserved).sum::<u64>(),
+        "escrow reserved for exactly the proofs"
+    );
+    assert_eq!(lease.devices[0].next_proof_seq as usize, proofs.len());
+    receipts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
+    let n = Network::start("crash-points", 1).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = n.jobs_client(&url);
+    let stop = CancellationToken::new();
+    start_worker(&n, 0, &url, stop.clone());
+
+    // assign-intent: journaled, not sent; the next run assigns the lease.
+    let mut keeper = spawn_keeper(&n, port, 4, Some("assign-intent"));
+    wait_ready(&url).await;
+    n.open_lease(0, 1).await;
+    wait_crash(&mut keeper, "assign-intent").await;
+    let lease: Lease = n.chain.expect_account(&pda::lease(0)).await.unwrap();
+    assert_eq!(lease.status, io_compute::state::LeaseStatus::Open);
+
+    // submit-journaled: the client's request is on disk, not answered;
+    // the same request sent again gets the same jobs.
+    let mut keeper = spawn_keeper(&n, port, 4, Some("submit-journaled"));
+    wait_ready(&url).await;
+    n.active_lease(0, 30).await;
+    let first = Submission::new(&n, tiny_jobs(0, 4));
+    assert!(first.send_once(&client).await.is_err());
+    wait_crash(&mut keeper, "submit-journaled").await;
+
+    // result-journaled: a verified result on disk, the worker unanswered.
+    let mut keeper = spawn_keeper(&n, port, 4, Some("result-journaled"));
+    wait_ready(&url).await;
+    let mut ids = first.send(&client).await;
+    let expected: Vec<String> = (0..4)
+        .map(|i| {
+            api::hex(&api::job_id(
+                0,
+                &n.client_key.pubkey(),
+                first.signed.nonce,
+                i,
+            ))
+        })
+        .collect();
+    assert_eq!(ids, expected, "the replay names the journaled jobs");
+    wait_crash(&mut keeper, "result-journaled").await;
+
+    // period-intent: the proof about to be sent; period-sent: it landed,
+    // unrecorded.
+    for point in ["period-intent", "period-sent"] {
+        let mut keeper = spawn_keeper(&n, port, 4, Some(point));
+        wait_ready(&url).await;
+        wait_crash(&mut keeper, point).await;
+    }
+
+    // A clean run finds the landed proof, and settles four jobs more.
+    let _keeper = spawn_keeper(&n, port, 4, None);
+    wait_ready(&url).await;
+    all_succeeded(&client, &ids).await;
+    let second = Submission::new(&n, tiny_jobs(100, 4));
+    ids.extend(second.send(&client).await);
+    all_succeeded(&client, &ids).await;
+    let receipts = settled(&n, &client, &ids).await;
+    assert_eq!(receipts.periods.len(), 2);
+    assert!(receipts
+        .periods
+        .iter()
+        .any(|p| p.posted_in == "found on chain"));
+    stop.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_random_kills_in_a_thousand_jobs_lose_nothing_and_bill_nothing_twice() {
+    let n = Network::start("random-kills", 1).await;
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let client = n.jobs_client(&url);
+    let stop = CancellationToken::new();
+    start_worker(&n, 0, &url, stop.clone());
+    let mut keeper = spawn_keeper(&n, port, 100, None);
+    wait_ready(&url).await;
+    n.rent(0, 1).await;
+
+    let submissions: Vec<Submission> = (0..10)
+        .map(|i| Submission::new(&n, tiny_jobs(i * 100, 100)))
+        .collect();
+    let mut ids = Vec::new();
+    let mut kills = 0;
+    let mut rng = rand::rng();
+    for submission in &submissions {
+        ids.extend(submission.send(&client).await);
+        // While jobs run and proofs are posted, SIGKILL it at random.
+        tokio::time::sleep(Duration::from_millis(rng.random_range(50..600))).await;
+        keeper.0.kill().unwrap();
+        keeper.0.wait().unwrap();
+        kills += 1;
+        keeper = spawn_keeper(&n, port, 100, None);
+        wait_ready(&url).await;
+    }
+    assert_eq!(kills, 10);
+    assert_eq!(ids.len(), 1_000);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1_000);
+    all_succeeded(&client, &ids).await;
+    settled(&n, &client, &ids).await;
+    stop.cancel();
+    drop(keeper);
+}
