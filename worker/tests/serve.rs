@@ -46,13 +46,21 @@ impl Drop for WorkerProcess {
     }
 }
 
+fn worker_command(keypair: &std::path::Path, slots: u32) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_io-worker"));
+    command
+        .args(["--backend", "cpu", "run", "--keypair"])
+        .arg(keypair)
+        .args(["--slots", &slots.to_string(), "--max-backoff-ms", "500"])
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// A CPU worker process serving the keeper at `keeper`.
 fn spawn_worker(keypair: &std::path::Path, keeper: &str, slots: u32) -> WorkerProcess {
     WorkerProcess(
-        Command::new(env!("CARGO_BIN_EXE_io-worker"))
-            .args(["--backend", "cpu", "run", "--keeper", keeper, "--keypair"])
-            .arg(keypair)
-            .args(["--slots", &slots.to_string(), "--max-backoff-ms", "500"])
-            .env("RUST_LOG", "warn")
+        worker_command(keypair, slots)
+            .args(["--keeper", keeper])
             .spawn()
             .expect("io-worker starts"),
     )
@@ -171,7 +179,24 @@ async fn check_receipts(w: &World, lease: u64, receipts: &LeaseReceipts) -> Vec<
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
     let w = world("paid", 1, 6).await;
-    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 2);
+    // The worker finds its keeper on the chain: the keeper record of the
+    // lease its device serves, at the endpoint the keeper published.
+    w.chain
+        .send(
+            &[io_compute_sdk::ix::update_keeper(
+                w.keeper_key.pubkey(),
+                &w.keeper_url(),
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    let worker = WorkerProcess(
+        worker_command(&w.workers[0], 2)
+            .args(["--rpc-url", &w.url])
+            .spawn()
+            .unwrap(),
+    );
     let lease = w.rent(0, 1).await;
     let keeper = w.jobs_client();
     // Five integer GEMMs and one float GEMM: one period of six jobs.
@@ -556,6 +581,65 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
         .find(|d| d.device == w.devices[1])
         .unwrap();
     assert_eq!(liar_entry.next_proof_seq, 0, "the liar posted nothing");
+    drop(worker);
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
+}
+
+/// Ctrl-C: the worker takes no more work, and a job that cannot finish
+/// within the grace period goes back to the keeper at once (not after its
+/// claim runs out), its attempt not counted; another worker runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_worker_hands_its_job_back() {
+    let w = world("hand-back", 1, 100).await;
+    w.rent(0, 1).await;
+    let keeper = w.jobs_client();
+    let mut worker = WorkerProcess(
+        worker_command(&w.workers[0], 1)
+            .args(["--keeper", &w.keeper_url(), "--grace-ms", "0"])
+            .spawn()
+            .unwrap(),
+    );
+    let slow = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: vec![Job::new(JobSpec::DeviceCheck(
+                io_compute_sdk::job::DeviceCheckSpec {
+                    seed: 9,
+                    n: 512,
+                    steps: 400,
+                    deadline_ms: 600_000,
+                },
+            ))],
+        })
+        .await
+        .unwrap();
+    let id = slow.jobs[0].id.clone();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while keeper.status(&id).await.unwrap().state != JobState::Running {
+        assert!(Instant::now() < deadline, "the job never started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &worker.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let exited = worker.0.wait().unwrap();
+    assert!(exited.success(), "a stopped worker exits cleanly: {exited}");
+    let status = keeper.status(&id).await.unwrap();
+    assert_eq!(
+        (status.state, status.attempts),
+        (JobState::Queued, 0),
+        "handed back, not expired"
+    );
+    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    let mut status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
+    if !status.state.is_final() {
+        status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
+    }
+    assert_eq!((status.state, status.attempts), (JobState::Succeeded, 1));
     drop(worker);
     let World { network, keeper } = w;
     keeper.shutdown().await.unwrap();
