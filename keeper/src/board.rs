@@ -836,3 +836,214 @@ impl Hub {
         f(&mut self.board.lock().expect("the board lock is never poisoned"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use io_compute::receipt::{Dtype, JobKind};
+    use io_compute_sdk::job::{GemmDtype, GemmInputs, GemmSpec};
+
+    const CLAIM: Duration = Duration::from_secs(10);
+
+    fn job(seed: u64) -> Job {
+        Job::new(io_compute_sdk::job::JobSpec::Gemm(GemmSpec {
+            m: 2,
+            n: 2,
+            k: 2,
+            dtype: GemmDtype::I32,
+            allow_tf32: false,
+            inputs: GemmInputs::Seed { seed },
+        }))
+    }
+
+    fn receipt(id: JobId, device_time_us: u64) -> (JobReceipt, Signature) {
+        let receipt = JobReceipt {
+            job_id: id,
+            kind: JobKind::Gemm,
+            dtype: Dtype::I32,
+            m: 2,
+            n: 2,
+            k: 2,
+            input_root: [0; 32],
+            output_root: [0; 32],
+            device_time_us,
+        };
+        (receipt, Signature::default())
+    }
+
+    /// A board serving lease 7 with `devices`, one session per device.
+    fn board(devices: &[Pubkey]) -> Board {
+        let mut board = Board::default();
+        board.set_assignments(
+            devices.iter().map(|d| (*d, 7)).collect(),
+            HashSet::from([7]),
+        );
+        for (i, device) in devices.iter().enumerate() {
+            board.open_session(format!("s{i}"), Pubkey::new_unique(), vec![*device], 4);
+        }
+        board
+    }
+
+    fn run_tasks(tasks: &[Task]) -> Vec<(JobId, u64)> {
+        tasks
+            .iter()
+            .filter_map(|t| match t {
+                Task::Run { job, fence, .. } => Some((api::from_hex32(job).unwrap(), *fence)),
+                Task::Attest(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_the_current_attempt_is_accepted() {
+        let device = Pubkey::new_unique();
+        let mut board = board(&[device]);
+        let now = Instant::now();
+        let ids = board
+            .submit(7, Pubkey::new_unique(), 1, [0; 32], vec![job(1)], now)
+            .unwrap();
+        let (id, fence) = run_tasks(&board.claim("s0", 4, CLAIM, now).unwrap())[0];
+        assert_eq!(id, ids[0]);
+        // The claim runs out: the job is queued again (its device not
+        // blamed) and the old attempt's late result is refused.
+        let expired = board.expire(CLAIM, now + CLAIM);
+        assert_eq!(expired, vec![(id, JobState::Queued)]);
+        assert_eq!(
+            board.current("s0", &id, fence).err(),
+            Some(BoardError::StaleAttempt {
+                job: api::hex(&id),
+                fence
+            })
+        );
+        assert_eq!(board.succeed(&id, fence, receipt(id, 5), vec![]), None);
+        let (again, new_fence) = run_tasks(&board.claim("s0", 4, CLAIM, now + CLAIM).unwrap())[0];
+        assert_eq!(again, id);
+        assert_ne!(new_fence, fence);
+        assert!(board
+            .succeed(&id, new_fence, receipt(id, 5), vec![])
+            .is_some());
+        let status = board.status(&id).unwrap();
+        assert_eq!((status.state, status.attempts), (JobState::Succeeded, 2));
+    }
+
+    #[test]
+    fn a_liar_is_banned_and_its_job_runs_elsewhere_once() {
+        let (liar, honest) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut board = board(&[liar, honest]);
+        let now = Instant::now();
+        board
+            .submit(7, Pubkey::new_unique(), 1, [0; 32], vec![job(1)], now)
+            .unwrap();
+        let (id, fence) = run_tasks(&board.claim("s0", 4, CLAIM, now).unwrap())[0];
+        assert_eq!(
+            board.fail_attempt(&id, fence, "wrong".into(), Blame::Lied),
+            Some(JobState::Queued)
+        );
+        assert!(board.banned.contains(&liar));
+        assert!(board.claim("s0", 4, CLAIM, now).unwrap().is_empty());
+        let (again, fence) = run_tasks(&board.claim("s1", 4, CLAIM, now).unwrap())[0];
+        assert_eq!(again, id);
+        // The honest device fails it too: no device is left, it fails.
+        assert_eq!(
+            board.fail_attempt(&id, fence, "out of memory".into(), Blame::Device),
+            Some(JobState::Failed)
+        );
+        assert_eq!(
+            board.status(&id).unwrap().error.as_deref(),
+            Some("out of memory")
+        );
+    }
+
+    #[test]
+    fn devices_take_turns_and_slots_bound_the_claims() {
+        let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut board = Board::default();
+        board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashSet::from([7]));
+        board.open_session("s".into(), Pubkey::new_unique(), vec![a, b], 3);
+        let now = Instant::now();
+        board
+            .submit(
+                7,
+                Pubkey::new_unique(),
+                1,
+                [0; 32],
+                (0..5).map(job).collect(),
+                now,
+            )
+            .unwrap();
+        let tasks = board.claim("s", 10, CLAIM, now).unwrap();
+        let devices: Vec<String> = tasks
+            .iter()
+            .map(|t| match t {
+                Task::Run { device, .. } => device.clone(),
+                Task::Attest(_) => unreachable!(),
+            })
+            .collect();
+        assert_eq!(devices.len(), 3, "three slots");
+        assert_eq!(devices[0], a.to_string());
+        assert_eq!(devices[1], b.to_string());
+        assert!(
+            board.claim("s", 10, CLAIM, now).unwrap().is_empty(),
+            "slots full"
+        );
+        // A lease that stopped running gets nothing dispatched.
+        board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashSet::new());
+        let released = board.release("s", &run_tasks(&tasks));
+        assert_eq!(released, 3);
+        assert!(board.claim("s", 10, CLAIM, now).unwrap().is_empty());
+        assert_eq!(board.counts()[&JobState::Queued], 5);
+    }
+
+    #[test]
+    fn a_period_takes_what_its_time_can_hold_and_comes_back_if_refused() {
+        let device = Pubkey::new_unique();
+        let mut board = board(&[device]);
+        let now = Instant::now();
+        let ids = board
+            .submit(
+                7,
+                Pubkey::new_unique(),
+                1,
+                [0; 32],
+                (0..3).map(job).collect(),
+                now,
+            )
+            .unwrap();
+        for (id, fence) in run_tasks(&board.claim("s0", 4, CLAIM, now).unwrap()) {
+            // 0.6 s of device time each.
+            board
+                .succeed(&id, fence, receipt(id, 600_000), vec![])
+                .unwrap();
+        }
+        assert_eq!(
+            board.due_periods(3, Duration::from_secs(60), now),
+            vec![(7, device)]
+        );
+        assert_eq!(board.due_periods(4, Duration::from_secs(60), now), vec![]);
+        let lease = io_compute_sdk::pda::lease(7);
+        // One second on one GPU holds one job of the three.
+        let request = board
+            .close_period(&lease, (7, device), 0, (100, 101), 1, 1_000)
+            .unwrap();
+        assert_eq!((request.job_count, request.device_time_us), (1, 600_000));
+        assert!(
+            board.due_periods(1, Duration::ZERO, now).is_empty(),
+            "one period at a time"
+        );
+        // The worker refuses: the job goes back first in line.
+        board.reopen((7, device));
+        let request = board
+            .close_period(&lease, (7, device), 0, (100, 102), 1, 2)
+            .unwrap();
+        assert_eq!(request.job_count, 2, "at most period_jobs");
+        let first: Vec<String> = request.receipts.iter().map(|r| r.job_id.clone()).collect();
+        assert_eq!(first, vec![api::hex(&ids[0]), api::hex(&ids[1])]);
+        board
+            .attested((7, device), 0, Signature::default(), Pubkey::new_unique())
+            .unwrap();
+        assert_eq!(board.signed_periods().len(), 1);
+        board.posted((7, device), "tx".into());
+        assert_eq!(board.posted_periods(7)[0].1.len(), 2);
+        assert_eq!(board.due_periods(1, Duration::ZERO, now), vec![(7, device)]);
+    }
+}
