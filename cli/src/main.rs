@@ -10,9 +10,9 @@ mod localnet;
 use clap::{Parser, Subcommand};
 use commands::{
     cluster::ClusterCommand, device::DeviceCommand, epoch::EpochCommand, gov::GovCommand,
-    keygen::KeygenCommand, migrate::MigrateArgs, network::NetworkCommand, oracle::OracleCommand,
-    proof::ProofCommand, provider::ProviderCommand, settings::ConfigCommand, stake::StakeCommand,
-    token::TokenCommand,
+    job::JobCommand, keygen::KeygenCommand, migrate::MigrateArgs, network::NetworkCommand,
+    oracle::OracleCommand, proof::ProofCommand, provider::ProviderCommand, settings::ConfigCommand,
+    stake::StakeCommand, token::TokenCommand,
 };
 use context::{Context, Global};
 
@@ -62,6 +62,9 @@ enum Command {
     /// GPU clusters you rent; each cluster is an on-chain lease with its IOSD in escrow.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Jobs on a cluster you rent: submit, status, wait, result, receipts.
+    #[command(subcommand)]
+    Job(JobCommand),
     /// Usage proofs: list, dispute, settle.
     #[command(subcommand)]
     Proof(ProofCommand),
@@ -90,6 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Oracle(command) => commands::oracle::run(&ctx, command).await,
         Command::Epoch(command) => commands::epoch::run(&ctx, command).await,
         Command::Cluster(command) => commands::cluster::run(&ctx, command).await,
+        Command::Job(command) => commands::job::run(&ctx, command).await,
         Command::Proof(command) => commands::proof::run(&ctx, command).await,
         Command::Gov(command) => commands::gov::run(&ctx, command).await,
         Command::Network(command) => commands::network::run(&ctx, command).await,

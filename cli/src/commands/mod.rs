@@ -2,6 +2,7 @@ pub mod cluster;
 pub mod device;
 pub mod epoch;
 pub mod gov;
+pub mod job;
 pub mod keygen;
 pub mod migrate;
 pub mod network;
