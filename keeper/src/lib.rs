@@ -78,6 +78,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let sender = Arc::new(
         sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee).await?,
     );
+    metrics.register(sender.rpc_retries.clone());
     let matcher = Matcher {
         sender: sender.clone(),
         min_balance: config.min_balance,
@@ -148,7 +149,8 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
             }
             // Unlocked proofs are looked for every 2 s.
             if let Err(error) = settler.tick(round % 8 == 0).await {
-                tracing::warn!("settling failed: {error:#}; retrying next round");
+                let next = settler.sender.fail_over();
+                tracing::warn!("settling failed: {error:#}; next round through {next}");
             }
         }
         ("settler", Ok(()))

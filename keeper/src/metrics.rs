@@ -122,6 +122,13 @@ impl Metrics {
         }
     }
 
+    /// Adds a metric owned elsewhere (the sender's retry counter).
+    pub fn register(&self, metric: impl prometheus::core::Collector + 'static) {
+        self.registry
+            .register(Box::new(metric))
+            .expect("registered once");
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut out = Vec::new();

@@ -5,9 +5,20 @@
 //! instructions' own cost, at most 1.4M) and a
 //! priority fee from the recent fees on the accounts it writes (their
 //! median, capped), so it neither overpays nor starves under load.
+//!
+//! A signed transaction is broadcast again, the same bytes, until it is
+//! confirmed or its blockhash expires; only then is it signed anew (with a
+//! fresh blockhash), so at most one of its versions can ever land. Every
+//! RPC call that fails in transport (a dropped request or response, a
+//! node down) moves to the next URL and is retried, a bounded number of
+//! times, counted in `rpc_retries`; HTTP 429 is waited out inside the RPC
+//! client, for as long as its Retry-After says.
 
 use io_compute_sdk::client::{program_error_from_logs, Client, ClientError};
+use prometheus::IntCounter;
+use solana_commitment_config::CommitmentConfig;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_rpc_client_api::config::RpcSendTransactionConfig;
 use solana_sdk::{
     hash::Hash,
     instruction::Instruction,
@@ -16,7 +27,16 @@ use solana_sdk::{
     signer::{keypair::Keypair, Signer},
     transaction::Transaction,
 };
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::{
+    future::Future,
+    sync::atomic::{AtomicUsize, Ordering},
+    time::Duration,
+};
+
+/// Tries of one RPC call, across the URLs, before it fails.
+const RPC_TRIES: usize = 8;
+/// Signings of one transaction (each after the previous one expired).
+const SIGNINGS: usize = 3;
 
 /// Most compute units a transaction may ask for.
 const MAX_COMPUTE_UNITS: u64 = 1_400_000;
@@ -31,6 +51,8 @@ pub struct Sender {
     current: AtomicUsize,
     /// The most the keeper pays per compute unit, in micro-lamports.
     pub max_micro_lamports: u64,
+    /// RPC calls retried after a transport failure.
+    pub rpc_retries: IntCounter,
 }
 
 /// What a send would add before the instructions.
@@ -79,6 +101,11 @@ impl Sender {
             clients,
             current: AtomicUsize::new(0),
             max_micro_lamports,
+            rpc_retries: IntCounter::new(
+                "keeper_rpc_retries_total",
+                "RPC calls retried after a transport failure",
+            )
+            .expect("valid metric"),
         })
     }
 
@@ -94,26 +121,59 @@ impl Sender {
         self.clients[next].url()
     }
 
+    /// Runs `call` on the current client; a transport failure moves to the
+    /// next URL and tries again, at most `RPC_TRIES` times in all.
+    pub async fn retrying<'a, T, F, Fut>(&'a self, call: F) -> Result<T, ClientError>
+    where
+        F: Fn(&'a Client) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>> + 'a,
+    {
+        let mut pause = Duration::from_millis(50);
+        for attempt in 1.. {
+            match call(self.client()).await {
+                Err(error @ (ClientError::Rpc { .. } | ClientError::Unreachable { .. }))
+                    if attempt < RPC_TRIES =>
+                {
+                    self.rpc_retries.inc();
+                    let next = self.fail_over();
+                    tracing::debug!("{error}; try {attempt} of {RPC_TRIES}, next through {next}");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                other => return other,
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
     /// Simulates `instructions` (paid and signed by the keeper): a program
     /// error comes back as `ClientError::Program`; otherwise the budget.
     pub async fn budget(&self, instructions: &[Instruction]) -> Result<Budget, ClientError> {
-        let client = self.client();
+        self.retrying(|client| self.budget_on(client, instructions))
+            .await
+    }
+
+    async fn budget_on(
+        &self,
+        client: &Client,
+        instructions: &[Instruction],
+    ) -> Result<Budget, ClientError> {
         let rpc = &client.rpc;
         let payer = client.payer.pubkey();
         let blockhash = rpc
             .get_latest_blockhash()
             .await
-            .map_err(|e| self.client().rpc_error(e))?;
+            .map_err(|e| client.rpc_error(e))?;
         let tx = Transaction::new_signed_with_payer(
             instructions,
             Some(&payer),
-            &[&self.client().payer],
+            &[&client.payer],
             blockhash,
         );
         let simulation = rpc
             .simulate_transaction(&tx)
             .await
-            .map_err(|e| self.client().rpc_error(e))?
+            .map_err(|e| client.rpc_error(e))?
             .value;
         if let Some(err) = simulation.err {
             let logs = simulation.logs.unwrap_or_default();
@@ -135,7 +195,7 @@ impl Sender {
         let mut fees: Vec<u64> = rpc
             .get_recent_prioritization_fees(&writable)
             .await
-            .map_err(|e| self.client().rpc_error(e))?
+            .map_err(|e| client.rpc_error(e))?
             .into_iter()
             .map(|f| f.prioritization_fee)
             .collect();
@@ -159,6 +219,87 @@ impl Sender {
             ComputeBudgetInstruction::set_compute_unit_price(budget.micro_lamports),
         ];
         all.extend_from_slice(instructions);
-        Ok((self.client().send(&all, &[]).await?, budget))
+        let payer = self.client().payer.pubkey();
+        for _ in 0..SIGNINGS {
+            let (blockhash, last_valid) = self
+                .retrying(|client| async move {
+                    client
+                        .rpc
+                        .get_latest_blockhash_with_commitment(CommitmentConfig::confirmed())
+                        .await
+                        .map_err(|e| client.rpc_error(e))
+                })
+                .await?;
+            let tx = Transaction::new_signed_with_payer(
+                &all,
+                Some(&payer),
+                &[&self.client().payer],
+                blockhash,
+            );
+            if let Some(signature) = self.broadcast_until_confirmed(&tx, last_valid).await? {
+                return Ok((signature, budget));
+            }
+            tracing::info!("transaction expired unconfirmed; signing it again");
+        }
+        Err(ClientError::Rpc {
+            url: self.client().url().to_string(),
+            message: format!("not confirmed within {SIGNINGS} blockhashes"),
+        })
+    }
+
+    /// Broadcasts `tx` (always the same bytes) until it is confirmed
+    /// (Some), fails on-chain (Err), or its blockhash is past
+    /// `last_valid` block height (None: it can no longer land).
+    async fn broadcast_until_confirmed(
+        &self,
+        tx: &Transaction,
+        last_valid: u64,
+    ) -> Result<Option<Signature>, ClientError> {
+        let signature = tx.signatures[0];
+        let config = RpcSendTransactionConfig {
+            skip_preflight: true,
+            ..Default::default()
+        };
+        loop {
+            let client = self.client();
+            if let Err(error) = client.rpc.send_transaction_with_config(tx, config).await {
+                // Lost or refused in transport: the status check and the
+                // next broadcast (through the next URL) find out.
+                self.rpc_retries.inc();
+                tracing::debug!("broadcast through {}: {error}", client.url());
+                self.fail_over();
+            }
+            // Confirmation is looked for soon, then less often: most
+            // transactions confirm within a slot.
+            for wait_ms in [10, 20, 40, 80, 160, 200, 200, 200] {
+                tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+                let client = self.client();
+                match client.rpc.get_signature_statuses(&[signature]).await {
+                    Ok(response) => match response.value.into_iter().next().flatten() {
+                        Some(status) if status.err.is_some() => {
+                            return Err(ClientError::Transaction(format!(
+                                "{}",
+                                status.err.expect("checked")
+                            )))
+                        }
+                        Some(status)
+                            if status.satisfies_commitment(CommitmentConfig::confirmed()) =>
+                        {
+                            return Ok(Some(signature))
+                        }
+                        _ => {}
+                    },
+                    Err(_) => {
+                        self.rpc_retries.inc();
+                        self.fail_over();
+                        break;
+                    }
+                }
+            }
+            let height = self.client().rpc.get_block_height().await;
+            if matches!(height, Ok(height) if height > last_valid) {
+                return Ok(None);
+            }
+        }
     }
 }

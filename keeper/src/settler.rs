@@ -209,20 +209,22 @@ impl Settler {
                     self.landed(period, signature.to_string()).await?;
                 }
             }
-            Err(ClientError::Program { name, .. }) => {
+            // Refused (simulation or on-chain): the chain says which
+            // periods landed (an earlier send of the same proof), the
+            // others' jobs wait for a new period.
+            Err(error @ (ClientError::Program { .. } | ClientError::Transaction(_))) => {
                 tracing::warn!(
-                    "posting {} period(s) was refused ({name}); resyncing with the chain",
+                    "posting {} period(s) was refused ({error}); resyncing with the chain",
                     batch.len()
                 );
                 for period in batch {
                     self.resync(period).await?;
                 }
             }
-            // Unanswered: it may have landed. The next round sends again
-            // and a refusal then resyncs.
+            // Unanswered: it may still land. The periods stay signed and
+            // the same proofs are sent again next round.
             Err(other) => {
-                let next = self.sender.fail_over();
-                tracing::warn!("posting proofs failed: {other}; next through {next}");
+                tracing::warn!("posting proofs failed: {other}; sending them again next round");
             }
         }
         Ok(())

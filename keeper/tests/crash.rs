@@ -4,23 +4,20 @@
 //! chain; in the end every job submitted succeeded once, every receipt is
 //! in exactly one proof, and the proofs on the chain hold exactly the jobs.
 
-use io_compute::state::{Lease, UsageProof};
+use io_compute::state::Lease;
 use io_compute_sdk::{
-    api::{self, JobState, LeaseReceipts, SubmitJobs, Submitted},
-    filters,
-    job::{GemmDtype, GemmInputs, GemmSpec, Job, JobSpec},
+    api::{self, SubmitJobs, Submitted},
+    job::Job,
     keeper_client::{CallError, KeeperClient},
     pda,
     request::SignedRequest,
 };
-use io_compute_testkit::Network;
-use io_worker::{backend::cpu::CpuBackend, config::RunConfig};
+use io_compute_testkit::{all_succeeded, settled, tiny_jobs, Network};
 use rand::Rng;
-use solana_sdk::signer::{keypair::read_keypair_file, Signer};
+use solana_sdk::signer::Signer;
 use std::{
     collections::HashSet,
     process::{Child, Command},
-    sync::Arc,
     time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
@@ -94,37 +91,6 @@ async fn wait_crash(keeper: &mut KeeperProcess, what: &str) {
     }
 }
 
-/// A CPU worker serving device `index` in this process.
-fn start_worker(n: &Network, index: usize, url: &str, stop: CancellationToken) {
-    let config = RunConfig {
-        keypair: n.workers[index].clone(),
-        keeper: Some(url.to_string()),
-        rpc_url: n.url.clone(),
-        slots: 4,
-        max_backoff: Duration::from_millis(300),
-        grace: Duration::from_secs(1),
-    };
-    let key = read_keypair_file(&n.workers[index]).unwrap();
-    tokio::spawn(async move {
-        io_worker::run::run(&config, key, Arc::new(CpuBackend::new()), stop).await
-    });
-}
-
-fn tiny_jobs(first_seed: u64, count: u64) -> Vec<Job> {
-    (first_seed..first_seed + count)
-        .map(|seed| {
-            Job::new(JobSpec::Gemm(GemmSpec {
-                m: 16,
-                n: 16,
-                k: 16,
-                dtype: GemmDtype::I32,
-                allow_tf32: false,
-                inputs: GemmInputs::Seed { seed },
-            }))
-        })
-        .collect()
-}
-
 /// One signed submission, sent again (the very same request) until a
 /// keeper answers it: what a client does across keeper restarts.
 struct Submission {
@@ -178,71 +144,6 @@ impl Submission {
     }
 }
 
-/// Polls until every job of `ids` succeeded (riding out restarts).
-async fn all_succeeded(keeper: &KeeperClient, ids: &[String]) {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    for id in ids {
-        loop {
-            match keeper.status(id).await {
-                Ok(status) if status.state == JobState::Succeeded => break,
-                Ok(status) if status.state == JobState::Failed => panic!("job failed: {status:?}"),
-                _ => {
-                    assert!(Instant::now() < deadline, "job {id} did not succeed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-}
-
-/// The lease's posted periods once they hold `jobs` receipts; then the
-/// books balance: every job in exactly one period, the proofs on the chain
-/// holding exactly these jobs.
-async fn settled(n: &Network, keeper: &KeeperClient, ids: &[String]) -> LeaseReceipts {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let receipts = loop {
-        if let Ok(receipts) = keeper.get::<LeaseReceipts>("/v1/leases/0/receipts").await {
-            let count: usize = receipts.periods.iter().map(|p| p.receipts.len()).sum();
-            if count >= ids.len() {
-                break receipts;
-            }
-        }
-        assert!(Instant::now() < deadline, "the jobs were not all proven");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    let proven: Vec<String> = receipts
-        .periods
-        .iter()
-        .flat_map(|p| p.receipts.iter().map(|r| r.receipt.job_id.clone()))
-        .collect();
-    let unique: HashSet<&String> = proven.iter().collect();
-    assert_eq!(unique.len(), proven.len(), "no receipt is in two proofs");
-    assert_eq!(
-        unique,
-        ids.iter().collect::<HashSet<_>>(),
-        "the jobs proven are the jobs run"
-    );
-    let proofs = n
-        .chain
-        .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(0))])
-        .await
-        .unwrap();
-    let on_chain: u64 = proofs.iter().map(|(_, p)| p.job_count as u64).sum();
-    assert_eq!(
-        on_chain,
-        ids.len() as u64,
-        "the chain's proofs hold every job once"
-    );
-    let lease: Lease = n.chain.expect_account(&pda::lease(0)).await.unwrap();
-    assert_eq!(
-        lease.reserved,
-        proofs.iter().map(|(_, p)| p.reserved).sum::<u64>(),
-        "escrow reserved for exactly the proofs"
-    );
-    assert_eq!(lease.devices[0].next_proof_seq as usize, proofs.len());
-    receipts
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
     let n = Network::start("crash-points", 1).await;
@@ -250,7 +151,7 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
     let url = format!("http://127.0.0.1:{port}");
     let client = n.jobs_client(&url);
     let stop = CancellationToken::new();
-    start_worker(&n, 0, &url, stop.clone());
+    n.start_worker(0, &url, stop.clone());
 
     // assign-intent: journaled, not sent; the next run assigns the lease.
     let mut keeper = spawn_keeper(&n, port, 4, Some("assign-intent"));
@@ -317,7 +218,7 @@ async fn ten_random_kills_in_a_thousand_jobs_lose_nothing_and_bill_nothing_twice
     let url = format!("http://127.0.0.1:{port}");
     let client = n.jobs_client(&url);
     let stop = CancellationToken::new();
-    start_worker(&n, 0, &url, stop.clone());
+    n.start_worker(0, &url, stop.clone());
     let mut keeper = spawn_keeper(&n, port, 100, None);
     wait_ready(&url).await;
     n.rent(0, 1).await;

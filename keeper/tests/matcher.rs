@@ -300,11 +300,18 @@ async fn the_keeper_matches_open_clusters_once() {
         (1, devices[1], 300_000, admin.pubkey()),
         "the cheaper device that fits"
     );
-    let health = http.get(format!("{base}/healthz")).send().await.unwrap();
-    assert_eq!(
-        (health.status().as_u16(), health.text().await.unwrap()),
-        (200, "ready".to_string())
-    );
+    // Ready once a sweep has finished.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let health = http.get(format!("{base}/healthz")).send().await.unwrap();
+        let answer = (health.status().as_u16(), health.text().await.unwrap());
+        if answer == (200, "ready".to_string()) {
+            break;
+        }
+        assert_eq!(answer.0, 503);
+        assert!(Instant::now() < deadline, "never ready: {answer:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // A few more sweeps change nothing.
     tokio::time::sleep(Duration::from_millis(600)).await;
     for id in [1, 2] {

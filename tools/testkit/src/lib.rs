@@ -1,17 +1,30 @@
 //! Test networks for the keeper's and the worker's tests: a localnet set up
 //! by the migrations (its admin an admitted keeper), a staked provider with
 //! RTX 4090 devices at 0.40 IOSD/GPU-h whose worker keypairs are files, and
-//! a client holding IOSD who rents clusters.
+//! a client holding IOSD who rents clusters; and an RPC proxy that injects
+//! faults (`proxy`).
 
+pub mod proxy;
+
+use io_compute::state::UsageProof;
 use io_compute::{
     constants::ONE_IO,
     state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile, Tokenomics},
     BurnArgs, StakeArgs,
 };
 use io_compute_migrations::{migrate, Settings};
-use io_compute_sdk::{client::Client, gpu, ix, keeper_client::KeeperClient, pda};
+use io_compute_sdk::{
+    api::{JobState, LeaseReceipts},
+    client::Client,
+    filters, gpu, ix,
+    job::{GemmDtype, GemmInputs, GemmSpec, Job, JobSpec},
+    keeper_client::KeeperClient,
+    pda,
+};
 use io_keeper::config::KeeperConfig;
+use io_worker::{backend::cpu::CpuBackend, config::RunConfig};
 use localnet::{Localnet, LocalnetConfig};
+use solana_sdk::signer::keypair::read_keypair_file;
 use solana_sdk::{
     pubkey::Pubkey,
     signer::{
@@ -19,10 +32,12 @@ use solana_sdk::{
         Signer,
     },
 };
+use std::{collections::HashSet, sync::Arc};
 use std::{
     path::PathBuf,
     time::{Duration, Instant},
 };
+use tokio_util::sync::CancellationToken;
 
 /// What every device costs.
 pub const PRICE_PER_GPU_HOUR: u64 = 400_000;
@@ -268,4 +283,106 @@ impl Network {
         self.open_lease(id, gpus).await;
         self.active_lease(id, 20).await
     }
+}
+
+/// A CPU worker serving device `index` in this process.
+impl Network {
+    /// A CPU worker serving device `index` in this process, for the keeper
+    /// at `url`, until `stop`.
+    pub fn start_worker(&self, index: usize, url: &str, stop: CancellationToken) {
+        let n = self;
+        let config = RunConfig {
+            keypair: n.workers[index].clone(),
+            keeper: Some(url.to_string()),
+            rpc_url: n.url.clone(),
+            slots: 4,
+            max_backoff: Duration::from_millis(300),
+            grace: Duration::from_secs(1),
+        };
+        let key = read_keypair_file(&n.workers[index]).unwrap();
+        tokio::spawn(async move {
+            io_worker::run::run(&config, key, Arc::new(CpuBackend::new()), stop).await
+        });
+    }
+}
+
+/// `count` integer GEMMs of 16 x 16 x 16 from consecutive seeds.
+pub fn tiny_jobs(first_seed: u64, count: u64) -> Vec<Job> {
+    (first_seed..first_seed + count)
+        .map(|seed| {
+            Job::new(JobSpec::Gemm(GemmSpec {
+                m: 16,
+                n: 16,
+                k: 16,
+                dtype: GemmDtype::I32,
+                allow_tf32: false,
+                inputs: GemmInputs::Seed { seed },
+            }))
+        })
+        .collect()
+}
+
+/// Polls until every job of `ids` succeeded (riding out restarts).
+pub async fn all_succeeded(keeper: &KeeperClient, ids: &[String]) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    for id in ids {
+        loop {
+            match keeper.status(id).await {
+                Ok(status) if status.state == JobState::Succeeded => break,
+                Ok(status) if status.state == JobState::Failed => panic!("job failed: {status:?}"),
+                _ => {
+                    assert!(Instant::now() < deadline, "job {id} did not succeed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+}
+
+/// The lease's posted periods once they hold `jobs` receipts; then the
+/// books balance: every job in exactly one period, the proofs on the chain
+/// holding exactly these jobs.
+pub async fn settled(n: &Network, keeper: &KeeperClient, ids: &[String]) -> LeaseReceipts {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let receipts = loop {
+        if let Ok(receipts) = keeper.get::<LeaseReceipts>("/v1/leases/0/receipts").await {
+            let count: usize = receipts.periods.iter().map(|p| p.receipts.len()).sum();
+            if count >= ids.len() {
+                break receipts;
+            }
+        }
+        assert!(Instant::now() < deadline, "the jobs were not all proven");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let proven: Vec<String> = receipts
+        .periods
+        .iter()
+        .flat_map(|p| p.receipts.iter().map(|r| r.receipt.job_id.clone()))
+        .collect();
+    let unique: HashSet<&String> = proven.iter().collect();
+    assert_eq!(unique.len(), proven.len(), "no receipt is in two proofs");
+    assert_eq!(
+        unique,
+        ids.iter().collect::<HashSet<_>>(),
+        "the jobs proven are the jobs run"
+    );
+    let proofs = n
+        .chain
+        .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(0))])
+        .await
+        .unwrap();
+    let on_chain: u64 = proofs.iter().map(|(_, p)| p.job_count as u64).sum();
+    assert_eq!(
+        on_chain,
+        ids.len() as u64,
+        "the chain's proofs hold every job once"
+    );
+    let lease: Lease = n.chain.expect_account(&pda::lease(0)).await.unwrap();
+    assert_eq!(
+        lease.reserved,
+        proofs.iter().map(|(_, p)| p.reserved).sum::<u64>(),
+        "escrow reserved for exactly the proofs"
+    );
+    assert_eq!(lease.devices[0].next_proof_seq as usize, proofs.len());
+    receipts
 }
