@@ -7,7 +7,7 @@
 
 use crate::{
     blobs::Blobs,
-    board::{Blame, BoardError, Hub, JobId},
+    board::{Blame, BoardError, Hub, JobId, CHECK_LEASE},
     journal::{Entry, JobEvent, Journal},
     metrics::Metrics,
     verifier::{self, Submission, Verdict},
@@ -95,10 +95,12 @@ pub fn router(api: Api) -> Router {
         .route("/v1/jobs/{id}", get(job_status))
         .route("/v1/jobs/{id}/wait", get(job_wait))
         .route("/v1/leases/{id}/receipts", get(lease_receipts))
+        .route("/v1/epochs/{epoch}/device-rewards", get(device_rewards))
         .route("/v1/worker/session", post(open_session))
         .route("/v1/worker/claims", post(claim))
         .route("/v1/worker/results", post(result))
         .route("/v1/worker/attestations", post(attestation))
+        .route("/v1/worker/openings", post(openings))
         .route("/v1/worker/heartbeat", post(heartbeat))
         .route("/v1/worker/release", post(release))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -300,6 +302,33 @@ async fn submit(
     Ok(Json(Submitted { jobs }))
 }
 
+/// `GET /v1/epochs/{epoch}/device-rewards`: the published report (the
+/// blob whose root this keeper posted).
+async fn device_rewards(
+    State(api): State<Api>,
+    Path(epoch): Path<u64>,
+) -> Result<Response, Refusal> {
+    let hash = api
+        .hub
+        .with(|b| b.device_reports.get(&epoch).cloned())
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| {
+            refuse(
+                StatusCode::NOT_FOUND,
+                format!("this keeper posted no device rewards for epoch {epoch}"),
+            )
+        })?;
+    let bytes = api
+        .blobs
+        .get(&hash)
+        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("report {hash} is missing")))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
+}
+
 async fn job_status(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -492,6 +521,11 @@ async fn result(
     let (receipt, signature) = receipt_json
         .decode()
         .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "the receipt does not parse"))?;
+    if context.lease == CHECK_LEASE {
+        return check_committed(
+            &api, &sent.job, id, sent.fence, &context, &receipt, &signature, &outputs,
+        );
+    }
     let blobs = api.blobs.clone();
     let job = context.job.clone();
     let (lease, device, worker) = (pda::lease(context.lease), context.device, context.worker);
@@ -575,6 +609,85 @@ async fn result(
         StatusCode::UNPROCESSABLE_ENTITY,
         format!("result refused: {reason}"),
     ))
+}
+
+/// A device check's roots: its receipt must be the worker's, the roots one
+/// per step; then the rows to open go to the worker.
+#[allow(clippy::too_many_arguments)]
+fn check_committed(
+    api: &Api,
+    job: &str,
+    id: JobId,
+    fence: u64,
+    context: &crate::board::ResultContext,
+    receipt: &io_compute::receipt::JobReceipt,
+    signature: &Signature,
+    outputs: &[String],
+) -> Result<StatusCode, Refusal> {
+    let lease = pda::lease(CHECK_LEASE);
+    let signed = io_compute_sdk::worker_key::receipt_signed_by(
+        &context.worker,
+        &lease,
+        &context.device,
+        receipt,
+        signature,
+    );
+    let roots: Option<Vec<[u8; 32]>> = outputs
+        .first()
+        .and_then(|hash| api.blobs.get(hash))
+        .filter(|bytes| bytes.len() % 32 == 0)
+        .map(|bytes| {
+            bytes
+                .chunks_exact(32)
+                .map(|c| c.try_into().expect("32 bytes"))
+                .collect()
+        });
+    let committed = signed
+        && receipt.job_id == id
+        && roots.is_some_and(|roots| {
+            api.hub
+                .with(|b| b.check_committed(&id, fence, roots, Instant::now()))
+        });
+    if !committed {
+        api.hub.with(|b| {
+            b.fail_attempt(
+                &id,
+                fence,
+                "the check's answer is malformed".into(),
+                Blame::Device,
+            )
+        });
+        return Err(refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("device check {job}: the answer is not a signed root per step"),
+        ));
+    }
+    api.hub.work.notify_waiters();
+    Ok(StatusCode::OK)
+}
+
+/// `POST /v1/worker/openings`: the rows of a device check, verified.
+async fn openings(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, Refusal> {
+    let sent: api::Openings = parse(&body)?;
+    api.authenticate_worker(&headers, "/v1/worker/openings", &body, Some(&sent.session))?;
+    let id = job_key(&sent.job)?;
+    let outcome = api
+        .hub
+        .with(|b| b.check_opened(&id, sent.fence, &sent.openings))
+        .ok_or(BoardError::StaleAttempt {
+            job: sent.job.clone(),
+            fence: sent.fence,
+        })?;
+    api.metrics
+        .device_checks
+        .with_label_values(&[&format!("{outcome:?}").to_lowercase()])
+        .inc();
+    api.hub.done.notify_waiters();
+    Ok(StatusCode::OK)
 }
 
 /// `POST /v1/worker/attestations`: the worker's signature of a period,

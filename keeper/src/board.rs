@@ -13,10 +13,10 @@
 //! sent to the device's worker to sign, then posted; at most one period per
 //! device is in flight.
 
-use io_compute::receipt::JobReceipt;
+use io_compute::{receipt::JobReceipt, state::CheckOutcome};
 use io_compute_sdk::{
     api::{self, AttestRequest, JobState, JobStatus, SignedReceiptJson, Task},
-    job::Job,
+    job::{DeviceCheckSpec, Job},
     merkle,
 };
 use solana_sdk::{pubkey::Pubkey, signature::Signature};
@@ -29,6 +29,28 @@ pub type JobId = [u8; 32];
 
 /// Attempts a job gets before it fails for good.
 pub const MAX_ATTEMPTS: u32 = 3;
+
+/// The lease id device checks run under: the keeper's own work, never a
+/// client's, never billed.
+pub const CHECK_LEASE: u64 = u64::MAX;
+
+/// Rows of a device check the keeper has opened and verifies.
+pub const CHECK_OPENINGS: usize = 4;
+
+/// A device check between dispatch and its outcome.
+struct PendingCheck {
+    device: Pubkey,
+    epoch: u64,
+    spec: DeviceCheckSpec,
+    dispatched: Option<Instant>,
+    /// Time from dispatch to the committed roots.
+    answered_in: Option<Duration>,
+    roots: Vec<[u8; 32]>,
+    asked: Vec<(u32, u32)>,
+    outcome: Option<CheckOutcome>,
+    /// The outcome is on-chain (or being sent).
+    recorded: bool,
+}
 
 pub struct JobRecord {
     pub lease: u64,
@@ -142,6 +164,18 @@ pub struct Board {
     assignments: HashMap<Pubkey, u64>,
     /// Leases this keeper serves that still run (from the chain).
     running_leases: HashSet<u64>,
+    /// Device checks by job id, and the checks waiting per device.
+    checks: HashMap<JobId, PendingCheck>,
+    check_queue: HashMap<Pubkey, VecDeque<JobId>>,
+    /// Openings to hand each device's worker: (job, fence, rows).
+    openings: HashMap<Pubkey, Vec<Task>>,
+    /// Seconds each device had a live session, per epoch.
+    uptime: HashMap<(u64, Pubkey), u64>,
+    /// (epoch, device) of every check passed.
+    passed_checks: HashSet<(u64, Pubkey)>,
+    /// Epoch -> the blob hash of its device-reward report ("" when none
+    /// was posted by this keeper).
+    pub device_reports: HashMap<u64, String>,
 }
 
 impl Board {
@@ -261,6 +295,9 @@ impl Board {
         let start = session.next_device;
         session.next_device = session.next_device.wrapping_add(1);
         let mut tasks = Vec::new();
+        for device in &devices {
+            tasks.extend(self.openings.remove(device).unwrap_or_default());
+        }
         for period in self.settling.values_mut() {
             if devices.contains(&period.device)
                 && period.state == (PeriodState::Unsigned { asked: false })
@@ -303,6 +340,16 @@ impl Board {
         if self.banned.contains(&device) {
             return None;
         }
+        if let Some(id) = self
+            .check_queue
+            .get_mut(&device)
+            .and_then(VecDeque::pop_front)
+        {
+            if let Some(check) = self.checks.get_mut(&id) {
+                check.dispatched = Some(now);
+            }
+            return self.dispatch(id, CHECK_LEASE, device, session, claim, now);
+        }
         let lease = *self.assignments.get(&device)?;
         if !self.running_leases.contains(&lease) {
             return None;
@@ -312,6 +359,18 @@ impl Board {
             .iter()
             .position(|id| !self.jobs[id].excluded.contains(&device))?;
         let id = queue.remove(position)?;
+        self.dispatch(id, lease, device, session, claim, now)
+    }
+
+    fn dispatch(
+        &mut self,
+        id: JobId,
+        lease: u64,
+        device: Pubkey,
+        session: &str,
+        claim: Duration,
+        now: Instant,
+    ) -> Option<Task> {
         let record = self.jobs.get_mut(&id)?;
         record.state = JobState::Running;
         record.attempts += 1;
@@ -430,6 +489,20 @@ impl Board {
             self.banned.insert(device);
         }
         let record = self.jobs.get_mut(id).expect("an attempt's job exists");
+        if record.lease == CHECK_LEASE {
+            // A check is not run again: silence is a miss, anything else a
+            // failure.
+            record.state = JobState::Failed;
+            record.error = Some(reason);
+            if let Some(check) = self.checks.get_mut(id) {
+                check.outcome.get_or_insert(if blame == Blame::None {
+                    CheckOutcome::Missed
+                } else {
+                    CheckOutcome::Fail
+                });
+            }
+            return Some(JobState::Failed);
+        }
         if blame != Blame::None {
             record.excluded.insert(device);
         }
@@ -792,6 +865,200 @@ impl Board {
         );
     }
 
+    /// Devices with a live session (a worker that claimed or heartbeat
+    /// within `claim`).
+    pub fn live_devices(&self, claim: Duration, now: Instant) -> HashSet<Pubkey> {
+        self.sessions
+            .values()
+            .filter(|s| now.duration_since(s.last_seen) < claim)
+            .flat_map(|s| s.devices.iter().copied())
+            .collect()
+    }
+
+    /// Adds `seconds` of uptime in `epoch` to every live device.
+    pub fn count_uptime(&mut self, epoch: u64, seconds: u64, claim: Duration, now: Instant) {
+        for device in self.live_devices(claim, now) {
+            *self.uptime.entry((epoch, device)).or_default() += seconds;
+        }
+    }
+
+    pub fn uptime(&self, epoch: u64, device: &Pubkey) -> u64 {
+        self.uptime.get(&(epoch, *device)).copied().unwrap_or(0)
+    }
+
+    /// Whether `device` has a check in `epoch` (queued, running or done).
+    pub fn has_check(&self, device: &Pubkey, epoch: u64) -> bool {
+        self.checks
+            .values()
+            .any(|c| c.device == *device && c.epoch == epoch)
+    }
+
+    /// Queues a device check of `device` for `epoch`, first in its line.
+    pub fn schedule_check(
+        &mut self,
+        device: Pubkey,
+        epoch: u64,
+        spec: DeviceCheckSpec,
+        now: Instant,
+    ) {
+        use sha2::Digest;
+        let id: JobId = sha2::Sha256::new()
+            .chain_update(b"io-compute/device-check/v1")
+            .chain_update(device.as_ref())
+            .chain_update(epoch.to_le_bytes())
+            .finalize()
+            .into();
+        if self.jobs.contains_key(&id) {
+            return;
+        }
+        self.jobs.insert(
+            id,
+            JobRecord {
+                lease: CHECK_LEASE,
+                job: Job::new(io_compute_sdk::job::JobSpec::DeviceCheck(spec)),
+                state: JobState::Queued,
+                attempts: 0,
+                excluded: HashSet::new(),
+                device: Some(device),
+                receipt: None,
+                outputs: Vec::new(),
+                error: None,
+                submitted: now,
+            },
+        );
+        self.checks.insert(
+            id,
+            PendingCheck {
+                device,
+                epoch,
+                spec,
+                dispatched: None,
+                answered_in: None,
+                roots: Vec::new(),
+                asked: Vec::new(),
+                outcome: None,
+                recorded: false,
+            },
+        );
+        self.check_queue.entry(device).or_default().push_back(id);
+    }
+
+    /// A device check's committed roots, from its current attempt: the
+    /// time is taken and `CHECK_OPENINGS` random rows are asked for (the
+    /// worker's next claim gets them). False when the attempt is not
+    /// current or the roots are not one per step.
+    pub fn check_committed(
+        &mut self,
+        id: &JobId,
+        fence: u64,
+        roots: Vec<[u8; 32]>,
+        now: Instant,
+    ) -> bool {
+        let Some(attempt) = self.attempts.get(id).filter(|a| a.fence == fence) else {
+            return false;
+        };
+        let device = attempt.device;
+        let Some(check) = self.checks.get_mut(id) else {
+            return false;
+        };
+        if roots.len() != check.spec.steps as usize || check.outcome.is_some() {
+            return false;
+        }
+        check.answered_in = check.dispatched.map(|at| now.duration_since(at));
+        check.roots = roots;
+        check.asked = (0..CHECK_OPENINGS)
+            .map(|_| {
+                (
+                    rand::random_range(0..check.spec.steps),
+                    rand::random_range(0..check.spec.n),
+                )
+            })
+            .collect();
+        self.openings.entry(device).or_default().push(Task::Open {
+            job: api::hex(id),
+            fence,
+            rows: check.asked.clone(),
+        });
+        true
+    }
+
+    /// The worker's openings of a check's rows: the check passes when
+    /// every asked row opens against its roots and the roots came within
+    /// the deadline; a late honest answer is a miss, anything else a
+    /// failure. Returns the outcome, or None when the attempt is not
+    /// current.
+    pub fn check_opened(
+        &mut self,
+        id: &JobId,
+        fence: u64,
+        openings: &[io_compute_sdk::device_check::Opening],
+    ) -> Option<CheckOutcome> {
+        self.attempts.get(id).filter(|a| a.fence == fence)?;
+        let check = self.checks.get_mut(id)?;
+        if check.roots.is_empty() || check.outcome.is_some() {
+            return None;
+        }
+        self.attempts.remove(id);
+        let asked: Vec<(u32, u32)> = openings.iter().map(|o| (o.step, o.row)).collect();
+        let valid = asked == check.asked
+            && openings.iter().all(|o| {
+                io_compute_sdk::device_check::verify_opening(
+                    check.spec.seed,
+                    check.spec.n as usize,
+                    &check.roots,
+                    o,
+                )
+            });
+        let in_time = check
+            .answered_in
+            .is_some_and(|t| t <= Duration::from_millis(check.spec.deadline_ms));
+        let outcome = match (valid, in_time) {
+            (true, true) => CheckOutcome::Pass,
+            (true, false) => CheckOutcome::Missed,
+            (false, _) => CheckOutcome::Fail,
+        };
+        check.outcome = Some(outcome);
+        if outcome == CheckOutcome::Pass {
+            self.passed_checks.insert((check.epoch, check.device));
+        }
+        if let Some(record) = self.jobs.get_mut(id) {
+            record.state = if outcome == CheckOutcome::Pass {
+                JobState::Succeeded
+            } else {
+                JobState::Failed
+            };
+            record.error = (outcome != CheckOutcome::Pass).then(|| format!("{outcome:?}"));
+        }
+        Some(outcome)
+    }
+
+    /// The outcomes of `epoch`'s checks not yet recorded on-chain; they
+    /// are taken (recorded once).
+    pub fn take_check_outcomes(&mut self, epoch: u64) -> Vec<(Pubkey, CheckOutcome)> {
+        let mut outcomes = Vec::new();
+        for check in self.checks.values_mut() {
+            match check.outcome {
+                Some(outcome) if check.epoch == epoch && !check.recorded => {
+                    check.recorded = true;
+                    outcomes.push((check.device, outcome));
+                }
+                _ => {}
+            }
+        }
+        outcomes
+    }
+
+    /// The devices that earn a reward in `epoch`: passed its check and had
+    /// a live session, with their seconds of uptime.
+    pub fn earners(&self, epoch: u64) -> Vec<(Pubkey, u64)> {
+        self.passed_checks
+            .iter()
+            .filter(|(e, _)| *e == epoch)
+            .map(|(_, device)| (*device, self.uptime(epoch, device)))
+            .filter(|(_, uptime)| *uptime > 0)
+            .collect()
+    }
+
     /// Counts of jobs by state (for metrics and tests).
     pub fn counts(&self) -> HashMap<JobState, usize> {
         let mut counts = HashMap::new();
@@ -889,7 +1156,7 @@ mod tests {
             .iter()
             .filter_map(|t| match t {
                 Task::Run { job, fence, .. } => Some((api::from_hex32(job).unwrap(), *fence)),
-                Task::Attest(_) => None,
+                Task::Attest(_) | Task::Open { .. } => None,
             })
             .collect()
     }
@@ -976,7 +1243,7 @@ mod tests {
             .iter()
             .map(|t| match t {
                 Task::Run { device, .. } => device.clone(),
-                Task::Attest(_) => unreachable!(),
+                Task::Attest(_) | Task::Open { .. } => unreachable!(),
             })
             .collect();
         assert_eq!(devices.len(), 3, "three slots");

@@ -48,6 +48,8 @@ pub struct KeeperConfig {
     /// A claimed job whose worker sends no heartbeat for this long is
     /// handed to another device.
     pub claim: Duration,
+    /// The epoch's device check: size and deadline.
+    pub check: crate::epochs::CheckPlan,
 }
 
 /// The TOML file's shape: every field optional.
@@ -65,6 +67,9 @@ pub struct FileConfig {
     pub period_jobs: Option<u32>,
     pub period_ms: Option<u64>,
     pub claim_ms: Option<u64>,
+    pub check_n: Option<u32>,
+    pub check_steps: Option<u32>,
+    pub check_fixed_ms: Option<u64>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -101,6 +106,15 @@ pub struct Overrides {
     /// Claim lease of a dispatched job, ms.
     #[arg(long, env = "IO_KEEPER_CLAIM_MS")]
     pub claim_ms: Option<u64>,
+    /// Device checks: n x n products...
+    #[arg(long, env = "IO_KEEPER_CHECK_N")]
+    pub check_n: Option<u32>,
+    /// ...this many in a chain...
+    #[arg(long, env = "IO_KEEPER_CHECK_STEPS")]
+    pub check_steps: Option<u32>,
+    /// ...within the model's reference time plus this, ms.
+    #[arg(long, env = "IO_KEEPER_CHECK_FIXED_MS")]
+    pub check_fixed_ms: Option<u64>,
 }
 
 impl KeeperConfig {
@@ -119,7 +133,8 @@ impl KeeperConfig {
     }
 
     /// The defaults with these essentials (tests, `ioc up`): listening on
-    /// a free port of 127.0.0.1.
+    /// a free port of 127.0.0.1, device checks small enough for a CPU
+    /// worker sharing the machine.
     pub fn local(keypair: PathBuf, rpc_url: String, ws_url: String, journal: PathBuf) -> Self {
         Self::merge(
             FileConfig::default(),
@@ -129,6 +144,9 @@ impl KeeperConfig {
                 ws_url: Some(ws_url),
                 listen: Some("127.0.0.1:0".parse().expect("an address")),
                 journal: Some(journal),
+                check_n: Some(128),
+                check_steps: Some(8),
+                check_fixed_ms: Some(10_000),
                 ..Default::default()
             },
         )
@@ -178,6 +196,21 @@ impl KeeperConfig {
                 .unwrap_or(DEFAULT_PERIOD_JOBS),
             period: Duration::from_millis(overrides.period_ms.or(file.period_ms).unwrap_or(60_000)),
             claim: Duration::from_millis(overrides.claim_ms.or(file.claim_ms).unwrap_or(10_000)),
+            check: {
+                let plan = crate::epochs::CheckPlan::default();
+                crate::epochs::CheckPlan {
+                    n: overrides.check_n.or(file.check_n).unwrap_or(plan.n),
+                    steps: overrides
+                        .check_steps
+                        .or(file.check_steps)
+                        .unwrap_or(plan.steps),
+                    fixed_ms: overrides
+                        .check_fixed_ms
+                        .or(file.check_fixed_ms)
+                        .unwrap_or(plan.fixed_ms),
+                    ..plan
+                }
+            },
         };
         config.validate()?;
         Ok(config)
@@ -220,6 +253,13 @@ impl KeeperConfig {
             bail!(
                 "claim_ms must be 200 to 3600000, got {}",
                 self.claim.as_millis()
+            );
+        }
+        if !(16..=16_384).contains(&self.check.n) || !(1..=100_000).contains(&self.check.steps) {
+            bail!(
+                "device checks need check_n in 16..=16384 and check_steps in 1..=100000, got {} and {}",
+                self.check.n,
+                self.check.steps
             );
         }
         Ok(())
@@ -286,6 +326,7 @@ mod tests {
                 period_jobs: DEFAULT_PERIOD_JOBS,
                 period: Duration::from_secs(60),
                 claim: Duration::from_secs(10),
+                check: crate::epochs::CheckPlan::default(),
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

@@ -19,6 +19,7 @@ pub mod board;
 pub mod chain_watch;
 pub mod config;
 pub mod crash;
+pub mod epochs;
 pub mod journal;
 pub mod matcher;
 pub mod metrics;
@@ -138,6 +139,32 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         }
     });
 
+    let duties = epochs::EpochDuties {
+        sender: sender.clone(),
+        hub: hub.clone(),
+        blobs: blobs.clone(),
+        metrics: metrics.clone(),
+        claim: config.claim,
+        plan: config.check,
+    };
+    let stop = cancel.clone();
+    tasks.spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => return ("epochs", Ok(())),
+                _ = tick.tick() => {}
+            }
+            let elapsed = last.elapsed();
+            last = tokio::time::Instant::now();
+            if let Err(error) = duties.tick(elapsed).await {
+                let next = duties.sender.fail_over();
+                tracing::warn!("epoch duties failed: {error:#}; next round through {next}");
+            }
+        }
+    });
     let stop = cancel.clone();
     tasks.spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));

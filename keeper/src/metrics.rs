@@ -30,6 +30,10 @@ pub struct Metrics {
     pub proofs: IntCounterVec,
     /// Seconds from a job's submission to its verified result.
     pub job_latency: Histogram,
+    /// Device checks by outcome (pass, fail, missed).
+    pub device_checks: IntCounterVec,
+    /// Epoch duties done: advance, checks recorded, rewards posted.
+    pub epoch_duties: IntCounterVec,
 }
 
 impl Metrics {
@@ -91,8 +95,20 @@ impl Metrics {
             ]),
         )
         .expect("valid metric");
+        let device_checks = IntCounterVec::new(
+            Opts::new("keeper_device_checks_total", "device checks, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let epoch_duties = IntCounterVec::new(
+            Opts::new("keeper_epoch_duties_total", "epoch duties done, by kind"),
+            &["duty"],
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(jobs_submitted.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(device_checks.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(epoch_duties.clone()),
+            Box::new(jobs_submitted.clone()),
             Box::new(jobs_finished.clone()),
             Box::new(dispatched.clone()),
             Box::new(wrong_results.clone()),
@@ -119,6 +135,8 @@ impl Metrics {
             wrong_results,
             proofs,
             job_latency,
+            device_checks,
+            epoch_duties,
         }
     }
 

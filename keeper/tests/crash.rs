@@ -59,6 +59,7 @@ fn spawn_keeper(n: &Network, port: u16, period_jobs: u32, crash_at: Option<&str>
             "2000",
         ])
         .args(["--period-jobs", &period_jobs.to_string()])
+        .args(["--check-n", "64", "--check-steps", "4"])
         .env("RUST_LOG", "error");
     match crash_at {
         Some(point) => command.env("IO_KEEPER_CRASH_AT", point),

@@ -16,6 +16,7 @@
 //! | `POST /v1/worker/claims` | the session's worker | `Claim` -> `Vec<Task>` (long-poll) |
 //! | `POST /v1/worker/results` | same | `JobResult` |
 //! | `POST /v1/worker/attestations` | same | `Attested` |
+//! | `POST /v1/worker/openings` | same | `Openings` (device check rows) |
 //! | `POST /v1/worker/heartbeat` | same | `Heartbeat` |
 //! | `POST /v1/worker/release` | same | `Release` (hands jobs back) |
 
@@ -270,6 +271,23 @@ pub enum Task {
     },
     /// Sign a period's attestation if the receipts are the worker's own.
     Attest(AttestRequest),
+    /// Open these (step, row) pairs of device check `job`, attempt `fence`
+    /// (answered with `Openings`).
+    Open {
+        job: String,
+        fence: u64,
+        rows: Vec<(u32, u32)>,
+    },
+}
+
+/// `POST /v1/worker/openings`: the rows of a device check the keeper
+/// asked for, each with its Merkle proofs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Openings {
+    pub session: String,
+    pub job: String,
+    pub fence: u64,
+    pub openings: Vec<crate::device_check::Opening>,
 }
 
 /// The period of `device` on `lease` the keeper wants to post: the

@@ -12,7 +12,8 @@
 use crate::{
     backend::Backend,
     config::RunConfig,
-    device_check, gemm, kernel, mlp,
+    device_check::{self, DeviceCheckRun},
+    gemm, kernel, mlp,
     receipt::{self, SignedReceipt},
 };
 use anyhow::{bail, Context, Result};
@@ -20,7 +21,7 @@ use io_compute::state::{Device, Keeper, Lease, LeaseStatus};
 use io_compute_sdk::{
     api::{
         self, AttestRequest, Attested, Claim, Heartbeat, JobOutcome, JobResult, OpenSession,
-        Release, Session, SignedReceiptJson, Task,
+        Openings, Release, Session, SignedReceiptJson, Task,
     },
     client::Client,
     job::{GemmInputs, Job, JobSpec, MlpInput},
@@ -117,6 +118,9 @@ async fn find_keeper(config: &RunConfig, worker: &Keypair) -> Result<KeeperClien
 /// Jobs running now: job id -> fence.
 type Running = Arc<Mutex<HashMap<String, u64>>>;
 
+/// Device checks answered and not yet opened, by job id.
+type Checks = Arc<Mutex<HashMap<String, DeviceCheckRun>>>;
+
 fn running_list(running: &Running) -> Vec<(String, u64)> {
     running
         .lock()
@@ -151,6 +155,7 @@ async fn serve(
         session.devices.len()
     );
     let running: Running = Arc::default();
+    let checks: Checks = Arc::default();
     let lost = CancellationToken::new();
     let beat = tokio::spawn(heartbeat(
         keeper.clone(),
@@ -197,6 +202,13 @@ async fn serve(
                     let worker = worker.insecure_clone();
                     jobs.spawn(async move { attest(&keeper, &session, &worker, request).await });
                 }
+                Task::Open { job, fence, rows } => {
+                    let (keeper, session) = (keeper.clone(), session.session.clone());
+                    let (checks, running) = (checks.clone(), running.clone());
+                    jobs.spawn(async move {
+                        open_check(&keeper, &session, &checks, &running, job, fence, rows).await
+                    });
+                }
                 Task::Run { job, fence, .. } if stop.is_cancelled() => {
                     hand_back(&keeper, &session.session, vec![(job, fence)]).await;
                 }
@@ -222,6 +234,7 @@ async fn serve(
                         worker: worker.insecure_clone(),
                         backend: backend.clone(),
                         running: running.clone(),
+                        checks: checks.clone(),
                         job,
                         fence,
                         lease,
@@ -312,6 +325,7 @@ struct JobContext {
     worker: Keypair,
     backend: Arc<dyn Backend>,
     running: Running,
+    checks: Checks,
     job: String,
     fence: u64,
     lease: u64,
@@ -324,20 +338,32 @@ pub struct Finished {
     pub outputs: Vec<Vec<u8>>,
     /// `mlp_infer`: every layer's Z (the last is also the output).
     pub layers: Vec<Vec<u8>>,
+    /// `device_check`: the run, kept to open the rows the keeper asks for.
+    pub check: Option<DeviceCheckRun>,
 }
 
 impl JobContext {
     async fn run(self, job: Job) {
+        let mut is_check = false;
         let outcome = match self.execute(job).await {
-            Ok(finished) => match self.upload(finished).await {
-                Ok(outcome) => outcome,
-                Err(error) => {
-                    tracing::warn!("job {}: uploading its outputs failed: {error}", self.job);
-                    JobOutcome::Failed {
-                        reason: format!("uploading the outputs failed: {error}"),
+            Ok(mut finished) => {
+                if let Some(run) = finished.check.take() {
+                    is_check = true;
+                    self.checks
+                        .lock()
+                        .expect("never poisoned")
+                        .insert(self.job.clone(), run);
+                }
+                match self.upload(finished).await {
+                    Ok(outcome) => outcome,
+                    Err(error) => {
+                        tracing::warn!("job {}: uploading its outputs failed: {error}", self.job);
+                        JobOutcome::Failed {
+                            reason: format!("uploading the outputs failed: {error}"),
+                        }
                     }
                 }
-            },
+            }
             Err(reason) => JobOutcome::Failed { reason },
         };
         let result = JobResult {
@@ -346,18 +372,25 @@ impl JobContext {
             fence: self.fence,
             outcome,
         };
-        match self
+        let posted = self
             .keeper
             .post::<_, serde_json::Value>("/v1/worker/results", &result, CALL_TIMEOUT)
-            .await
-        {
+            .await;
+        match &posted {
             Ok(_) => tracing::debug!("job {} done", self.job),
             Err(error) => tracing::warn!("job {}: result not accepted: {error}", self.job),
         }
-        self.running
-            .lock()
-            .expect("never poisoned")
-            .remove(&self.job);
+        // A check stays running (heartbeaten) until its rows are opened.
+        if !is_check || posted.is_err() {
+            self.running
+                .lock()
+                .expect("never poisoned")
+                .remove(&self.job);
+            self.checks
+                .lock()
+                .expect("never poisoned")
+                .remove(&self.job);
+        }
     }
 
     /// Fetches the inputs, runs the job in a blocking thread; a failure's
@@ -454,6 +487,7 @@ pub fn execute(
                 receipt: receipt::gemm(worker, lease, device, job_id, spec, &outcome),
                 outputs: vec![outcome.product.to_le_bytes()],
                 layers: Vec::new(),
+                check: None,
             }
         }
         JobSpec::MlpInfer(spec) => {
@@ -468,6 +502,7 @@ pub fn execute(
                 receipt: receipt::mlp(worker, lease, device, job_id, spec, &outcome),
                 outputs: layers.last().cloned().into_iter().collect(),
                 layers,
+                check: None,
             }
         }
         JobSpec::DeviceCheck(spec) => {
@@ -477,6 +512,7 @@ pub fn execute(
                 receipt: receipt::device_check(worker, lease, device, job_id, &run),
                 outputs: vec![roots],
                 layers: Vec::new(),
+                check: Some(run),
             }
         }
         JobSpec::CudaKernel(spec) => {
@@ -494,6 +530,7 @@ pub fn execute(
                 ),
                 outputs: outcome.outputs,
                 layers: Vec::new(),
+                check: None,
             }
         }
     })
@@ -534,6 +571,40 @@ pub fn check_period(worker: &Pubkey, request: &AttestRequest) -> Option<String> 
         return Some("the count, time, root or period does not match the receipts".into());
     }
     None
+}
+
+/// Opens the rows of a device check the keeper asked for.
+async fn open_check(
+    keeper: &KeeperClient,
+    session: &str,
+    checks: &Checks,
+    running: &Running,
+    job: String,
+    fence: u64,
+    rows: Vec<(u32, u32)>,
+) {
+    let run = checks.lock().expect("never poisoned").remove(&job);
+    running.lock().expect("never poisoned").remove(&job);
+    let Some(run) = run else {
+        tracing::warn!("asked to open check {job}, which this worker does not hold");
+        return;
+    };
+    let openings = rows
+        .iter()
+        .filter_map(|(step, row)| run.open(*step, *row))
+        .collect();
+    let answer = Openings {
+        session: session.to_string(),
+        job: job.clone(),
+        fence,
+        openings,
+    };
+    if let Err(error) = keeper
+        .post::<_, serde_json::Value>("/v1/worker/openings", &answer, CALL_TIMEOUT)
+        .await
+    {
+        tracing::warn!("device check {job}: openings not accepted: {error}");
+    }
 }
 
 async fn attest(keeper: &KeeperClient, session: &str, worker: &Keypair, request: AttestRequest) {
