@@ -12,7 +12,7 @@ use commands::{
     cluster::ClusterCommand, device::DeviceCommand, epoch::EpochCommand, gov::GovCommand,
     job::JobCommand, keygen::KeygenCommand, migrate::MigrateArgs, network::NetworkCommand,
     oracle::OracleCommand, proof::ProofCommand, provider::ProviderCommand, settings::ConfigCommand,
-    stake::StakeCommand, token::TokenCommand,
+    stake::StakeCommand, token::TokenCommand, up::UpArgs,
 };
 use context::{Context, Global};
 
@@ -31,6 +31,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The whole network on this machine: chain, keeper, this machine's
+    /// worker and a demo client; with --demo, a cluster rented, jobs run,
+    /// proven and checked.
+    Up(UpArgs),
     /// Run a local Solana chain with io-compute loaded, over standard JSON-RPC.
     Localnet(localnet::LocalnetArgs),
     /// Keypair files.
@@ -77,12 +81,14 @@ enum Command {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Localnet(args) = cli.command {
-        return localnet::run(args).await;
+    match cli.command {
+        Command::Localnet(args) => return localnet::run(args).await,
+        Command::Up(args) => return commands::up::run(args).await,
+        _ => {}
     }
     let ctx = Context::new(cli.global)?;
     match cli.command {
-        Command::Localnet(_) => unreachable!("handled above"),
+        Command::Localnet(_) | Command::Up(_) => unreachable!("handled above"),
         Command::Keygen(command) => commands::keygen::run(&ctx, command),
         Command::Config(command) => commands::settings::run(&ctx, command),
         Command::Migrate(args) => commands::migrate::run(&ctx, args).await,
@@ -104,8 +110,9 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("IOC_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,tarpc=off")),
+            tracing_subscriber::EnvFilter::try_from_env("IOC_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,tarpc=off,solana_metrics=off")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

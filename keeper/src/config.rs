@@ -175,7 +175,7 @@ impl KeeperConfig {
             listen: overrides
                 .listen
                 .or(file.listen)
-                .unwrap_or_else(|| "127.0.0.1:8900".parse().expect("an address")),
+                .unwrap_or_else(|| "127.0.0.1:8910".parse().expect("an address")),
             journal: overrides
                 .journal
                 .clone()
@@ -318,7 +318,7 @@ mod tests {
                 keypair: "/keys/keeper.json".into(),
                 rpc_urls: vec!["https://c".into()],
                 ws_url: "wss://c".into(),
-                listen: "127.0.0.1:8900".parse().unwrap(),
+                listen: "127.0.0.1:8910".parse().unwrap(),
                 journal: "/data/k.db".into(),
                 sweep: Duration::from_millis(250),
                 max_priority_fee: DEFAULT_MAX_PRIORITY_FEE,

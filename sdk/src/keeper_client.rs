@@ -47,7 +47,7 @@ fn unix_now() -> i64 {
 }
 
 impl KeeperClient {
-    /// A client of the keeper at `base` (e.g. `http://127.0.0.1:8900`)
+    /// A client of the keeper at `base` (e.g. `http://127.0.0.1:8910`)
     /// whose authority is `audience`, signing with `signer`.
     pub fn new(base: &str, audience: Pubkey, signer: Keypair) -> Self {
         Self {

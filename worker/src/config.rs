@@ -127,7 +127,7 @@ mod tests {
     fn flags_beat_the_file_and_bad_values_are_named() {
         let file: FileConfig = toml::from_str(
             r#"
-            keeper = "http://k:8900"
+            keeper = "http://k:8910"
             slots = 4
             "#,
         )
@@ -142,7 +142,7 @@ mod tests {
             config,
             RunConfig {
                 keypair: "/w.json".into(),
-                keeper: Some("http://k:8900".into()),
+                keeper: Some("http://k:8910".into()),
                 rpc_url: "http://127.0.0.1:8899".into(),
                 slots: 8,
                 max_backoff: Duration::from_secs(10),

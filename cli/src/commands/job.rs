@@ -313,7 +313,7 @@ fn rand_seed() -> u64 {
 /// proof's job count and device time. A proof already finalized (closed)
 /// is reported as settled, its receipts checked against the root the
 /// keeper reports only.
-async fn check_receipts(
+pub(crate) async fn check_receipts(
     chain: &Client,
     lease: u64,
     receipts: &LeaseReceipts,

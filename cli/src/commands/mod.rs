@@ -12,3 +12,4 @@ pub mod provider;
 pub mod settings;
 pub mod stake;
 pub mod token;
+pub mod up;
