@@ -9,10 +9,10 @@ mod localnet;
 
 use clap::{Parser, Subcommand};
 use commands::{
-    cluster::ClusterCommand, device::DeviceCommand, epoch::EpochCommand, gov::GovCommand,
-    job::JobCommand, keygen::KeygenCommand, migrate::MigrateArgs, network::NetworkCommand,
-    oracle::OracleCommand, proof::ProofCommand, provider::ProviderCommand, settings::ConfigCommand,
-    stake::StakeCommand, token::TokenCommand, up::UpArgs,
+    bench::BenchArgs, cluster::ClusterCommand, device::DeviceCommand, epoch::EpochCommand,
+    gov::GovCommand, job::JobCommand, keygen::KeygenCommand, migrate::MigrateArgs,
+    network::NetworkCommand, oracle::OracleCommand, proof::ProofCommand, provider::ProviderCommand,
+    settings::ConfigCommand, stake::StakeCommand, token::TokenCommand, up::UpArgs,
 };
 use context::{Context, Global};
 
@@ -35,6 +35,10 @@ enum Command {
     /// worker and a demo client; with --demo, a cluster rented, jobs run,
     /// proven and checked.
     Up(UpArgs),
+    /// Settlement cost and speed on this machine: cluster-ready time, jobs
+    /// per second and latency, transactions, fees and rent per job (from the
+    /// chain). Build optimized: `cargo run --profile bench --bin ioc -- bench`.
+    Bench(BenchArgs),
     /// Run a local Solana chain with io-compute loaded, over standard JSON-RPC.
     Localnet(localnet::LocalnetArgs),
     /// Keypair files.
@@ -84,11 +88,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Localnet(args) => return localnet::run(args).await,
         Command::Up(args) => return commands::up::run(args).await,
+        Command::Bench(args) => return commands::bench::run(args, cli.global.json).await,
         _ => {}
     }
     let ctx = Context::new(cli.global)?;
     match cli.command {
-        Command::Localnet(_) | Command::Up(_) => unreachable!("handled above"),
+        Command::Localnet(_) | Command::Up(_) | Command::Bench(_) => {
+            unreachable!("handled above")
+        }
         Command::Keygen(command) => commands::keygen::run(&ctx, command),
         Command::Config(command) => commands::settings::run(&ctx, command),
         Command::Migrate(args) => commands::migrate::run(&ctx, args).await,

@@ -64,6 +64,8 @@ pub struct JobRecord {
     pub outputs: Vec<String>,
     pub error: Option<String>,
     pub submitted: Instant,
+    /// Submission to final state.
+    pub elapsed: Option<Duration>,
 }
 
 struct Attempt {
@@ -248,6 +250,7 @@ impl Board {
                 outputs: Vec::new(),
                 error: None,
                 submitted: now,
+                elapsed: None,
             },
         );
         self.queues.entry(lease).or_default().push_back(id);
@@ -461,11 +464,13 @@ impl Board {
         record.device = Some(device);
         record.receipt = Some(receipt);
         record.outputs = outputs;
+        let elapsed = record.submitted.elapsed();
+        record.elapsed = Some(elapsed);
         self.unproven
             .entry((record.lease, device))
             .or_default()
             .push(*id);
-        Some(record.submitted.elapsed())
+        Some(elapsed)
     }
 
     /// The current attempt failed: the job goes back to the front of its
@@ -514,6 +519,7 @@ impl Board {
         if record.attempts >= MAX_ATTEMPTS || !runnable {
             record.state = JobState::Failed;
             record.error = Some(reason);
+            record.elapsed = Some(record.submitted.elapsed());
         } else {
             record.state = JobState::Queued;
             record.error = Some(reason);
@@ -590,6 +596,7 @@ impl Board {
                 .as_ref()
                 .map(|(r, s)| SignedReceiptJson::new(r, s)),
             error: record.error.clone(),
+            elapsed_ms: record.elapsed.map(|d| d.as_secs_f64() * 1e3),
         })
     }
 
@@ -924,6 +931,7 @@ impl Board {
                 outputs: Vec::new(),
                 error: None,
                 submitted: now,
+                elapsed: None,
             },
         );
         self.checks.insert(

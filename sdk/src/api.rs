@@ -125,6 +125,10 @@ pub struct JobStatus {
     pub receipt: Option<SignedReceiptJson>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Milliseconds from submission to the verified result (or failure),
+    /// as the keeper measured them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<f64>,
 }
 
 /// A job receipt with its worker's signature, in JSON.

@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod cluster;
 pub mod device;
 pub mod epoch;
