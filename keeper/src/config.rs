@@ -50,6 +50,8 @@ pub struct KeeperConfig {
     pub claim: Duration,
     /// The epoch's device check: size and deadline.
     pub check: crate::epochs::CheckPlan,
+    /// The journal's durability mode.
+    pub durability: crate::journal::Durability,
 }
 
 /// The TOML file's shape: every field optional.
@@ -70,6 +72,7 @@ pub struct FileConfig {
     pub check_n: Option<u32>,
     pub check_steps: Option<u32>,
     pub check_fixed_ms: Option<u64>,
+    pub durability: Option<crate::journal::Durability>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -115,6 +118,10 @@ pub struct Overrides {
     /// ...within the model's reference time plus this, ms.
     #[arg(long, env = "IO_KEEPER_CHECK_FIXED_MS")]
     pub check_fixed_ms: Option<u64>,
+    /// Journal durability: full (survives power loss) or normal (survives
+    /// the process being killed).
+    #[arg(long, value_enum, env = "IO_KEEPER_DURABILITY")]
+    pub durability: Option<crate::journal::Durability>,
 }
 
 impl KeeperConfig {
@@ -211,6 +218,7 @@ impl KeeperConfig {
                     ..plan
                 }
             },
+            durability: overrides.durability.or(file.durability).unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -327,6 +335,7 @@ mod tests {
                 period: Duration::from_secs(60),
                 claim: Duration::from_secs(10),
                 check: crate::epochs::CheckPlan::default(),
+                durability: crate::journal::Durability::Full,
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

@@ -93,6 +93,8 @@ struct Write {
 pub struct Journal {
     sender: mpsc::Sender<Write>,
     path: PathBuf,
+    /// Seconds each group commit took (fsync included).
+    pub commit_seconds: prometheus::Histogram,
 }
 
 const SCHEMA: &str = "
@@ -113,21 +115,55 @@ CREATE TABLE IF NOT EXISTS job_events (
 );
 ";
 
+/// How much a commit waits for the disk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// `synchronous=FULL`: a commit survives power loss (the default).
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: a commit survives the process being killed,
+    /// not the machine losing power; faster on slow disks.
+    Normal,
+}
+
 impl Journal {
-    /// Opens (or creates) the journal at `path` and starts its writer.
+    /// Opens (or creates) the journal at `path` and starts its writer, with
+    /// full durability.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, Durability::Full)
+    }
+
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self> {
         let connection = Self::connect(path)?;
+        if durability == Durability::Normal {
+            connection
+                .execute_batch("PRAGMA synchronous=NORMAL;")
+                .context("configuring the journal")?;
+        }
         connection
             .execute_batch(SCHEMA)
             .context("creating the journal's tables")?;
         let (sender, receiver) = mpsc::channel::<Write>();
+        let commit_seconds = prometheus::Histogram::with_opts(
+            prometheus::HistogramOpts::new(
+                "keeper_journal_commit_seconds",
+                "journal group commits, fsync included",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5,
+            ]),
+        )
+        .expect("valid metric");
+        let timer = commit_seconds.clone();
         std::thread::Builder::new()
             .name("journal-writer".into())
-            .spawn(move || writer(connection, receiver))
+            .spawn(move || writer(connection, receiver, timer))
             .context("starting the journal writer")?;
         Ok(Self {
             sender,
             path: path.to_path_buf(),
+            commit_seconds,
         })
     }
 
@@ -219,7 +255,11 @@ impl Journal {
     }
 }
 
-fn writer(mut connection: Connection, receiver: mpsc::Receiver<Write>) {
+fn writer(
+    mut connection: Connection,
+    receiver: mpsc::Receiver<Write>,
+    commit_seconds: prometheus::Histogram,
+) {
     while let Ok(first) = receiver.recv() {
         let mut group = vec![first];
         let deadline = Instant::now() + GROUP_WAIT;
@@ -230,7 +270,9 @@ fn writer(mut connection: Connection, receiver: mpsc::Receiver<Write>) {
                 Err(_) => break,
             }
         }
+        let started = Instant::now();
         let result = commit(&mut connection, &group).map_err(|e| e.to_string());
+        commit_seconds.observe(started.elapsed().as_secs_f64());
         for write in group {
             let _ = write.done.send(result.clone());
         }

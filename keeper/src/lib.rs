@@ -51,7 +51,7 @@ pub struct Keeper {
     /// The jobs (for tests and `ioc up`'s summary).
     pub hub: Arc<Hub>,
     cancel: CancellationToken,
-    tasks: JoinSet<(&'static str, Result<()>)>,
+    tasks: Tasks,
 }
 
 #[derive(Clone)]
@@ -61,6 +61,35 @@ struct Health {
     stale_after: Duration,
     min_balance: u64,
     metrics: Metrics,
+    hub: Arc<Hub>,
+    /// Tasks that ended (or panicked) while the keeper was running.
+    stopped: Stopped,
+}
+
+type Stopped = Arc<std::sync::Mutex<Vec<&'static str>>>;
+type Tasks = JoinSet<(&'static str, Result<()>)>;
+
+/// Runs `task` as the keeper task `name`. One that ends or panics before
+/// the keeper is stopped is recorded, and /healthz fails from then on.
+fn spawn_task(
+    tasks: &mut Tasks,
+    name: &'static str,
+    cancel: &CancellationToken,
+    stopped: &Stopped,
+    task: impl std::future::Future<Output = Result<()>> + Send + 'static,
+) {
+    let (cancel, stopped) = (cancel.clone(), stopped.clone());
+    tasks.spawn(async move {
+        let result = match tokio::spawn(task).await {
+            Ok(result) => result,
+            Err(panic) => Err(anyhow::anyhow!("it panicked: {panic}")),
+        };
+        if !cancel.is_cancelled() {
+            tracing::error!("keeper task {name} stopped: {result:?}");
+            stopped.lock().expect("never poisoned").push(name);
+        }
+        (name, result)
+    });
 }
 
 /// Starts a keeper: journal opened and reconciled with the chain before
@@ -72,7 +101,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
             config.keypair.display()
         )
     })?;
-    let journal = Journal::open(&config.journal)?;
+    let journal = Journal::open_with(&config.journal, config.durability)?;
     let blobs = blobs::Blobs::open(&config.blob_dir())?;
     let metrics = Metrics::new();
     let hub = Arc::new(Hub::default());
@@ -80,6 +109,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee).await?,
     );
     metrics.register(sender.rpc_retries.clone());
+    metrics.register(journal.commit_seconds.clone());
     let matcher = Matcher {
         sender: sender.clone(),
         min_balance: config.min_balance,
@@ -106,21 +136,22 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
 
     let cancel = CancellationToken::new();
     let mut tasks = JoinSet::new();
+    let stopped = Stopped::default();
     let (sweep_done, last_sweep) = watch::channel(None);
     let interval = config.sweep;
     let wake = std::sync::Arc::new(tokio::sync::Notify::new());
     let (ws_url, woken, stop) = (config.ws_url.clone(), wake.clone(), cancel.clone());
-    tasks.spawn(async move {
+    spawn_task(&mut tasks, "watch", &cancel, &stopped, async move {
         chain_watch::watch_leases(ws_url, woken, stop).await;
-        ("watch", Ok(()))
+        Ok(())
     });
     let stop = cancel.clone();
-    tasks.spawn(async move {
+    spawn_task(&mut tasks, "matcher", &cancel, &stopped, async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                _ = stop.cancelled() => return ("matcher", Ok(())),
+                _ = stop.cancelled() => return Ok(()),
                 _ = tick.tick() => {}
                 _ = wake.notified() => {}
             }
@@ -148,13 +179,13 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         plan: config.check,
     };
     let stop = cancel.clone();
-    tasks.spawn(async move {
+    spawn_task(&mut tasks, "epochs", &cancel, &stopped, async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last = tokio::time::Instant::now();
         loop {
             tokio::select! {
-                _ = stop.cancelled() => return ("epochs", Ok(())),
+                _ = stop.cancelled() => return Ok(()),
                 _ = tick.tick() => {}
             }
             let elapsed = last.elapsed();
@@ -166,12 +197,12 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         }
     });
     let stop = cancel.clone();
-    tasks.spawn(async move {
+    spawn_task(&mut tasks, "settler", &cancel, &stopped, async move {
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         for round in 0u64.. {
             tokio::select! {
-                _ = stop.cancelled() => return ("settler", Ok(())),
+                _ = stop.cancelled() => return Ok(()),
                 _ = tick.tick() => {}
             }
             // Unlocked proofs are looked for every 2 s.
@@ -180,7 +211,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
                 tracing::warn!("settling failed: {error:#}; next round through {next}");
             }
         }
-        ("settler", Ok(()))
+        Ok(())
     });
 
     let health = Health {
@@ -188,6 +219,8 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         stale_after: interval * 10 + Duration::from_secs(5),
         min_balance: config.min_balance,
         metrics,
+        hub: hub.clone(),
+        stopped: stopped.clone(),
     };
     let me = keypair.pubkey();
     let api = api::Api {
@@ -210,11 +243,11 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     let stop = cancel.clone();
-    tasks.spawn(async move {
+    spawn_task(&mut tasks, "http", &cancel, &stopped, async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move { stop.cancelled().await })
             .await;
-        ("http", served.map_err(Into::into))
+        served.map_err(Into::into)
     });
     tracing::info!("keeper listening on http://{addr}");
     Ok(Keeper {
@@ -382,6 +415,13 @@ struct Intent {
 }
 
 async fn healthz(State(health): State<Health>) -> (StatusCode, String) {
+    let stopped = health.stopped.lock().expect("never poisoned").clone();
+    if !stopped.is_empty() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("task {} stopped: restart the keeper", stopped.join(", ")),
+        );
+    }
     let balance = health.metrics.balance.get();
     if health.last_sweep.borrow().is_some() && balance < health.min_balance as i64 {
         return (
@@ -409,5 +449,21 @@ async fn healthz(State(health): State<Health>) -> (StatusCode, String) {
 }
 
 async fn metrics_text(State(health): State<Health>) -> String {
+    let counts = health.hub.with(|b| b.counts());
+    for state in [
+        wire::JobState::Queued,
+        wire::JobState::Running,
+        wire::JobState::Succeeded,
+        wire::JobState::Failed,
+    ] {
+        health
+            .metrics
+            .jobs
+            .with_label_values(&[state.name()])
+            .set(counts.get(&state).copied().unwrap_or(0) as i64);
+    }
+    if let Some(at) = *health.last_sweep.borrow() {
+        health.metrics.sync_lag.set(at.elapsed().as_secs_f64());
+    }
     health.metrics.render()
 }

@@ -1,8 +1,8 @@
 //! Prometheus metrics, one registry per keeper, served on `/metrics`.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 #[derive(Clone)]
@@ -34,6 +34,10 @@ pub struct Metrics {
     pub device_checks: IntCounterVec,
     /// Epoch duties done: advance, checks recorded, rewards posted.
     pub epoch_duties: IntCounterVec,
+    /// Jobs on the board by state (set when scraped).
+    pub jobs: IntGaugeVec,
+    /// Seconds since the last complete sweep of the chain (when scraped).
+    pub sync_lag: Gauge,
 }
 
 impl Metrics {
@@ -105,8 +109,17 @@ impl Metrics {
             &["duty"],
         )
         .expect("valid metric");
+        let jobs = IntGaugeVec::new(Opts::new("keeper_jobs", "jobs by state"), &["state"])
+            .expect("valid metric");
+        let sync_lag = Gauge::new(
+            "keeper_sync_lag_seconds",
+            "seconds since the last complete sweep of the chain",
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(device_checks.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(jobs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(sync_lag.clone()),
+            Box::new(device_checks.clone()),
             Box::new(epoch_duties.clone()),
             Box::new(jobs_submitted.clone()),
             Box::new(jobs_finished.clone()),
@@ -137,6 +150,8 @@ impl Metrics {
             job_latency,
             device_checks,
             epoch_duties,
+            jobs,
+            sync_lag,
         }
     }
 

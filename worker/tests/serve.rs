@@ -284,6 +284,8 @@ async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
         .unwrap();
     assert!(metrics.contains("keeper_jobs_finished_total{outcome=\"succeeded\"} 6"));
     assert!(metrics.contains("keeper_proofs_total{step=\"finalized\"} 1"));
+    assert!(metrics.contains("keeper_jobs{state=\"succeeded\"} 6"));
+    assert!(metrics.contains("keeper_journal_commit_seconds_count"));
     drop(worker);
     let World { network, keeper } = w;
     keeper.shutdown().await.unwrap();

@@ -214,6 +214,7 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
     .await?;
     let keeper_url = format!("http://{}", keeper.addr);
     let stop = CancellationToken::new();
+    let mut workers = tokio::task::JoinSet::new();
     for path in &worker_files {
         let config = RunConfig {
             keypair: path.clone(),
@@ -225,7 +226,7 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
         };
         let key = crate::context::read_keypair(path)?;
         let serving = stop.clone();
-        tokio::spawn(async move {
+        workers.spawn(async move {
             io_worker::run::run(&config, key, Arc::new(CpuBackend::new()), serving).await
         });
     }
@@ -405,7 +406,12 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
             .context("the CPU GEMM benchmark")?;
         rows.first().map_or(0.0, |r| r.gflops)
     };
+    // Workers first (they hand back and stop heartbeating), then the keeper.
     stop.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        while workers.join_next().await.is_some() {}
+    })
+    .await;
     keeper.shutdown().await?;
     net.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
