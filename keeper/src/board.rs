@@ -1067,10 +1067,11 @@ impl Board {
             .collect()
     }
 
-    /// Counts of jobs by state (for metrics and tests).
+    /// Counts of clients' jobs by state (for metrics and tests; device
+    /// checks are counted by their outcomes).
     pub fn counts(&self) -> HashMap<JobState, usize> {
         let mut counts = HashMap::new();
-        for record in self.jobs.values() {
+        for record in self.jobs.values().filter(|r| r.lease != CHECK_LEASE) {
             *counts.entry(record.state).or_default() += 1;
         }
         counts
