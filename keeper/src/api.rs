@@ -462,9 +462,13 @@ async fn claim(
         let work = api.hub.work.notified();
         tokio::pin!(work);
         work.as_mut().enable();
-        let tasks = api
-            .hub
-            .with(|b| b.claim(&claim.session, claim.max, api.claim, Instant::now()))?;
+        let (tasks, waits) = api.hub.with(|b| {
+            let tasks = b.claim(&claim.session, claim.max, api.claim, Instant::now())?;
+            Ok::<_, BoardError>((tasks, std::mem::take(&mut b.dispatch_waits)))
+        })?;
+        for wait in waits {
+            api.metrics.dispatch_latency.observe(wait);
+        }
         if !tasks.is_empty() || tokio::time::timeout_at(deadline, work).await.is_err() {
             api.metrics.dispatched.inc_by(
                 tasks

@@ -178,6 +178,9 @@ pub struct Board {
     /// Epoch -> the blob hash of its device-reward report ("" when none
     /// was posted by this keeper).
     pub device_reports: HashMap<u64, String>,
+    /// Seconds clients' jobs waited for their first dispatch, since the
+    /// last time they were taken (for the metrics).
+    pub dispatch_waits: Vec<f64>,
 }
 
 impl Board {
@@ -375,6 +378,12 @@ impl Board {
         now: Instant,
     ) -> Option<Task> {
         let record = self.jobs.get_mut(&id)?;
+        if record.attempts == 0 && lease != CHECK_LEASE {
+            self.dispatch_waits.push(
+                now.saturating_duration_since(record.submitted)
+                    .as_secs_f64(),
+            );
+        }
         record.state = JobState::Running;
         record.attempts += 1;
         let fence = rand::random::<u64>();

@@ -155,7 +155,7 @@ impl EpochDuties {
         if now >= epoch.start + config.tokenomics_params.epoch_length_secs {
             match self
                 .sender
-                .send(&[ix::advance_epoch(self.me(), number)])
+                .send("advance_epoch", &[ix::advance_epoch(self.me(), number)])
                 .await
             {
                 Ok(_) => {
@@ -228,7 +228,10 @@ impl EpochDuties {
         for batch in outcomes.chunks(MAX_CHECKS_PER_BATCH) {
             match self
                 .sender
-                .send(&[ix::record_device_checks(self.me(), number, batch)])
+                .send(
+                    "record_device_checks",
+                    &[ix::record_device_checks(self.me(), number, batch)],
+                )
                 .await
             {
                 Ok(_) => {
@@ -304,7 +307,10 @@ impl EpochDuties {
         };
         match self
             .sender
-            .send(&[ix::post_device_rewards(self.me(), args)])
+            .send(
+                "post_device_rewards",
+                &[ix::post_device_rewards(self.me(), args)],
+            )
             .await
         {
             Ok(_) => {

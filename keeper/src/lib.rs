@@ -109,6 +109,8 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         sender::Sender::connect(&config.rpc_urls, &keypair, config.max_priority_fee).await?,
     );
     metrics.register(sender.rpc_retries.clone());
+    metrics.register(sender.rpc_seconds.clone());
+    metrics.register(sender.transactions.clone());
     metrics.register(journal.commit_seconds.clone());
     let matcher = Matcher {
         sender: sender.clone(),
@@ -116,6 +118,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         journal: journal.clone(),
         metrics: metrics.clone(),
         hub: hub.clone(),
+        claim: config.claim,
     };
     matcher
         .reconcile()

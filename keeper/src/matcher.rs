@@ -28,17 +28,22 @@ pub struct Matcher {
     pub journal: Journal,
     pub metrics: Metrics,
     /// Told which devices serve which of this keeper's running leases;
-    /// its banned devices are never matched.
+    /// its banned devices are never matched, its live ones first.
     pub hub: Arc<Hub>,
+    /// A device is live while its worker claimed or beat within this.
+    pub claim: std::time::Duration,
 }
 
 /// The devices chosen for `lease` among `devices` (not in `taken`): the
-/// cheapest accepted ones whose GPUs add up to the lease's count, or None.
+/// accepted ones whose GPUs add up to the lease's count, live ones first
+/// (a worker in session with this keeper, its last device check passed),
+/// then the cheapest, or None.
 pub fn choose(
     lease: &Lease,
     devices: &[(Pubkey, Device)],
     providers: &HashMap<Pubkey, Provider>,
     taken: &HashSet<Pubkey>,
+    live: &HashSet<Pubkey>,
 ) -> Option<Vec<(Pubkey, Pubkey)>> {
     let mut candidates: Vec<&(Pubkey, Device)> = devices
         .iter()
@@ -49,8 +54,17 @@ pub fn choose(
                     .is_some_and(|p| lease.spec.accepts(device, p).is_ok())
         })
         .collect();
-    // Cheapest first, then the more reliable, then the older account.
-    candidates.sort_by_key(|(key, d)| (d.price_per_gpu_hour, u16::MAX - d.reliability_bps, *key));
+    // Live first, then the cheapest, then the more reliable, then the
+    // older account.
+    candidates.sort_by_key(|(key, d)| {
+        let live = live.contains(key) && d.failed_checks == 0;
+        (
+            !live,
+            d.price_per_gpu_hour,
+            u16::MAX - d.reliability_bps,
+            *key,
+        )
+    });
     let mut left = lease.spec.gpu_count;
     let mut chosen = Vec::new();
     for (key, device) in candidates {
@@ -136,10 +150,15 @@ impl Matcher {
             .collect();
         open.sort_by_key(|l| l.id);
         self.metrics.open_leases.set(open.len() as i64);
-        let mut taken = self.hub.with(|b| b.banned.clone());
+        let (mut taken, live) = self.hub.with(|b| {
+            (
+                b.banned.clone(),
+                b.live_devices(self.claim, std::time::Instant::now()),
+            )
+        });
         let mut assigned = 0;
         for lease in open {
-            let Some(chosen) = choose(lease, &devices, &providers, &taken) else {
+            let Some(chosen) = choose(lease, &devices, &providers, &taken, &live) else {
                 continue;
             };
             taken.extend(chosen.iter().map(|(d, _)| *d));
@@ -191,7 +210,7 @@ impl Matcher {
         let instruction = ix::assign_devices(me, lease.id, &devices, &providers);
         let sent = if lookup::fits_legacy(std::slice::from_ref(&instruction), &me) {
             self.sender
-                .send(&[instruction])
+                .send("assign_devices", &[instruction])
                 .await
                 .map(|(signature, _)| signature)
         } else {

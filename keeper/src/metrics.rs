@@ -30,6 +30,8 @@ pub struct Metrics {
     pub proofs: IntCounterVec,
     /// Seconds from a job's submission to its verified result.
     pub job_latency: Histogram,
+    /// Seconds a job waited for its first dispatch.
+    pub dispatch_latency: Histogram,
     /// Device checks by outcome (pass, fail, missed).
     pub device_checks: IntCounterVec,
     /// Epoch duties done: advance, checks recorded, rewards posted.
@@ -116,8 +118,15 @@ impl Metrics {
             "seconds since the last complete sweep of the chain",
         )
         .expect("valid metric");
+        let dispatch_latency = Histogram::with_opts(
+            HistogramOpts::new("keeper_dispatch_seconds", "submission to first dispatch").buckets(
+                vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0],
+            ),
+        )
+        .expect("valid metric");
         for metric in [
-            Box::new(jobs.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(dispatch_latency.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(jobs.clone()),
             Box::new(sync_lag.clone()),
             Box::new(device_checks.clone()),
             Box::new(epoch_duties.clone()),
@@ -152,6 +161,7 @@ impl Metrics {
             epoch_duties,
             jobs,
             sync_lag,
+            dispatch_latency,
         }
     }
 

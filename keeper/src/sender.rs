@@ -15,7 +15,7 @@
 //! client, for as long as its Retry-After says.
 
 use io_compute_sdk::client::{program_error_from_logs, Client, ClientError};
-use prometheus::IntCounter;
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts};
 use solana_commitment_config::CommitmentConfig;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_rpc_client_api::config::RpcSendTransactionConfig;
@@ -53,6 +53,12 @@ pub struct Sender {
     pub max_micro_lamports: u64,
     /// RPC calls retried after a transport failure.
     pub rpc_retries: IntCounter,
+    /// Seconds per RPC call made through `retrying`, tries included.
+    pub rpc_seconds: Histogram,
+    /// Transactions by kind (the instruction) and outcome: "landed", the
+    /// program error's name, "failed" (on-chain, outside the program) or
+    /// "unconfirmed".
+    pub transactions: IntCounterVec,
 }
 
 /// What a send would add before the instructions.
@@ -106,6 +112,20 @@ impl Sender {
                 "RPC calls retried after a transport failure",
             )
             .expect("valid metric"),
+            rpc_seconds: Histogram::with_opts(
+                HistogramOpts::new("keeper_rpc_seconds", "RPC calls, retries included").buckets(
+                    vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0],
+                ),
+            )
+            .expect("valid metric"),
+            transactions: IntCounterVec::new(
+                Opts::new(
+                    "keeper_transactions_total",
+                    "transactions by kind and outcome",
+                ),
+                &["kind", "outcome"],
+            )
+            .expect("valid metric"),
         })
     }
 
@@ -129,6 +149,7 @@ impl Sender {
         Fut: Future<Output = Result<T, ClientError>> + 'a,
     {
         let mut pause = Duration::from_millis(50);
+        let _timer = self.rpc_seconds.start_timer();
         for attempt in 1.. {
             match call(self.client()).await {
                 Err(error @ (ClientError::Rpc { .. } | ClientError::Unreachable { .. }))
@@ -208,8 +229,24 @@ impl Sender {
     }
 
     /// Simulates, then sends with the budget; returns the signature and
-    /// the budget it paid for.
+    /// the budget it paid for. `kind` names it in `transactions`.
     pub async fn send(
+        &self,
+        kind: &'static str,
+        instructions: &[Instruction],
+    ) -> Result<(Signature, Budget), ClientError> {
+        let sent = self.send_unlabelled(instructions).await;
+        let outcome = match &sent {
+            Ok(_) => "landed",
+            Err(ClientError::Program { name, .. }) => name.as_str(),
+            Err(ClientError::Transaction(_)) => "failed",
+            Err(_) => "unconfirmed",
+        };
+        self.transactions.with_label_values(&[kind, outcome]).inc();
+        sent
+    }
+
+    async fn send_unlabelled(
         &self,
         instructions: &[Instruction],
     ) -> Result<(Signature, Budget), ClientError> {

@@ -202,7 +202,7 @@ impl Settler {
                 .await?;
         }
         crate::crash::point("period-intent");
-        match self.sender.send(&instructions).await {
+        match self.sender.send("post_usage_proof", &instructions).await {
             Ok((signature, _)) => {
                 crate::crash::point("period-sent");
                 for period in batch {
@@ -301,7 +301,7 @@ impl Settler {
                 ix::create_associated_token_account(me, provider.authority, pda::iosd_mint()),
                 ix::finalize_proof(me, keys, destination),
             ];
-            match self.sender.send(&instructions).await {
+            match self.sender.send("finalize_proof", &instructions).await {
                 Ok(_) => {
                     self.metrics.proofs.with_label_values(&["finalized"]).inc();
                 }

@@ -66,6 +66,9 @@ async fn devices_are_checked_epochs_advance_and_rewards_are_claimable() {
     assert_eq!(checked.failed_checks, 0, "it passed");
     let unchecked: Device = n.chain.expect_account(&n.devices[1]).await.unwrap();
     assert_eq!(unchecked.last_check_epoch, None);
+    // A cluster goes to the live, checked device, not the silent one.
+    let lease = n.rent(0, 1).await;
+    assert_eq!(lease.devices[0].device, n.devices[0]);
 
     // The epoch ends (chain time): the keeper advances it and posts the
     // rewards of the one that ended.

@@ -561,7 +561,10 @@ async fn the_sender_simulates_then_budgets() {
     let admin = w.admin.pubkey();
     let before = w.chain.rpc.get_balance(&admin).await.unwrap();
     let refused = sender
-        .send(&[ix::assign_devices(admin, 0, &[w.devices[2]], &[provider])])
+        .send(
+            "assign_devices",
+            &[ix::assign_devices(admin, 0, &[w.devices[2]], &[provider])],
+        )
         .await
         .unwrap_err();
     assert!(
@@ -574,7 +577,10 @@ async fn the_sender_simulates_then_budgets() {
         "nothing paid"
     );
     let (_, budget) = sender
-        .send(&[ix::assign_devices(admin, 0, &[w.devices[1]], &[provider])])
+        .send(
+            "assign_devices",
+            &[ix::assign_devices(admin, 0, &[w.devices[1]], &[provider])],
+        )
         .await
         .unwrap();
     // The simulation measured the assignment: more than the budget

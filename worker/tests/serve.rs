@@ -276,16 +276,37 @@ async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
     let lease_after: Lease = w.chain.expect_account(&pda::lease(0)).await.unwrap();
     assert_eq!(lease_after.paid_out, proof.amount_due - fee);
     assert_eq!(lease_after.devices[0].next_proof_seq, 1);
-    let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The keeper counts the finalization once its send returns, which may
+    // be a moment after the chain closed the proof.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let metrics = loop {
+        let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains("keeper_proofs_total{step=\"finalized\"} 1") {
+            break metrics;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "finalization not counted: {metrics}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(metrics.contains("keeper_jobs_finished_total{outcome=\"succeeded\"} 6"));
-    assert!(metrics.contains("keeper_proofs_total{step=\"finalized\"} 1"));
     assert!(metrics.contains("keeper_jobs{state=\"succeeded\"} 6"));
     assert!(metrics.contains("keeper_journal_commit_seconds_count"));
+    assert!(
+        metrics.contains("keeper_dispatch_seconds_count 6"),
+        "{metrics}"
+    );
+    assert!(metrics
+        .contains("keeper_transactions_total{kind=\"post_usage_proof\",outcome=\"landed\"} 1"));
+    assert!(
+        metrics.contains("keeper_transactions_total{kind=\"finalize_proof\",outcome=\"landed\"} 1")
+    );
     drop(worker);
     let World { network, keeper } = w;
     keeper.shutdown().await.unwrap();
