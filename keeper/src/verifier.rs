@@ -18,12 +18,12 @@
 use crate::blobs::Blobs;
 use io_compute::receipt::{JobKind, JobReceipt};
 use io_compute_sdk::{
+    inputs::{gemm_operands, mlp_operands},
     job::{commitments, GemmDtype, GemmSpec, Job, JobSpec, Matrix, MlpInferSpec, Product},
     mlp,
     verify::{freivalds, ErrorModel},
     worker_key,
 };
-use io_worker::gemm::operands;
 use solana_sdk::{pubkey::Pubkey, signature::Signature};
 
 /// Freivalds rounds per check.
@@ -97,7 +97,7 @@ fn gemm(spec: &GemmSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
     let Some(bytes) = blobs.get(output) else {
         return Verdict::Unchecked(format!("output {output} was not uploaded"));
     };
-    let (a, b) = match operands(spec, &|hash| blobs.get(hash)) {
+    let (a, b) = match gemm_operands(spec, &|hash| blobs.get(hash)) {
         Ok(inputs) => inputs,
         Err(why) => return Verdict::Unchecked(format!("the job's inputs: {why}")),
     };
@@ -134,7 +134,7 @@ fn mlp_infer(spec: &MlpInferSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
             "an MLP returns every layer's output, the last as its output".into(),
         );
     }
-    let (x0, x0_hash, weights) = match io_worker::mlp::operands(spec, &|hash| blobs.get(hash)) {
+    let (x0, x0_hash, weights) = match mlp_operands(spec, &|hash| blobs.get(hash)) {
         Ok(inputs) => inputs,
         Err(why) => return Verdict::Unchecked(format!("the job's inputs: {why}")),
     };

@@ -16,6 +16,7 @@ pub mod filters;
 pub mod gemm;
 pub mod gov;
 pub mod gpu;
+pub mod inputs;
 pub mod ix;
 pub mod job;
 #[cfg(feature = "rpc")]

@@ -5,10 +5,10 @@
 
 use crate::backend::{gemm_bytes, Backend, BackendError};
 use io_compute_sdk::{
-    job::{commitments, seeded_operands, GemmInputs, GemmSpec, JobError, Matrix, Product},
+    inputs::InputError,
+    job::{commitments, GemmSpec, JobError, Matrix, Product},
     verify::{ErrorModel, FreivaldsFailure},
 };
-use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 /// Rounds of the worker's own check (a wrong element survives with
@@ -22,12 +22,8 @@ const SELF_CHECK_ROUNDS: u32 = 8;
 pub enum JobFailure {
     #[error(transparent)]
     Spec(#[from] JobError),
-    #[error("blob {0} is not available")]
-    MissingBlob(String),
-    #[error("blob {expected} has sha256 {actual}: the input does not match its hash")]
-    InputHashMismatch { expected: String, actual: String },
-    #[error("blob {which} does not hold whole {dtype} elements")]
-    BadBlob { which: char, dtype: &'static str },
+    #[error(transparent)]
+    Input(#[from] InputError),
     #[error(transparent)]
     Backend(#[from] BackendError),
     #[error("kernel buffer {index} is {expected} bytes; its blob has {got}")]
@@ -55,65 +51,10 @@ pub struct GemmOutcome {
     pub output_root: [u8; 32],
 }
 
-/// A and B of `spec`: generated from its seed, or fetched by `fetch` (hex
-/// sha256 -> bytes) and checked against their hashes, shapes and values.
-pub fn operands(
-    spec: &GemmSpec,
-    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> Result<(Matrix, Matrix), JobFailure> {
-    spec.validate()?;
-    let (a, b) = match &spec.inputs {
-        GemmInputs::Seed { seed } => seeded_operands(spec, *seed),
-        GemmInputs::Content { a, b } => (blob(spec, 'A', a, fetch)?, blob(spec, 'B', b, fetch)?),
-    };
-    let (a_len, b_len, _) = spec.sizes();
-    for (which, matrix, expected) in [('A', &a, a_len), ('B', &b, b_len)] {
-        if matrix.len() != expected {
-            return Err(JobError::WrongLength {
-                which,
-                got: matrix.len(),
-                expected,
-            }
-            .into());
-        }
-        matrix.check(which)?;
-    }
-    Ok((a, b))
-}
-
-/// The blob whose hex sha256 is `hash`, from `fetch`, checked against it:
-/// every job input arrives through here.
-pub fn fetch_blob(
-    hash: &str,
-    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> Result<Vec<u8>, JobFailure> {
-    let bytes = fetch(hash).ok_or_else(|| JobFailure::MissingBlob(hash.to_string()))?;
-    let actual = hex(&Sha256::digest(&bytes));
-    if actual != hash.to_ascii_lowercase() {
-        return Err(JobFailure::InputHashMismatch {
-            expected: hash.to_string(),
-            actual,
-        });
-    }
-    Ok(bytes)
-}
-
-fn blob(
-    spec: &GemmSpec,
-    which: char,
-    hash: &str,
-    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> Result<Matrix, JobFailure> {
-    let bytes = fetch_blob(hash, fetch)?;
-    Matrix::from_le_bytes(spec.dtype, &bytes).ok_or(JobFailure::BadBlob {
-        which,
-        dtype: spec.dtype.name(),
-    })
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use io_compute_sdk::{
+    api::hex,
+    inputs::{fetch_blob, gemm_operands as operands},
+};
 
 /// Runs `spec` on `backend` with operands from `operands`.
 pub fn run(

@@ -5,14 +5,12 @@
 
 use crate::{
     backend::{gemm_bytes, Backend, BackendError},
-    gemm::{fetch_blob, hex, JobFailure},
+    gemm::JobFailure,
 };
 use io_compute_sdk::{
-    job::{draw, GemmDtype, JobError, Matrix, MlpInferSpec, MlpInput, Product},
+    job::{GemmDtype, Matrix, MlpInferSpec, Product},
     mlp::{activate, augment_input, input_root, layer_commitment, output_root, Weights},
 };
-use rand::SeedableRng;
-use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 /// A finished forward pass.
@@ -27,56 +25,7 @@ pub struct MlpOutcome {
     pub output_root: [u8; 32],
 }
 
-/// The input X_0 and every layer's weights of `spec`, fetched and checked
-/// (hashes, lengths, finite values); the hex hash of X_0 comes back too.
-pub fn operands(
-    spec: &MlpInferSpec,
-    fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
-) -> Result<(Vec<f32>, String, Vec<Weights>), JobFailure> {
-    spec.validate()?;
-    let batch = spec.batch as usize;
-    let inputs = spec.layers[0].inputs as usize;
-    let checked = |hash: &str| fetch_blob(hash, fetch);
-    let (x0, x0_hash) = match &spec.input {
-        MlpInput::Seed { seed } => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(*seed);
-            let x = match draw(&mut rng, GemmDtype::F32, batch * inputs) {
-                Matrix::F32(v) => v,
-                _ => unreachable!("f32 draws are f32"),
-            };
-            let bytes: Vec<u8> = x.iter().flat_map(|v| v.to_le_bytes()).collect();
-            (x, hex(&Sha256::digest(bytes)))
-        }
-        MlpInput::Content { hash } => {
-            let bytes = checked(hash)?;
-            match Matrix::from_le_bytes(GemmDtype::F32, &bytes) {
-                Some(Matrix::F32(x)) if x.len() == batch * inputs => (x, hash.to_ascii_lowercase()),
-                _ => {
-                    return Err(JobError::WrongLength {
-                        which: 'X',
-                        got: bytes.len() / 4,
-                        expected: batch * inputs,
-                    }
-                    .into())
-                }
-            }
-        }
-    };
-    Matrix::F32(x0.clone()).check('X')?;
-    let mut weights = Vec::with_capacity(spec.layers.len());
-    for layer in &spec.layers {
-        let bytes = checked(&layer.weights)?;
-        let (inputs, outputs) = (layer.inputs as usize, layer.outputs as usize);
-        let w = Weights::from_blob(&bytes, inputs, outputs).ok_or(JobError::WrongLength {
-            which: 'W',
-            got: bytes.len() / 4,
-            expected: inputs * outputs + outputs,
-        })?;
-        Matrix::F32(w.augmented()).check('W')?;
-        weights.push(w);
-    }
-    Ok((x0, x0_hash, weights))
-}
+pub use io_compute_sdk::inputs::mlp_operands as operands;
 
 /// Runs the forward pass of `spec` on `backend`.
 pub fn run(

@@ -5,6 +5,7 @@
 use half::{bf16, f16};
 use io_compute_sdk::{
     gemm::GemmJob,
+    inputs::InputError,
     job::{commitments, GemmDtype, GemmInputs, GemmSpec, JobError, Matrix, Product},
     verify::{reference_f64, ErrorModel, SAFETY_FACTOR},
 };
@@ -113,7 +114,7 @@ fn bad_input_is_a_job_error_with_a_reason() {
         })
     };
     let err = gemm::operands(&uploaded, &forged).unwrap_err();
-    assert!(matches!(err, JobFailure::InputHashMismatch { .. }), "{err}");
+    assert!(matches!(err, InputError::HashMismatch { .. }), "{err}");
     let err = gemm::operands(&uploaded, &no_blobs).unwrap_err();
     assert!(err.to_string().contains("is not available"), "{err}");
 
@@ -137,7 +138,7 @@ fn bad_input_is_a_job_error_with_a_reason() {
     assert!(
         matches!(
             err,
-            JobFailure::Spec(JobError::NotFinite {
+            InputError::Spec(JobError::NotFinite {
                 which: 'A',
                 index: 0
             })
@@ -151,7 +152,7 @@ fn bad_input_is_a_job_error_with_a_reason() {
     assert!(
         matches!(
             err,
-            JobFailure::Spec(JobError::WrongLength {
+            InputError::Spec(JobError::WrongLength {
                 which: 'A',
                 got: 12,
                 expected: 15

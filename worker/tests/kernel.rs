@@ -2,7 +2,10 @@
 //! or hanging kernel from taking the worker down, the CPU worker's refusal,
 //! and spec validation. (The kernel itself runs only on a GPU.)
 
-use io_compute_sdk::job::{CudaKernelSpec, JobError, KernelBuffer};
+use io_compute_sdk::{
+    inputs::InputError,
+    job::{CudaKernelSpec, JobError, KernelBuffer},
+};
 use io_worker::{
     backend::BackendKind,
     gemm::JobFailure,
@@ -122,7 +125,10 @@ fn a_cpu_worker_refuses_kernels_and_bad_specs_are_named() {
     let mut with_input = spec();
     with_input.buffers[0].input = Some("00".repeat(32));
     let err = kernel::run(BackendKind::Cuda, &with_input, &|_| None).unwrap_err();
-    assert!(matches!(err, JobFailure::MissingBlob(_)), "{err}");
+    assert!(
+        matches!(err, JobFailure::Input(InputError::MissingBlob(_))),
+        "{err}"
+    );
     // One of the wrong size for its buffer.
     let short = vec![0u8; 64];
     let hash = io_worker::gemm::hex(&<sha2::Sha256 as sha2::Digest>::digest(&short));

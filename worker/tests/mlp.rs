@@ -5,15 +5,12 @@
 //! refused with a reason.
 
 use io_compute_sdk::{
+    inputs::InputError,
     job::{Activation, JobError, MlpInferSpec, MlpInput, MlpLayer},
     mlp::{activate, check_layer, layer_commitment, Weights},
     verify::ErrorModel,
 };
-use io_worker::{
-    backend::cpu::CpuBackend,
-    gemm::{hex, JobFailure},
-    mlp,
-};
+use io_worker::{backend::cpu::CpuBackend, gemm::hex, mlp};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -116,13 +113,13 @@ fn bad_weights_and_shapes_are_job_errors() {
         })
     };
     let err = mlp::operands(&spec, &forged).unwrap_err();
-    assert!(matches!(err, JobFailure::InputHashMismatch { .. }), "{err}");
+    assert!(matches!(err, InputError::HashMismatch { .. }), "{err}");
     // Layers that do not chain.
     let mut broken = spec.clone();
     broken.layers[1].inputs = 5;
     let err = mlp::operands(&broken, &fetch).unwrap_err();
     assert!(
-        matches!(err, JobFailure::Spec(JobError::BadMlp { layer: 1 })),
+        matches!(err, InputError::Spec(JobError::BadMlp { layer: 1 })),
         "{err}"
     );
     // A weight blob of the wrong size for its layer.
@@ -141,7 +138,7 @@ fn bad_weights_and_shapes_are_job_errors() {
     assert!(
         matches!(
             err,
-            JobFailure::Spec(JobError::WrongLength { which: 'W', .. })
+            InputError::Spec(JobError::WrongLength { which: 'W', .. })
         ),
         "{err}"
     );
