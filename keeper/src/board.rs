@@ -34,6 +34,10 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// client's, never billed.
 pub const CHECK_LEASE: u64 = u64::MAX;
 
+/// How long a request is remembered: a signed request is valid for the
+/// skew either side of its time, so three skews outlast any replay.
+const REQUEST_MEMORY: Duration = Duration::from_secs(3 * crate::api::MAX_SKEW_SECS as u64);
+
 /// Rows of a device check the keeper has opened and verifies.
 pub const CHECK_OPENINGS: usize = 4;
 
@@ -150,7 +154,10 @@ pub struct Board {
     jobs: HashMap<JobId, JobRecord>,
     queues: HashMap<u64, VecDeque<JobId>>,
     /// (client, nonce) -> the body's hash and the jobs it queued.
-    requests: HashMap<(Pubkey, u128), ([u8; 32], Vec<JobId>)>,
+    /// (client, nonce) -> the body's hash and the jobs it queued, for as
+    /// long as a replay could still carry a valid time.
+    requests: HashMap<(Pubkey, u128), ([u8; 32], Vec<JobId>, Instant)>,
+    last_pruned: Option<Instant>,
     sessions: HashMap<String, WorkerSession>,
     attempts: HashMap<JobId, Attempt>,
     /// Verified jobs not yet under a period, per (lease, device), in order.
@@ -206,22 +213,39 @@ impl Board {
         jobs: Vec<Job>,
         now: Instant,
     ) -> Result<Vec<JobId>, BoardError> {
-        if let Some((hash, ids)) = self.requests.get(&(client, nonce)) {
-            return if *hash == body_hash {
-                Ok(ids.clone())
-            } else {
-                Err(BoardError::NonceReused)
-            };
+        if let Some(ids) = self.replayed(&client, nonce, &body_hash)? {
+            return Ok(ids);
         }
         let ids: Vec<JobId> = (0..jobs.len() as u32)
             .map(|i| api::job_id(lease, &client, nonce, i))
             .collect();
+        // Ids name their request: jobs already here are never replaced.
+        if ids.iter().any(|id| self.jobs.contains_key(id)) {
+            return Ok(ids);
+        }
         for (id, job) in ids.iter().zip(jobs) {
             self.insert_job(*id, lease, job, now);
         }
         self.requests
-            .insert((client, nonce), (body_hash, ids.clone()));
+            .insert((client, nonce), (body_hash, ids.clone(), now));
+        self.forget_old_requests(now);
         Ok(ids)
+    }
+
+    /// Forgets requests older than any replay's valid time could be (the
+    /// signature's time is checked first, so a replay after that is refused
+    /// as expired); at most every ten seconds.
+    fn forget_old_requests(&mut self, now: Instant) {
+        if self
+            .last_pruned
+            .is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(10))
+        {
+            return;
+        }
+        self.last_pruned = Some(now);
+        let memory = REQUEST_MEMORY;
+        self.requests
+            .retain(|_, (_, _, at)| now.saturating_duration_since(*at) < memory);
     }
 
     /// The jobs of an earlier request with this (client, nonce), if any;
@@ -233,7 +257,7 @@ impl Board {
         body_hash: &[u8; 32],
     ) -> Result<Option<Vec<JobId>>, BoardError> {
         match self.requests.get(&(*client, nonce)) {
-            Some((hash, ids)) if hash == body_hash => Ok(Some(ids.clone())),
+            Some((hash, ids, _)) if hash == body_hash => Ok(Some(ids.clone())),
             Some(_) => Err(BoardError::NonceReused),
             None => Ok(None),
         }
@@ -1209,6 +1233,32 @@ mod tests {
             .is_some());
         let status = board.status(&id).unwrap();
         assert_eq!((status.state, status.attempts), (JobState::Succeeded, 2));
+    }
+
+    #[test]
+    fn requests_are_forgotten_after_any_replay_has_expired_and_jobs_never_replaced() {
+        let device = Pubkey::new_unique();
+        let mut board = board(&[device]);
+        let (client, now) = (Pubkey::new_unique(), Instant::now());
+        let ids = board
+            .submit(7, client, 1, [1; 32], vec![job(1)], now)
+            .unwrap();
+        assert_eq!(
+            board.submit(7, client, 1, [2; 32], vec![job(2)], now),
+            Err(BoardError::NonceReused)
+        );
+        // Much later another request prunes the memory of the first...
+        let later = now + REQUEST_MEMORY + Duration::from_secs(1);
+        board
+            .submit(7, client, 2, [3; 32], vec![job(3)], later)
+            .unwrap();
+        assert_eq!(board.replayed(&client, 1, &[1; 32]), Ok(None));
+        // ...and should the first come again, its job is not queued twice.
+        assert_eq!(
+            board.submit(7, client, 1, [1; 32], vec![job(1)], later),
+            Ok(ids)
+        );
+        assert_eq!(board.counts()[&JobState::Queued], 2);
     }
 
     #[test]
