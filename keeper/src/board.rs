@@ -34,6 +34,9 @@ pub const MAX_ATTEMPTS: u32 = 3;
 /// client's, never billed.
 pub const CHECK_LEASE: u64 = u64::MAX;
 
+/// A client request: its body's hash, the jobs it queued, when.
+type Remembered = ([u8; 32], Vec<JobId>, Instant);
+
 /// How long a request is remembered: a signed request is valid for the
 /// skew either side of its time, so three skews outlast any replay.
 const REQUEST_MEMORY: Duration = Duration::from_secs(3 * crate::api::MAX_SKEW_SECS as u64);
@@ -156,7 +159,7 @@ pub struct Board {
     /// (client, nonce) -> the body's hash and the jobs it queued.
     /// (client, nonce) -> the body's hash and the jobs it queued, for as
     /// long as a replay could still carry a valid time.
-    requests: HashMap<(Pubkey, u128), ([u8; 32], Vec<JobId>, Instant)>,
+    requests: HashMap<(Pubkey, u128), Remembered>,
     last_pruned: Option<Instant>,
     sessions: HashMap<String, WorkerSession>,
     attempts: HashMap<JobId, Attempt>,
