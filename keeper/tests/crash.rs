@@ -12,69 +12,16 @@ use io_compute_sdk::{
     pda,
     request::SignedRequest,
 };
-use io_compute_testkit::{all_succeeded, settled, tiny_jobs, Network};
+use io_compute_testkit::{
+    all_succeeded, free_port, settled, spawn_keeper, tiny_jobs, wait_ready, KeeperProcess, Network,
+};
 use rand::Rng;
 use solana_sdk::signer::Signer;
 use std::{
     collections::HashSet,
-    process::{Child, Command},
     time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
-
-struct KeeperProcess(Child);
-
-impl Drop for KeeperProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `io-keeper` on `port`, aborting at `crash_at` if given.
-fn spawn_keeper(n: &Network, port: u16, period_jobs: u32, crash_at: Option<&str>) -> KeeperProcess {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_io-keeper"));
-    command
-        .arg("--keypair")
-        .arg(&n.keeper_keypair)
-        .args(["--rpc-urls", &n.url])
-        .args(["--ws-url", &format!("ws://{}", n.net.ws_addr)])
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .arg("--journal")
-        .arg(n.dir.join("keeper.db"))
-        .args([
-            "--sweep-ms",
-            "200",
-            "--claim-ms",
-            "1500",
-            "--period-ms",
-            "2000",
-        ])
-        .args(["--period-jobs", &period_jobs.to_string()])
-        .args(["--check-n", "64", "--check-steps", "4"])
-        .env("RUST_LOG", "error");
-    match crash_at {
-        Some(point) => command.env("IO_KEEPER_CRASH_AT", point),
-        None => command.env_remove("IO_KEEPER_CRASH_AT"),
-    };
-    KeeperProcess(command.spawn().expect("io-keeper starts"))
-}
-
-async fn wait_ready(url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::get(format!("{url}/v1/keeper")).await.is_err() {
-        assert!(Instant::now() < deadline, "the keeper did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Waits for the keeper to abort at its crash point.
 async fn wait_crash(keeper: &mut KeeperProcess, what: &str) {
@@ -155,7 +102,13 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
     n.start_worker(0, &url, stop.clone());
 
     // assign-intent: journaled, not sent; the next run assigns the lease.
-    let mut keeper = spawn_keeper(&n, port, 4, Some("assign-intent"));
+    let mut keeper = spawn_keeper(
+        env!("CARGO_BIN_EXE_io-keeper"),
+        &n,
+        port,
+        4,
+        Some("assign-intent"),
+    );
     wait_ready(&url).await;
     n.open_lease(0, 1).await;
     wait_crash(&mut keeper, "assign-intent").await;
@@ -164,7 +117,13 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
 
     // submit-journaled: the client's request is on disk, not answered;
     // the same request sent again gets the same jobs.
-    let mut keeper = spawn_keeper(&n, port, 4, Some("submit-journaled"));
+    let mut keeper = spawn_keeper(
+        env!("CARGO_BIN_EXE_io-keeper"),
+        &n,
+        port,
+        4,
+        Some("submit-journaled"),
+    );
     wait_ready(&url).await;
     n.active_lease(0, 30).await;
     let first = Submission::new(&n, tiny_jobs(0, 4));
@@ -172,7 +131,13 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
     wait_crash(&mut keeper, "submit-journaled").await;
 
     // result-journaled: a verified result on disk, the worker unanswered.
-    let mut keeper = spawn_keeper(&n, port, 4, Some("result-journaled"));
+    let mut keeper = spawn_keeper(
+        env!("CARGO_BIN_EXE_io-keeper"),
+        &n,
+        port,
+        4,
+        Some("result-journaled"),
+    );
     wait_ready(&url).await;
     let mut ids = first.send(&client).await;
     let expected: Vec<String> = (0..4)
@@ -191,13 +156,13 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
     // period-intent: the proof about to be sent; period-sent: it landed,
     // unrecorded.
     for point in ["period-intent", "period-sent"] {
-        let mut keeper = spawn_keeper(&n, port, 4, Some(point));
+        let mut keeper = spawn_keeper(env!("CARGO_BIN_EXE_io-keeper"), &n, port, 4, Some(point));
         wait_ready(&url).await;
         wait_crash(&mut keeper, point).await;
     }
 
     // A clean run finds the landed proof, and settles four jobs more.
-    let _keeper = spawn_keeper(&n, port, 4, None);
+    let _keeper = spawn_keeper(env!("CARGO_BIN_EXE_io-keeper"), &n, port, 4, None);
     wait_ready(&url).await;
     all_succeeded(&client, &ids).await;
     let second = Submission::new(&n, tiny_jobs(100, 4));
@@ -220,7 +185,7 @@ async fn ten_random_kills_in_a_thousand_jobs_lose_nothing_and_bill_nothing_twice
     let client = n.jobs_client(&url);
     let stop = CancellationToken::new();
     n.start_worker(0, &url, stop.clone());
-    let mut keeper = spawn_keeper(&n, port, 100, None);
+    let mut keeper = spawn_keeper(env!("CARGO_BIN_EXE_io-keeper"), &n, port, 100, None);
     wait_ready(&url).await;
     n.rent(0, 1).await;
 
@@ -237,7 +202,7 @@ async fn ten_random_kills_in_a_thousand_jobs_lose_nothing_and_bill_nothing_twice
         keeper.0.kill().unwrap();
         keeper.0.wait().unwrap();
         kills += 1;
-        keeper = spawn_keeper(&n, port, 100, None);
+        keeper = spawn_keeper(env!("CARGO_BIN_EXE_io-keeper"), &n, port, 100, None);
         wait_ready(&url).await;
     }
     assert_eq!(kills, 10);

@@ -35,6 +35,7 @@ use solana_sdk::{
 use std::{collections::HashSet, sync::Arc};
 use std::{
     path::PathBuf,
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
@@ -385,4 +386,68 @@ pub async fn settled(n: &Network, keeper: &KeeperClient, ids: &[String]) -> Leas
     );
     assert_eq!(lease.devices[0].next_proof_seq as usize, proofs.len());
     receipts
+}
+
+/// A keeper process, killed when dropped.
+pub struct KeeperProcess(pub Child);
+
+impl Drop for KeeperProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port free now on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The `io-keeper` binary `bin` serving `n` on `port` (quick sweeps and
+/// claims, small device checks), aborting at `crash_at` if given.
+pub fn spawn_keeper(
+    bin: &str,
+    n: &Network,
+    port: u16,
+    period_jobs: u32,
+    crash_at: Option<&str>,
+) -> KeeperProcess {
+    let mut command = Command::new(bin);
+    command
+        .arg("--keypair")
+        .arg(&n.keeper_keypair)
+        .args(["--rpc-urls", &n.url])
+        .args(["--ws-url", &format!("ws://{}", n.net.ws_addr)])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--journal")
+        .arg(n.dir.join("keeper.db"))
+        .args([
+            "--sweep-ms",
+            "200",
+            "--claim-ms",
+            "1500",
+            "--period-ms",
+            "2000",
+        ])
+        .args(["--period-jobs", &period_jobs.to_string()])
+        .args(["--check-n", "64", "--check-steps", "4"])
+        .env("RUST_LOG", "error");
+    match crash_at {
+        Some(point) => command.env("IO_KEEPER_CRASH_AT", point),
+        None => command.env_remove("IO_KEEPER_CRASH_AT"),
+    };
+    KeeperProcess(command.spawn().expect("io-keeper starts"))
+}
+
+/// Waits (up to 30 s) for the keeper at `url` to answer.
+pub async fn wait_ready(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{url}/v1/keeper")).await.is_err() {
+        assert!(Instant::now() < deadline, "the keeper did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
