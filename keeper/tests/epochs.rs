@@ -5,36 +5,16 @@
 //! the report recomputes to that root, and the provider claims the reward
 //! with the report's proof.
 
-use io_compute::{
-    state::{Config, Device, Epoch, Tokenomics},
-    ClaimDeviceRewardArgs,
-};
+use io_compute::state::{Config, Device, Epoch, Tokenomics};
 use io_compute_sdk::{
     api,
-    client::Client,
-    ix,
     merkle::{DeviceReward, DeviceRewardTree},
     pda,
 };
-use io_compute_testkit::Network;
+use io_compute_testkit::{until, Network};
 use io_keeper::epochs::{CheckPlan, DeviceRewardReport};
 use solana_sdk::signer::Signer;
-use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-async fn until<T>(what: &str, secs: u64, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen in {secs} s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_are_checked_epochs_advance_and_rewards_are_claimable() {
@@ -123,33 +103,7 @@ async fn devices_are_checked_epochs_advance_and_rewards_are_claimable() {
         .warp_clock(config.market_params.dispute_window_secs + 1)
         .await
         .unwrap();
-    let provider = Client::new(&n.url, n.owner.insecure_clone());
-    let io = pda::associated_token(&n.owner.pubkey(), &pda::io_mint());
-    let before = provider.token_balance(&io).await.unwrap_or(0);
-    provider
-        .send(
-            &[ix::claim_device_reward(
-                n.owner.pubkey(),
-                n.devices[0],
-                io,
-                ClaimDeviceRewardArgs {
-                    epoch: first,
-                    amount: reward.amount,
-                    proof: reward
-                        .proof
-                        .iter()
-                        .map(|h| api::from_hex32(h).unwrap())
-                        .collect(),
-                },
-            )],
-            &[],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        provider.token_balance(&io).await.unwrap() - before,
-        reward.amount
-    );
+    assert_eq!(n.claim_device_reward(first, reward).await, reward.amount);
     stop.cancel();
     keeper.shutdown().await.unwrap();
 }

@@ -11,35 +11,22 @@ use io_compute::{
         Config, Epoch, Lease, LeaseSpec, Market, ParamChange, Proposal, Tokenomics, UsageProof,
         VoteChoice,
     },
-    ClaimDeviceRewardArgs, CreateLeaseWithIoArgs, CreateProposalArgs, HandOverAuthorityArgs,
+    CreateLeaseWithIoArgs, CreateProposalArgs, HandOverAuthorityArgs,
 };
 use io_compute_sdk::{
     api::{self, SubmitJobs},
     client::Client,
     filters, gpu, ix, pda,
 };
-use io_compute_testkit::{all_succeeded, free_port, spawn_keeper, tiny_jobs, wait_ready, Network};
+use io_compute_testkit::{
+    all_succeeded, free_port, spawn_keeper, tiny_jobs, until, wait_ready, Network,
+};
 use io_keeper::epochs::DeviceRewardReport;
 use solana_sdk::{
     pubkey::Pubkey,
     signer::{keypair::Keypair, Signer},
 };
-use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-async fn until<T>(what: &str, secs: u64, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen in {secs} s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// The lease's proofs on the chain.
 async fn proofs(n: &Network, lease: u64) -> Vec<UsageProof> {
@@ -194,34 +181,12 @@ async fn a_cluster_paid_in_io_settles_rewards_are_claimed_and_a_vote_changes_the
         .warp_clock(config.market_params.dispute_window_secs + 1)
         .await
         .unwrap();
-    let owner_client = Client::new(&n.url, n.owner.insecure_clone());
-    let owner_io = pda::associated_token(&n.owner.pubkey(), &pda::io_mint());
-    let before = owner_client.token_balance(&owner_io).await.unwrap();
-    let reward = &report.rewards[0];
-    owner_client
-        .send(
-            &[ix::claim_device_reward(
-                n.owner.pubkey(),
-                device,
-                owner_io,
-                ClaimDeviceRewardArgs {
-                    epoch: first_epoch,
-                    amount: reward.amount,
-                    proof: reward
-                        .proof
-                        .iter()
-                        .map(|h| api::from_hex32(h).unwrap())
-                        .collect(),
-                },
-            )],
-            &[],
-        )
-        .await
-        .unwrap();
     assert_eq!(
-        owner_client.token_balance(&owner_io).await.unwrap() - before,
+        n.claim_device_reward(first_epoch, &report.rewards[0]).await,
         ended.device_rewards_total
     );
+    let owner_client = Client::new(&n.url, n.owner.insecure_clone());
+    let owner_io = pda::associated_token(&n.owner.pubkey(), &pda::io_mint());
     // Staking rewards of the provider's own stake.
     let before = owner_client.token_balance(&owner_io).await.unwrap();
     let owner_iosd = pda::associated_token(&n.owner.pubkey(), &pda::iosd_mint());

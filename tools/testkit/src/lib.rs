@@ -451,3 +451,53 @@ pub async fn wait_ready(url: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Polls `probe` until it gives a value, failing after `secs` seconds.
+pub async fn until<T>(what: &str, secs: u64, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen in {secs} s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl Network {
+    /// The provider claims the device reward `reward` of `epoch` (from a
+    /// keeper's published report) to its IO account; returns what arrived.
+    pub async fn claim_device_reward(
+        &self,
+        epoch: u64,
+        reward: &io_keeper::epochs::ReportedReward,
+    ) -> u64 {
+        let provider = Client::new(&self.url, self.owner.insecure_clone());
+        let io = pda::associated_token(&self.owner.pubkey(), &pda::io_mint());
+        let before = provider.token_balance(&io).await.unwrap_or(0);
+        provider
+            .send(
+                &[ix::claim_device_reward(
+                    self.owner.pubkey(),
+                    reward.device.parse().expect("a device key"),
+                    io,
+                    io_compute::ClaimDeviceRewardArgs {
+                        epoch,
+                        amount: reward.amount,
+                        proof: reward
+                            .proof
+                            .iter()
+                            .map(|h| io_compute_sdk::api::from_hex32(h).expect("a hash"))
+                            .collect(),
+                    },
+                )],
+                &[],
+            )
+            .await
+            .expect("the claim lands");
+        provider.token_balance(&io).await.expect("an IO account") - before
+    }
+}
