@@ -126,6 +126,39 @@ impl Api {
         Ok(request)
     }
 
+    /// A signed GET of `route` (no body; replays are harmless): its signer.
+    fn authenticate_get(&self, headers: &HeaderMap, route: &str) -> Result<Pubkey, Refusal> {
+        if !headers.contains_key(io_compute_sdk::request::HEADERS[4]) {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "sign the request (the x-ioc-* headers): jobs, receipts and blobs are shown only to whom they belong",
+            ));
+        }
+        let request =
+            SignedRequest::from_headers(|name| headers.get(name).and_then(|v| v.to_str().ok()))
+                .map_err(|e| refuse(status(e.status()), e.to_string()))?;
+        request
+            .verify(&self.me, "GET", route, b"", unix_now(), MAX_SKEW_SECS)
+            .map_err(|e| refuse(status(e.status()), e.to_string()))?;
+        Ok(request.signer)
+    }
+
+    /// The signer of a GET about job `id` must be the client who submitted it.
+    fn authorize_job(&self, headers: &HeaderMap, route: &str, id: &JobId) -> Result<(), Refusal> {
+        let reader = self.authenticate_get(headers, route)?;
+        match self.hub.with(|b| b.job_owner(id)) {
+            None => Err(refuse(
+                StatusCode::NOT_FOUND,
+                format!("unknown job {}", api::hex(id)),
+            )),
+            Some(owner) if owner != reader => Err(refuse(
+                StatusCode::FORBIDDEN,
+                "this job belongs to another client",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// A worker's request: verified, never seen before, from the worker
     /// key of `session` (when one is named).
     fn authenticate_worker(
@@ -197,7 +230,18 @@ async fn put_blob(
     Ok(StatusCode::CREATED)
 }
 
-async fn get_blob(State(api): State<Api>, Path(hash): Path<String>) -> Result<Vec<u8>, Refusal> {
+async fn get_blob(
+    State(api): State<Api>,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+) -> Result<Vec<u8>, Refusal> {
+    let reader = api.authenticate_get(&headers, &format!("/v1/blobs/{hash}"))?;
+    if !api.hub.with(|b| b.may_read_blob(&reader, &hash)) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("blob {hash} is not one of your jobs' inputs or outputs"),
+        ));
+    }
     let blobs = api.blobs.clone();
     let missing = format!("no blob {hash}");
     tokio::task::spawn_blocking(move || blobs.get(&hash))
@@ -332,8 +376,10 @@ async fn device_rewards(
 async fn job_status(
     State(api): State<Api>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<api::JobStatus>, Refusal> {
     let key = job_key(&id)?;
+    api.authorize_job(&headers, &format!("/v1/jobs/{id}"), &key)?;
     api.hub
         .with(|b| b.status(&key))
         .map(Json)
@@ -350,8 +396,10 @@ async fn job_wait(
     State(api): State<Api>,
     Path(id): Path<String>,
     Query(query): Query<WaitQuery>,
+    headers: HeaderMap,
 ) -> Result<Json<api::JobStatus>, Refusal> {
     let key = job_key(&id)?;
+    api.authorize_job(&headers, &format!("/v1/jobs/{id}/wait"), &key)?;
     let timeout = Duration::from_millis(query.timeout_ms.unwrap_or(30_000).min(MAX_CLAIM_WAIT_MS));
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
@@ -370,7 +418,24 @@ async fn job_wait(
 
 /// `GET /v1/leases/{id}/receipts`: every posted period with each receipt's
 /// Merkle proof against the root the chain holds.
-async fn lease_receipts(State(api): State<Api>, Path(id): Path<u64>) -> Json<LeaseReceipts> {
+async fn lease_receipts(
+    State(api): State<Api>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+) -> Result<Json<LeaseReceipts>, Refusal> {
+    let reader = api.authenticate_get(&headers, &format!("/v1/leases/{id}/receipts"))?;
+    let lease: Lease = api
+        .chain
+        .account(&pda::lease(id))
+        .await
+        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.to_string()))?
+        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("there is no lease {id}")))?;
+    if lease.client != reader {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("lease {id}'s receipts are for its client {}", lease.client),
+        ));
+    }
     let lease_key = pda::lease(id);
     let periods = api.hub.with(|b| b.posted_periods(id));
     let periods = periods
@@ -402,7 +467,7 @@ async fn lease_receipts(State(api): State<Api>, Path(id): Path<u64>) -> Json<Lea
             }
         })
         .collect();
-    Json(LeaseReceipts { lease: id, periods })
+    Ok(Json(LeaseReceipts { lease: id, periods }))
 }
 
 /// `POST /v1/worker/session`: the devices whose worker key signed.

@@ -61,6 +61,8 @@ struct PendingCheck {
 
 pub struct JobRecord {
     pub lease: u64,
+    /// Who submitted it (the lease's client); the default key for checks.
+    pub client: Pubkey,
     pub job: Job,
     pub state: JobState,
     pub attempts: u32,
@@ -191,6 +193,8 @@ pub struct Board {
     /// Seconds clients' jobs waited for their first dispatch, since the
     /// last time they were taken (for the metrics).
     pub dispatch_waits: Vec<f64>,
+    /// Blob hash -> the clients whose jobs read or wrote it.
+    blob_readers: HashMap<String, HashSet<Pubkey>>,
 }
 
 impl Board {
@@ -227,7 +231,10 @@ impl Board {
             return Ok(ids);
         }
         for (id, job) in ids.iter().zip(jobs) {
-            self.insert_job(*id, lease, job, now);
+            for hash in job.spec.input_hashes() {
+                self.blob_readers.entry(hash).or_default().insert(client);
+            }
+            self.insert_job(*id, lease, client, job, now);
         }
         self.requests
             .insert((client, nonce), (body_hash, ids.clone(), now));
@@ -266,11 +273,12 @@ impl Board {
         }
     }
 
-    fn insert_job(&mut self, id: JobId, lease: u64, job: Job, now: Instant) {
+    fn insert_job(&mut self, id: JobId, lease: u64, client: Pubkey, job: Job, now: Instant) {
         self.jobs.insert(
             id,
             JobRecord {
                 lease,
+                client,
                 job,
                 state: JobState::Queued,
                 attempts: 0,
@@ -499,6 +507,12 @@ impl Board {
         record.state = JobState::Succeeded;
         record.device = Some(device);
         record.receipt = Some(receipt);
+        for hash in &outputs {
+            self.blob_readers
+                .entry(hash.clone())
+                .or_default()
+                .insert(record.client);
+        }
         record.outputs = outputs;
         let elapsed = record.submitted.elapsed();
         record.elapsed = Some(elapsed);
@@ -806,6 +820,12 @@ impl Board {
         record.state = JobState::Succeeded;
         record.device = Some(device);
         record.receipt = Some(receipt);
+        for hash in &outputs {
+            self.blob_readers
+                .entry(hash.clone())
+                .or_default()
+                .insert(record.client);
+        }
         record.outputs = outputs;
         let lease = record.lease;
         if let Some(queue) = self.queues.get_mut(&lease) {
@@ -908,6 +928,21 @@ impl Board {
         );
     }
 
+    /// Who submitted job `id`.
+    pub fn job_owner(&self, id: &JobId) -> Option<Pubkey> {
+        self.jobs.get(id).map(|r| r.client)
+    }
+
+    /// Whether `reader` may download blob `hash`: a worker with a session
+    /// (job inputs), or a client whose job read or wrote it.
+    pub fn may_read_blob(&self, reader: &Pubkey, hash: &str) -> bool {
+        self.sessions.values().any(|s| s.worker == *reader)
+            || self
+                .blob_readers
+                .get(&hash.to_ascii_lowercase())
+                .is_some_and(|readers| readers.contains(reader))
+    }
+
     /// Devices with a live session (a worker that claimed or heartbeat
     /// within `claim`).
     pub fn live_devices(&self, claim: Duration, now: Instant) -> HashSet<Pubkey> {
@@ -958,6 +993,7 @@ impl Board {
             id,
             JobRecord {
                 lease: CHECK_LEASE,
+                client: Pubkey::default(),
                 job: Job::new(io_compute_sdk::job::JobSpec::DeviceCheck(spec)),
                 state: JobState::Queued,
                 attempts: 0,

@@ -1,17 +1,20 @@
 //! The keeper's HTTP API, as its clients, workers and the keeper itself see
-//! it: JSON bodies for control (every POST signed as `request` says, with
-//! the keeper authority as audience), binary blobs by their hex sha256 for
-//! data.
+//! it: JSON bodies for control, binary blobs by their hex sha256 for data.
+//! Every request but `GET /v1/keeper`, a blob upload and a published
+//! device-reward report is signed as `request` says, with the keeper
+//! authority as audience (a GET with an empty body; its query is not
+//! signed).
 //!
 //! | route | who | what |
 //! |---|---|---|
 //! | `GET /v1/keeper` | anyone | `KeeperInfo` |
 //! | `PUT /v1/blobs/{sha256}` | anyone | stores bytes under their hash (checked) |
-//! | `GET /v1/blobs/{sha256}` | anyone | the bytes |
+//! | `GET /v1/blobs/{sha256}` | a worker in session, or a client whose job read or wrote it | the bytes |
 //! | `POST /v1/jobs` | the lease's client | `SubmitJobs` -> `Submitted` |
-//! | `GET /v1/jobs/{id}` | anyone with the id | `JobStatus` |
+//! | `GET /v1/jobs/{id}` | the job's client | `JobStatus` |
 //! | `GET /v1/jobs/{id}/wait?timeout_ms=` | same | `JobStatus` once finished or at the timeout |
-//! | `GET /v1/leases/{id}/receipts` | anyone | `LeaseReceipts` |
+//! | `GET /v1/leases/{id}/receipts` | the lease's client | `LeaseReceipts` |
+//! | `GET /v1/epochs/{n}/device-rewards` | anyone | the epoch's published device-reward report |
 //! | `POST /v1/worker/session` | a device's worker key | `OpenSession` -> `Session` |
 //! | `POST /v1/worker/claims` | the session's worker | `Claim` -> `Vec<Task>` (long-poll) |
 //! | `POST /v1/worker/results` | same | `JobResult` |

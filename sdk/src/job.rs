@@ -231,6 +231,32 @@ pub enum JobSpec {
     CudaKernel(CudaKernelSpec),
 }
 
+impl JobSpec {
+    /// The blobs the job reads, by lower-case hex sha256.
+    pub fn input_hashes(&self) -> Vec<String> {
+        let lower = |h: &String| h.to_ascii_lowercase();
+        match self {
+            Self::Gemm(g) => match &g.inputs {
+                GemmInputs::Content { a, b } => vec![lower(a), lower(b)],
+                GemmInputs::Seed { .. } => Vec::new(),
+            },
+            Self::MlpInfer(m) => {
+                let mut hashes: Vec<String> = m.layers.iter().map(|l| lower(&l.weights)).collect();
+                if let MlpInput::Content { hash } = &m.input {
+                    hashes.push(lower(hash));
+                }
+                hashes
+            }
+            Self::CudaKernel(k) => k
+                .buffers
+                .iter()
+                .filter_map(|b| b.input.as_ref().map(lower))
+                .collect(),
+            Self::DeviceCheck(_) => Vec::new(),
+        }
+    }
+}
+
 /// A job as it travels between client, keeper and worker.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Job {

@@ -145,11 +145,26 @@ impl KeeperClient {
         self.read(response).await
     }
 
-    pub async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, CallError> {
-        let response = self
+    /// A GET of `path` (a query after `?` allowed), signed like a POST with
+    /// an empty body: a keeper shows jobs, receipts and blobs only to
+    /// whom they belong.
+    fn signed_get(&self, path: &str, timeout: Duration) -> reqwest::RequestBuilder {
+        let route = path.split('?').next().unwrap_or(path);
+        let signed =
+            SignedRequest::sign(&self.signer, &self.audience, "GET", route, b"", unix_now());
+        let mut request = self
             .http
             .get(format!("{}{path}", self.base))
-            .timeout(Duration::from_secs(60))
+            .timeout(timeout);
+        for (name, value) in signed.to_headers() {
+            request = request.header(name, value);
+        }
+        request
+    }
+
+    pub async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<R, CallError> {
+        let response = self
+            .signed_get(path, Duration::from_secs(60))
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
@@ -173,9 +188,7 @@ impl KeeperClient {
 
     pub async fn get_blob(&self, hash: &str) -> Result<Vec<u8>, CallError> {
         let response = self
-            .http
-            .get(format!("{}/v1/blobs/{hash}", self.base))
-            .timeout(Duration::from_secs(120))
+            .signed_get(&format!("/v1/blobs/{hash}"), Duration::from_secs(120))
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;

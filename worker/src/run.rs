@@ -24,7 +24,7 @@ use io_compute_sdk::{
         Openings, Release, Session, SignedReceiptJson, Task,
     },
     client::Client,
-    job::{GemmInputs, Job, JobSpec, MlpInput},
+    job::{Job, JobSpec},
     keeper_client::{CallError, KeeperClient},
     merkle, pda,
     worker_key::{receipt_signed_by, sign_attestation},
@@ -398,7 +398,7 @@ impl JobContext {
     async fn execute(&self, job: Job) -> Result<Finished, String> {
         job.validate().map_err(|e| e.to_string())?;
         let mut inputs = HashMap::new();
-        for hash in input_hashes(&job.spec) {
+        for hash in job.spec.input_hashes() {
             // A missing blob is reported by the job itself, by name.
             if let Ok(bytes) = self.keeper.get_blob(&hash).await {
                 inputs.insert(hash, bytes);
@@ -442,30 +442,6 @@ impl JobContext {
             outputs,
             layers,
         })
-    }
-}
-
-/// The blobs a job reads.
-fn input_hashes(spec: &JobSpec) -> Vec<String> {
-    let lower = |h: &String| h.to_ascii_lowercase();
-    match spec {
-        JobSpec::Gemm(g) => match &g.inputs {
-            GemmInputs::Content { a, b } => vec![lower(a), lower(b)],
-            GemmInputs::Seed { .. } => Vec::new(),
-        },
-        JobSpec::MlpInfer(m) => {
-            let mut hashes: Vec<String> = m.layers.iter().map(|l| lower(&l.weights)).collect();
-            if let MlpInput::Content { hash } = &m.input {
-                hashes.push(lower(hash));
-            }
-            hashes
-        }
-        JobSpec::CudaKernel(k) => k
-            .buffers
-            .iter()
-            .filter_map(|b| b.input.as_ref().map(lower))
-            .collect(),
-        JobSpec::DeviceCheck(_) => Vec::new(),
     }
 }
 

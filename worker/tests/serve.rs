@@ -408,6 +408,27 @@ async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the
         .await;
     assert_eq!(status(reused), Some(409));
     assert_eq!((queued(&w), submitted_events(&w)), (1, 1));
+    // Reads are signed too: a job, its receipts and its blobs are shown to
+    // its client only.
+    let id = &first.jobs[0].id;
+    let unsigned = reqwest::get(format!("{}/v1/jobs/{id}", w.keeper_url()))
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let outsider = KeeperClient::new(&w.keeper_url(), me, stranger.insecure_clone());
+    for path in [
+        format!("/v1/jobs/{id}"),
+        "/v1/leases/0/receipts".to_string(),
+    ] {
+        let refused = outsider.get::<serde_json::Value>(&path).await.unwrap_err();
+        assert_eq!(refused.status(), Some(403), "{path}: {refused}");
+    }
+    assert_eq!(keeper.status(id).await.unwrap().id, *id);
+    let input = keeper.put_blob(vec![7; 64]).await.unwrap();
+    assert_eq!(
+        outsider.get_blob(&input).await.unwrap_err().status(),
+        Some(403)
+    );
     // A job the worker could never run is refused before it is queued.
     let mut huge = int_gemm(1, 16);
     if let JobSpec::Gemm(spec) = &mut huge.spec {
