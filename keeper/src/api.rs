@@ -126,6 +126,15 @@ impl Api {
         Ok(request)
     }
 
+    /// Lease `id` as the chain has it now.
+    async fn lease(&self, id: u64) -> Result<Lease, Refusal> {
+        self.chain
+            .account(&pda::lease(id))
+            .await
+            .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.to_string()))?
+            .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("there is no lease {id}")))
+    }
+
     /// A signed GET of `route` (no body; replays are harmless): its signer.
     fn authenticate_get(&self, headers: &HeaderMap, route: &str) -> Result<Pubkey, Refusal> {
         if !headers.contains_key(io_compute_sdk::request::HEADERS[4]) {
@@ -269,12 +278,7 @@ async fn submit(
             .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("job {i}: {e}")))?;
     }
     let id = submission.lease;
-    let lease: Lease = api
-        .chain
-        .account(&pda::lease(id))
-        .await
-        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.to_string()))?
-        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("there is no lease {id}")))?;
+    let lease = api.lease(id).await?;
     if lease.client != request.signer {
         return Err(refuse(
             StatusCode::FORBIDDEN,
@@ -424,12 +428,7 @@ async fn lease_receipts(
     headers: HeaderMap,
 ) -> Result<Json<LeaseReceipts>, Refusal> {
     let reader = api.authenticate_get(&headers, &format!("/v1/leases/{id}/receipts"))?;
-    let lease: Lease = api
-        .chain
-        .account(&pda::lease(id))
-        .await
-        .map_err(|e| refuse(StatusCode::BAD_GATEWAY, e.to_string()))?
-        .ok_or_else(|| refuse(StatusCode::NOT_FOUND, format!("there is no lease {id}")))?;
+    let lease = api.lease(id).await?;
     if lease.client != reader {
         return Err(refuse(
             StatusCode::FORBIDDEN,
