@@ -52,6 +52,10 @@ pub struct KeeperConfig {
     pub check: crate::epochs::CheckPlan,
     /// The journal's durability mode.
     pub durability: crate::journal::Durability,
+    /// Match only devices whose worker is in session with this keeper and
+    /// whose last device check passed (off only for networks without
+    /// workers, such as tests of matching alone).
+    pub live_only: bool,
 }
 
 /// The TOML file's shape: every field optional.
@@ -73,6 +77,7 @@ pub struct FileConfig {
     pub check_steps: Option<u32>,
     pub check_fixed_ms: Option<u64>,
     pub durability: Option<crate::journal::Durability>,
+    pub live_only: Option<bool>,
 }
 
 /// Flags (and, through clap, their `IO_KEEPER_*` environment variables).
@@ -122,6 +127,9 @@ pub struct Overrides {
     /// the process being killed).
     #[arg(long, value_enum, env = "IO_KEEPER_DURABILITY")]
     pub durability: Option<crate::journal::Durability>,
+    /// Match only live devices (true) or prefer them (false).
+    #[arg(long, env = "IO_KEEPER_LIVE_ONLY")]
+    pub live_only: Option<bool>,
 }
 
 impl KeeperConfig {
@@ -141,7 +149,8 @@ impl KeeperConfig {
 
     /// The defaults with these essentials (tests, `ioc up`): listening on
     /// a free port of 127.0.0.1, device checks small enough for a CPU
-    /// worker sharing the machine.
+    /// worker sharing the machine, and live devices preferred, not
+    /// required (tests of matching run without workers).
     pub fn local(keypair: PathBuf, rpc_url: String, ws_url: String, journal: PathBuf) -> Self {
         Self::merge(
             FileConfig::default(),
@@ -154,6 +163,7 @@ impl KeeperConfig {
                 check_n: Some(128),
                 check_steps: Some(8),
                 check_fixed_ms: Some(10_000),
+                live_only: Some(false),
                 ..Default::default()
             },
         )
@@ -219,6 +229,7 @@ impl KeeperConfig {
                 }
             },
             durability: overrides.durability.or(file.durability).unwrap_or_default(),
+            live_only: overrides.live_only.or(file.live_only).unwrap_or(true),
         };
         config.validate()?;
         Ok(config)
@@ -336,6 +347,7 @@ mod tests {
                 claim: Duration::from_secs(10),
                 check: crate::epochs::CheckPlan::default(),
                 durability: crate::journal::Durability::Full,
+                live_only: true,
             }
         );
         let no_key = KeeperConfig::merge(FileConfig::default(), &Overrides::default());

@@ -119,6 +119,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         metrics: metrics.clone(),
         hub: hub.clone(),
         claim: config.claim,
+        live_only: config.live_only,
     };
     matcher
         .reconcile()

@@ -32,23 +32,29 @@ pub struct Matcher {
     pub hub: Arc<Hub>,
     /// A device is live while its worker claimed or beat within this.
     pub claim: std::time::Duration,
+    /// Match live devices only.
+    pub live_only: bool,
 }
 
 /// The devices chosen for `lease` among `devices` (not in `taken`): the
 /// accepted ones whose GPUs add up to the lease's count, live ones first
-/// (a worker in session with this keeper, its last device check passed),
-/// then the cheapest, or None.
+/// (a worker in session with this keeper, its last device check passed)
+/// or, with `live_only`, live ones only; then the cheapest. None if they
+/// do not add up.
 pub fn choose(
     lease: &Lease,
     devices: &[(Pubkey, Device)],
     providers: &HashMap<Pubkey, Provider>,
     taken: &HashSet<Pubkey>,
     live: &HashSet<Pubkey>,
+    live_only: bool,
 ) -> Option<Vec<(Pubkey, Pubkey)>> {
+    let is_live = |key: &Pubkey, d: &Device| live.contains(key) && d.failed_checks == 0;
     let mut candidates: Vec<&(Pubkey, Device)> = devices
         .iter()
         .filter(|(key, device)| {
             !taken.contains(key)
+                && (!live_only || is_live(key, device))
                 && providers
                     .get(&device.provider)
                     .is_some_and(|p| lease.spec.accepts(device, p).is_ok())
@@ -57,9 +63,8 @@ pub fn choose(
     // Live first, then the cheapest, then the more reliable, then the
     // older account.
     candidates.sort_by_key(|(key, d)| {
-        let live = live.contains(key) && d.failed_checks == 0;
         (
-            !live,
+            !is_live(key, d),
             d.price_per_gpu_hour,
             u16::MAX - d.reliability_bps,
             *key,
@@ -158,7 +163,8 @@ impl Matcher {
         });
         let mut assigned = 0;
         for lease in open {
-            let Some(chosen) = choose(lease, &devices, &providers, &taken, &live) else {
+            let Some(chosen) = choose(lease, &devices, &providers, &taken, &live, self.live_only)
+            else {
                 continue;
             };
             taken.extend(chosen.iter().map(|(d, _)| *d));

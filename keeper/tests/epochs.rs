@@ -14,12 +14,14 @@ use io_compute_sdk::{
 use io_compute_testkit::{until, Network};
 use io_keeper::epochs::{CheckPlan, DeviceRewardReport};
 use solana_sdk::signer::Signer;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devices_are_checked_epochs_advance_and_rewards_are_claimable() {
     let n = Network::start("epochs", 2).await;
     let mut config = n.keeper_config(100);
+    config.live_only = true;
     config.check = CheckPlan {
         n: 64,
         steps: 4,
@@ -46,9 +48,14 @@ async fn devices_are_checked_epochs_advance_and_rewards_are_claimable() {
     assert_eq!(checked.failed_checks, 0, "it passed");
     let unchecked: Device = n.chain.expect_account(&n.devices[1]).await.unwrap();
     assert_eq!(unchecked.last_check_epoch, None);
-    // A cluster goes to the live, checked device, not the silent one.
+    // A cluster goes to the live, checked device; the silent one is never
+    // matched.
     let lease = n.rent(0, 1).await;
     assert_eq!(lease.devices[0].device, n.devices[0]);
+    n.open_lease(1, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let waiting: io_compute::state::Lease = n.chain.expect_account(&pda::lease(1)).await.unwrap();
+    assert_eq!(waiting.status, io_compute::state::LeaseStatus::Open);
 
     // The epoch ends (chain time): the keeper advances it and posts the
     // rewards of the one that ended.

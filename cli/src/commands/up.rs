@@ -168,6 +168,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
         listen: format!("127.0.0.1:{}", args.keeper_port).parse()?,
         period_jobs: 4,
         period: Duration::from_secs(5),
+        live_only: args.worker != WorkerChoice::None,
         ..KeeperConfig::local(
             admin_path.clone(),
             url.clone(),
