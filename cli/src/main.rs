@@ -2,6 +2,7 @@
 //! conventions (`--url`, `--keypair`, the Solana CLI config file), tables or
 //! `--json`, and a one-line error and non-zero exit on any failure.
 
+mod app_server;
 mod commands;
 mod context;
 mod faucet;

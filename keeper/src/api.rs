@@ -23,9 +23,10 @@ use axum::{
 use io_compute::state::{Device, Lease, LeaseStatus};
 use io_compute_sdk::{
     api::{
-        self, ApiError, Attested, Claim, Heartbeat, JobOutcome, JobResult, LeaseReceipts,
-        OpenSession, ProvenPeriod, ProvenReceipt, Release, Session, SignedReceiptJson, SubmitJobs,
-        Submitted, MAX_CLAIM_WAIT_MS, MAX_JOBS_PER_SUBMIT,
+        self, ApiError, Attested, Claim, Heartbeat, JobOutcome, JobResult, LeaseJobs,
+        LeaseReceipts, OpenSession, ProvenPeriod, ProvenReceipt, Release, Session,
+        SignedReceiptJson, SubmitJobs, Submitted, MAX_CLAIM_WAIT_MS, MAX_JOBS_PER_SUBMIT,
+        MAX_LEASE_JOBS,
     },
     client::Client,
     merkle, pda,
@@ -95,6 +96,7 @@ pub fn router(api: Api) -> Router {
         .route("/v1/jobs/{id}", get(job_status))
         .route("/v1/jobs/{id}/wait", get(job_wait))
         .route("/v1/leases/{id}/receipts", get(lease_receipts))
+        .route("/v1/leases/{id}/jobs", get(lease_jobs))
         .route("/v1/epochs/{epoch}/device-rewards", get(device_rewards))
         .route("/v1/worker/session", post(open_session))
         .route("/v1/worker/claims", post(claim))
@@ -106,6 +108,9 @@ pub fn router(api: Api) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::blobs::MAX_BLOB_BYTES,
         ))
+        // Any origin: requests are signed, no cookie or ambient authority
+        // rides along, so browser apps may call the keeper directly.
+        .layer(tower_http::cors::CorsLayer::permissive())
         .with_state(api)
 }
 
@@ -420,6 +425,36 @@ async fn job_wait(
     }
 }
 
+/// Refuses a signed GET of lease `id`'s `what` (its last path segment)
+/// unless the lease's client signed it.
+async fn authorize_lease_client(
+    api: &Api,
+    headers: &HeaderMap,
+    id: u64,
+    what: &str,
+) -> Result<(), Refusal> {
+    let reader = api.authenticate_get(headers, &format!("/v1/leases/{id}/{what}"))?;
+    let lease = api.lease(id).await?;
+    if lease.client != reader {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("lease {id}'s {what} are for its client {}", lease.client),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /v1/leases/{id}/jobs`: the lease's latest jobs, for its client.
+async fn lease_jobs(
+    State(api): State<Api>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+) -> Result<Json<LeaseJobs>, Refusal> {
+    authorize_lease_client(&api, &headers, id, "jobs").await?;
+    let jobs = api.hub.with(|b| b.lease_jobs(id, MAX_LEASE_JOBS));
+    Ok(Json(LeaseJobs { lease: id, jobs }))
+}
+
 /// `GET /v1/leases/{id}/receipts`: every posted period with each receipt's
 /// Merkle proof against the root the chain holds.
 async fn lease_receipts(
@@ -427,14 +462,7 @@ async fn lease_receipts(
     Path(id): Path<u64>,
     headers: HeaderMap,
 ) -> Result<Json<LeaseReceipts>, Refusal> {
-    let reader = api.authenticate_get(&headers, &format!("/v1/leases/{id}/receipts"))?;
-    let lease = api.lease(id).await?;
-    if lease.client != reader {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            format!("lease {id}'s receipts are for its client {}", lease.client),
-        ));
-    }
+    authorize_lease_client(&api, &headers, id, "receipts").await?;
     let lease_key = pda::lease(id);
     let periods = api.hub.with(|b| b.posted_periods(id));
     let periods = periods

@@ -158,7 +158,8 @@ pub enum BoardError {
 pub struct Board {
     jobs: HashMap<JobId, JobRecord>,
     queues: HashMap<u64, VecDeque<JobId>>,
-    /// (client, nonce) -> the body's hash and the jobs it queued.
+    /// Every job of a lease, in submission order.
+    by_lease: HashMap<u64, Vec<JobId>>,
     /// (client, nonce) -> the body's hash and the jobs it queued, for as
     /// long as a replay could still carry a valid time.
     requests: HashMap<(Pubkey, u128), Remembered>,
@@ -274,6 +275,7 @@ impl Board {
     }
 
     fn insert_job(&mut self, id: JobId, lease: u64, client: Pubkey, job: Job, now: Instant) {
+        self.by_lease.entry(lease).or_default().push(id);
         self.jobs.insert(
             id,
             JobRecord {
@@ -630,6 +632,18 @@ impl Board {
         self.sessions
             .retain(|_, s| now.duration_since(s.last_seen) < claim * 3);
         states
+    }
+
+    /// The last `limit` jobs submitted to `lease`, oldest first.
+    pub fn lease_jobs(&self, lease: u64, limit: usize) -> Vec<JobStatus> {
+        let ids = self
+            .by_lease
+            .get(&lease)
+            .map_or(&[][..], |ids| ids.as_slice());
+        ids[ids.len().saturating_sub(limit)..]
+            .iter()
+            .filter_map(|id| self.status(id))
+            .collect()
     }
 
     pub fn status(&self, id: &JobId) -> Option<JobStatus> {

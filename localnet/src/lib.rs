@@ -124,7 +124,10 @@ impl Localnet {
 
         let rpc_addr = rpc_listener.local_addr().expect("bound");
         let ws_addr = ws_listener.local_addr().expect("bound");
-        let rpc_app = rpc::router(rpc::RpcState { bank: bank.clone() });
+        // Any origin may call, as on an agave node: browser apps read the
+        // chain directly.
+        let rpc_app = rpc::router(rpc::RpcState { bank: bank.clone() })
+            .layer(tower_http::cors::CorsLayer::permissive());
         let ws_app = pubsub::router(bank.clone());
         let rpc_task = tokio::spawn(serve(rpc_listener, rpc_app, shutdown_rx.clone()));
         let ws_task = tokio::spawn(serve(ws_listener, ws_app, shutdown_rx));

@@ -426,6 +426,21 @@ async fn json_rpc_error_paths() {
         json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params}).to_string()
     };
 
+    // A browser app on another origin may call, as on an agave node.
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://127.0.0.1:8080")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,solana-client",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+
     let (_, body) = raw(&url, "{not json").await;
     assert_eq!(body["error"]["code"], -32700);
     assert_eq!(body["id"], Value::Null);

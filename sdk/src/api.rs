@@ -14,6 +14,7 @@
 //! | `GET /v1/jobs/{id}` | the job's client | `JobStatus` |
 //! | `GET /v1/jobs/{id}/wait?timeout_ms=` | same | `JobStatus` once finished or at the timeout |
 //! | `GET /v1/leases/{id}/receipts` | the lease's client | `LeaseReceipts` |
+//! | `GET /v1/leases/{id}/jobs` | the lease's client | `LeaseJobs` (the last 1,000) |
 //! | `GET /v1/epochs/{n}/device-rewards` | anyone | the epoch's published device-reward report |
 //! | `POST /v1/worker/session` | a device's worker key | `OpenSession` -> `Session` |
 //! | `POST /v1/worker/claims` | the session's worker | `Claim` -> `Vec<Task>` (long-poll) |
@@ -205,6 +206,17 @@ impl SignedReceiptJson {
         ))
     }
 }
+
+/// `GET /v1/leases/{id}/jobs`: the lease's last `MAX_LEASE_JOBS` jobs,
+/// oldest first (for its client).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LeaseJobs {
+    pub lease: u64,
+    pub jobs: Vec<JobStatus>,
+}
+
+/// Most jobs `GET /v1/leases/{id}/jobs` lists.
+pub const MAX_LEASE_JOBS: usize = 1_000;
 
 /// `GET /v1/leases/{id}/receipts`: every posted period of the lease with
 /// its receipts and their Merkle proofs against the period's on-chain

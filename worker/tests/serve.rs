@@ -419,11 +419,38 @@ async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the
     for path in [
         format!("/v1/jobs/{id}"),
         "/v1/leases/0/receipts".to_string(),
+        "/v1/leases/0/jobs".to_string(),
     ] {
         let refused = outsider.get::<serde_json::Value>(&path).await.unwrap_err();
         assert_eq!(refused.status(), Some(403), "{path}: {refused}");
     }
     assert_eq!(keeper.status(id).await.unwrap().id, *id);
+    let listed: api::LeaseJobs = keeper.get("/v1/leases/0/jobs").await.unwrap();
+    assert_eq!(
+        listed
+            .jobs
+            .iter()
+            .map(|j| j.id.as_str())
+            .collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    // Browser apps call the keeper from their own origin: the preflight
+    // allows it (the signature, not the origin, is the authority).
+    let preflight = reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v1/jobs", w.keeper_url()),
+        )
+        .header("origin", "http://127.0.0.1:8080")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-ioc-signature",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
     let input = keeper.put_blob(vec![7; 64]).await.unwrap();
     assert_eq!(
         outsider.get_blob(&input).await.unwrap_err().status(),

@@ -1,8 +1,9 @@
 //! `ioc up`: the whole network on this machine. A localnet with the
 //! program, set up by the migrations; a keeper; this machine as a demo
 //! provider whose worker (the GPU if there is one, else the CPU) is
-//! registered and staked; a demo client holding IOSD. It prints the
-//! endpoints, the keypairs and what to try next, then serves until Ctrl-C.
+//! registered and staked; a demo client holding IOSD; the web app on
+//! :8080 (`app_server`). It prints the endpoints, the keypairs and what to
+//! try next, then serves until Ctrl-C.
 //! With `--demo` it rents a cluster, runs jobs on it, waits for their
 //! usage proof and checks every receipt against the proof on the chain,
 //! then stops. With `--ledger DIR` the chain, the keys and the keeper's
@@ -59,6 +60,13 @@ pub struct UpArgs {
     /// Epoch length, seconds.
     #[arg(long, default_value_t = 3_600)]
     epoch_seconds: i64,
+    /// The web app's port (not served with --demo).
+    #[arg(long, default_value_t = 8080)]
+    app_port: u16,
+    /// The web app's build (`npm ci --prefix app && npm run build --prefix
+    /// app`).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../app/dist"))]
+    app_dir: PathBuf,
     /// Rent a cluster, run jobs, check their proof, then stop.
     #[arg(long)]
     demo: bool,
@@ -106,7 +114,7 @@ async fn fund_sol(chain: &Client, who: &Pubkey) -> Result<()> {
 }
 
 /// `io` IO from the admin's faucet wallet to `to`.
-async fn fund_io(admin: &Client, to: &Pubkey, io: u64) -> Result<()> {
+pub(crate) async fn fund_io(admin: &Client, to: &Pubkey, io: u64) -> Result<()> {
     let from = admin.payer.pubkey();
     admin
         .send(
@@ -305,11 +313,37 @@ pub async fn run(args: UpArgs) -> Result<()> {
         client_key.pubkey(),
         io_compute_sdk::amount::Token::Iosd.format(client.token_balance(&iosd).await?)
     ));
+    // The app, for people: served while `ioc up` serves, so not in the demo.
+    let app_task = if args.demo {
+        None
+    } else {
+        let listen = format!("127.0.0.1:{}", args.app_port).parse()?;
+        match crate::app_server::serve(
+            listen,
+            &args.app_dir,
+            url.clone(),
+            net.ws_url(),
+            Client::new(&url, admin_key.insecure_clone()),
+            stop.clone(),
+        )
+        .await
+        {
+            Ok(task) => Some(task),
+            Err(error) => {
+                // The chain, keeper and worker serve without it.
+                step(&format!("app: not served: {error:#}"));
+                None
+            }
+        }
+    };
     println!();
     println!(
         "IO Compute is up ({:.1} s)",
         started.elapsed().as_secs_f64()
     );
+    if app_task.is_some() {
+        println!("  app          http://127.0.0.1:{}", args.app_port);
+    }
     println!("  RPC          {url}");
     println!("  WebSocket    {}", net.ws_url());
     println!("  keeper       {keeper_url}  (/healthz, /metrics, /v1/...)");
@@ -339,7 +373,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
     };
     eprintln!("Stopping: worker, keeper, chain");
     stop.cancel();
-    if let Some(task) = worker_task {
+    for task in [worker_task, app_task].into_iter().flatten() {
         let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
     }
     keeper.shutdown().await.context("stopping the keeper")?;

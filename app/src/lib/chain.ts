@@ -1,0 +1,120 @@
+// The chain as the app reads and writes it: one Connection (HTTP JSON-RPC and
+// its WebSocket), the Anchor program built from the committed IDL, and the
+// instructions the pages send.
+import { AnchorProvider, BN, Program, type Idl } from '@anchor-lang/core';
+import {
+  Connection,
+  PublicKey,
+  SystemProgram,
+  Transaction,
+  TransactionInstruction,
+  VersionedTransaction,
+} from '@solana/web3.js';
+import idlJson from '../../../idl/io_compute.json';
+import { ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_PROGRAM_ID, associatedToken, pda } from './pda';
+
+export const idl = idlJson as Idl;
+
+/** What a page needs of a wallet to send transactions and sign keeper requests. */
+export interface AppWallet {
+  publicKey: PublicKey;
+  signTransaction<T extends Transaction | VersionedTransaction>(tx: T): Promise<T>;
+  signAllTransactions<T extends Transaction | VersionedTransaction>(txs: T[]): Promise<T[]>;
+  signMessage(message: Uint8Array): Promise<Uint8Array>;
+  label: string;
+}
+
+/** A wallet that signs nothing, for reading the chain before one connects. */
+const readOnly = {
+  publicKey: PublicKey.default,
+  signTransaction: () => Promise.reject(new Error('Connect a wallet first.')),
+  signAllTransactions: () => Promise.reject(new Error('Connect a wallet first.')),
+};
+
+// Anchor's account namespace is typed from a literal IDL type; the app reads
+// the committed JSON, so accounts come back as plain decoded records.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Decoded = any;
+
+export function makeProgram(connection: Connection, wallet?: AppWallet): Program {
+  const provider = new AnchorProvider(connection, (wallet ?? readOnly) as never, {
+    commitment: 'confirmed',
+    preflightCommitment: 'confirmed',
+  });
+  return new Program(idl, provider);
+}
+
+export interface Keyed<T = Decoded> {
+  publicKey: PublicKey;
+  account: T;
+}
+
+/** Every account of `name` (an IDL account type, camelCase). */
+export async function all(program: Program, name: string): Promise<Keyed[]> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (program.account as any)[name].all();
+}
+
+export async function fetchOne(program: Program, name: string, key: PublicKey): Promise<Decoded | null> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (program.account as any)[name].fetchNullable(key);
+}
+
+/** Creates `owner`'s associated token account for `mint` unless it exists. */
+export function createAtaIdempotent(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: ASSOCIATED_TOKEN_PROGRAM_ID,
+    keys: [
+      { pubkey: payer, isSigner: true, isWritable: true },
+      { pubkey: associatedToken(owner, mint), isSigner: false, isWritable: true },
+      { pubkey: owner, isSigner: false, isWritable: false },
+      { pubkey: mint, isSigner: false, isWritable: false },
+      { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
+      { pubkey: TOKEN_PROGRAM_ID, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.from([1]),
+  });
+}
+
+export async function tokenBalance(connection: Connection, account: PublicKey): Promise<bigint> {
+  try {
+    const balance = await connection.getTokenAccountBalance(account);
+    return BigInt(balance.value.amount);
+  } catch {
+    return 0n; // no such account yet
+  }
+}
+
+export const bn = (value: bigint | number) => new BN(value.toString());
+
+/** The accounts of an IO burn (for IOSD, or a lease paid in IO). */
+export function burnAccounts(owner: PublicKey, destination: PublicKey, currentEpoch: bigint) {
+  return {
+    owner,
+    config: pda.config(),
+    tokenomics: pda.tokenomics(),
+    epoch: pda.epoch(currentEpoch),
+    price: pda.priceFeed(),
+    ioMint: pda.ioMint(),
+    iosdMint: pda.iosdMint(),
+    source: associatedToken(owner, pda.ioMint()),
+    destination,
+    vaultAuthority: pda.vaultAuthority(),
+    tokenProgram: TOKEN_PROGRAM_ID,
+  };
+}
+
+/** The accounts that pay out staking rewards (IO and IOSD) to `owner`. */
+export function rewardPayout(owner: PublicKey) {
+  return {
+    config: pda.config(),
+    ioDestination: associatedToken(owner, pda.ioMint()),
+    iosdDestination: associatedToken(owner, pda.iosdMint()),
+    rewardsVault: pda.rewardsVault(),
+    rewardsIosdVault: pda.rewardsIosdVault(),
+    ioMint: pda.ioMint(),
+    iosdMint: pda.iosdMint(),
+    vaultAuthority: pda.vaultAuthority(),
+    tokenProgram: TOKEN_PROGRAM_ID,
+  };
+}
