@@ -58,9 +58,9 @@ const go = async (hash) => {
   await page.goto(`${appUrl}/#/${hash}`);
   await page.locator('h1').waitFor();
 };
-/** Runs a form's or button's action and returns what the page said of it. */
-async function expectResult(pattern, scope = page) {
-  const result = scope.locator('[data-testid=action-result]:visible').first();
+/** What the page said of the action `label` (success or failure), checked against `pattern`. */
+async function expectResult(label, pattern) {
+  const result = page.locator('[data-testid=action-result]:visible').filter({ hasText: new RegExp(`^${label}(:| failed)`) }).first();
   await result.waitFor();
   const text = (await result.textContent()) ?? '';
   check(pattern.test(text), `expected ${pattern}, the page said: ${text}`);
@@ -76,11 +76,11 @@ try {
   await page.locator('summary').click();
   await page.getByRole('button', { name: 'Use a development wallet' }).click();
   await page.getByRole('button', { name: 'Fund from the localnet faucet' }).click();
-  await expectResult(/Faucet: .*IO sent/);
+  await expectResult('Faucet', /Faucet: .*IO sent/);
   await page.getByTestId('balance-io').filter({ hasText: /^[1-9]/ }).waitFor();
   await page.getByLabel('IO to burn for IOSD').fill('100');
   await page.getByRole('button', { name: 'Get IOSD' }).click();
-  await expectResult(/Burn IO for IOSD: burned 100 IO/);
+  await expectResult('Burn IO for IOSD', /Burn IO for IOSD: burned 100 IO/);
   await page.getByTestId('balance-iosd').filter({ hasText: /^[1-9]/ }).waitFor();
   await page.locator('summary').click();
 
@@ -98,7 +98,7 @@ try {
   for (const dim of ['m', 'n', 'k']) await page.getByLabel(dim, { exact: true }).fill('64');
   await page.getByLabel('Number of jobs').fill('4');
   await page.getByRole('button', { name: 'Submit GEMM job' }).click();
-  await expectResult(/Submit job: 4 job\(s\) queued/);
+  await expectResult('Submit job', /Submit job: 4 job\(s\) queued/);
   await page.waitForFunction(
     () => [...document.querySelectorAll('[data-testid=job-state]')].filter((c) => c.textContent === 'succeeded').length === 4,
     null,
@@ -113,15 +113,32 @@ try {
   check((await page.getByTestId('receipts-verified').getAttribute('class')) === 'ok', 'receipts verified without error');
   await page.screenshot({ path: join(shots, 'cluster-desktop.png'), fullPage: true });
 
+  step('dispute the proof with a bond, then close the cluster');
+  await page.getByRole('button', { name: /^Dispute \(1,000 IO bond\)$/ }).click();
+  await expectResult('Dispute', /Dispute: bonded 1,000 IO/);
+  await page.getByTestId('proof-row').filter({ hasText: 'Disputed' }).waitFor();
+  await page.getByRole('button', { name: 'Close cluster' }).click();
+  await expectResult('Close cluster', /Close cluster: closed/);
+  await page.getByTestId('cluster-status').filter({ hasText: 'Closed' }).waitFor();
+
+  step('a cluster paid with IO (burned at the oracle price) is matched to the freed device');
+  await go('clusters');
+  await page.getByLabel('Max price per GPU-hour (IOSD)').fill('0.5');
+  await page.getByRole('radio', { name: /IO \(burned/ }).check();
+  await page.getByLabel('Most IO to burn').fill('100');
+  await page.getByRole('button', { name: 'Create cluster' }).click();
+  await page.waitForURL((url) => /#\/clusters\/\d+$/.test(url.href) && !url.href.endsWith(`/${cluster}`));
+  await page.getByTestId('cluster-status').filter({ hasText: 'Active' }).waitFor();
+
   step('stake IO behind the provider, then a refused unstake shows the program error by name');
   await go('staking');
   await page.getByLabel('Amount (IO)').fill('20000');
   await page.getByLabel('Lockup (days)').fill('30');
   await page.getByRole('button', { name: 'Stake', exact: true }).click();
-  await expectResult(/Stake: 20,000 IO co-staked behind/);
+  await expectResult('Stake', /Stake: 20,000 IO co-staked behind/);
   await page.getByTestId('position-row').first().waitFor();
   await page.getByRole('button', { name: 'Unstake' }).click();
-  await expectResult(/Unstake failed\. LockupNotEnded: /);
+  await expectResult('Unstake', /Unstake failed\. LockupNotEnded: /);
 
   step('propose a fee change and vote on it');
   // Stake votes only on proposals opened after it: let the chain's clock
@@ -133,10 +150,10 @@ try {
   await page.getByLabel('Change').selectOption('providerFeeBps');
   await page.getByLabel('New value').fill('300');
   await page.getByRole('button', { name: 'Propose' }).click();
-  await expectResult(/Propose: proposal #\d+ is open for votes/);
+  await expectResult('Propose', /Propose: proposal #\d+ is open for votes/);
   const proposal = page.getByTestId('proposal').filter({ hasText: 'Lower the provider fee to 3 %' });
   await proposal.getByRole('button', { name: 'Vote yes' }).click();
-  await expectResult(/Vote yes: counted with 20,000 IO/);
+  await expectResult('Vote yes', /Vote yes: counted with 20,000 IO/);
   await proposal.getByText('You voted.').waitFor();
   const tally = (await proposal.getByTestId('proposal-tally').textContent()) ?? '';
   check(/^Yes [1-9][\d,.]* · No 0 · Abstain 0 \(1 votes/.test(tally), `the tally counts the vote: ${tally}`);
