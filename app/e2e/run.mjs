@@ -39,20 +39,20 @@ page.on('console', (m) => m.type() === 'error' && !/favicon/.test(m.text()) && c
 
 const step = (text) => console.log(`- ${text}`);
 const { rpcUrl } = await (await fetch(`${appUrl}/config.json`)).json();
-/** The chain's clock (the Clock sysvar's unix_timestamp). */
-async function chainTime() {
+async function rpc(method, params) {
   const response = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'getAccountInfo',
-      params: ['SysvarC1ock11111111111111111111111111111111', { encoding: 'base64' }],
-    }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
-  const data = Buffer.from((await response.json()).result.value.data[0], 'base64');
-  return Number(data.readBigInt64LE(32));
+  const answer = await response.json();
+  if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+  return answer.result;
+}
+/** The chain's clock (the Clock sysvar's unix_timestamp). */
+async function chainTime() {
+  const clock = await rpc('getAccountInfo', ['SysvarC1ock11111111111111111111111111111111', { encoding: 'base64' }]);
+  return Number(Buffer.from(clock.value.data[0], 'base64').readBigInt64LE(32));
 }
 const go = async (hash) => {
   await page.goto(`${appUrl}/#/${hash}`);
@@ -139,6 +139,9 @@ try {
   await page.getByTestId('position-row').first().waitFor();
   await page.getByRole('button', { name: 'Unstake' }).click();
   await expectResult('Unstake', /Unstake failed\. LockupNotEnded: /);
+  // No epoch has ended since the stake: the program has nothing to pay yet.
+  await page.getByRole('button', { name: 'Claim rewards' }).click();
+  await expectResult('Claim rewards', /Claim rewards failed\. NothingToClaim: /);
 
   step('propose a fee change and vote on it');
   // Stake votes only on proposals opened after it: let the chain's clock
@@ -203,6 +206,18 @@ try {
       await page.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
     }
   }
+
+  step('three days later (the localnet clock warped): finalize the proposal; execute is refused before the handover');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await rpc('localnet_warpClock', [3 * 86_400 + 5]);
+  await go('governance');
+  await page.reload();
+  await proposal.getByRole('button', { name: 'Finalize' }).click();
+  await expectResult('Finalize', /Finalize: done/);
+  await proposal.getByTestId('proposal-state').filter({ hasText: 'Succeeded' }).waitFor();
+  await proposal.getByRole('button', { name: 'Execute' }).click();
+  await expectResult('Execute', /Execute failed\. GovernanceNotInControl: /);
+
   check(failures.length === 0, failures.join('; '));
   console.log(`e2e passed; screenshots in ${shots}`);
 } catch (error) {

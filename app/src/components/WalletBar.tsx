@@ -1,7 +1,7 @@
 import { WalletMultiButton } from '@solana/wallet-adapter-react-ui';
 import { useState } from 'react';
 import { useAction, useApp, useLoad } from '../context';
-import { bn, burnAccounts, createAtaIdempotent, fetchOne, tokenBalance } from '../lib/chain';
+import { bn, burnAccounts, createAtaIdempotent, fetchOne, send, tokenBalance } from '../lib/chain';
 import { formatUnits, io, iosd, parseUnits } from '../lib/format';
 import { associatedToken, pda } from '../lib/pda';
 import { ActionResult, Field } from './ui';
@@ -41,11 +41,10 @@ export function WalletBar() {
       const amount = parseUnits(burn, 9);
       const tokenomics = await fetchOne(program, 'tokenomics', pda.tokenomics());
       const iosdAccount = associatedToken(me, pda.iosdMint());
-      const signature = await program.methods
+      const signature = await send(program, program.methods
         .burnIoForIosd({ exactIn: { io: bn(amount), minIosd: bn(0) } })
         .accountsPartial(burnAccounts(me, iosdAccount, BigInt(tokenomics.currentEpoch.toString())))
-        .preInstructions([createAtaIdempotent(me, me, pda.iosdMint())])
-        .rpc();
+        .preInstructions([createAtaIdempotent(me, me, pda.iosdMint())]));
       return `burned ${io(amount)} IO (${signature.slice(0, 8)}…)`;
     });
 

@@ -118,3 +118,12 @@ export function rewardPayout(owner: PublicKey) {
     tokenProgram: TOKEN_PROGRAM_ID,
   };
 }
+
+/** Sends a built instruction (`program.methods…`) and waits for it. Failures
+ * keep the simulation's logs for `describeError`: Anchor's own `.rpc()`
+ * parser assumes SBF's pubkey log lines and throws a TypeError of its own on
+ * some refusals (`require_keys_eq!`), hiding the program's error. */
+export async function send(program: Program, builder: { transaction(): Promise<Transaction> }): Promise<string> {
+  const tx = await builder.transaction();
+  return program.provider.sendAndConfirm!(tx);
+}

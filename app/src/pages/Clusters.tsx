@@ -2,7 +2,7 @@ import { PublicKey } from '@solana/web3.js';
 import { useEffect, useState } from 'react';
 import { ActionResult, Field, Key, Load, Section, Stat, Table } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, burnAccounts, fetchOne, type Decoded, type Keyed } from '../lib/chain';
+import { all, bn, burnAccounts, fetchOne, send, type Decoded, type Keyed } from '../lib/chain';
 import { describeError } from '../lib/errors';
 import { dateTime, iosd, io, modelCode, modelName, parseUnits, relativeTime, variant } from '../lib/format';
 import { KeeperClient, gemmJob, type GemmJob, type JobStatus } from '../lib/keeper';
@@ -97,7 +97,7 @@ function CreateCluster() {
         minReliabilityBps: 0,
       };
       if (form.pay === 'iosd') {
-        await program.methods
+        await send(program, program.methods
           .createLease(spec)
           .accountsPartial({
             client: me,
@@ -108,19 +108,17 @@ function CreateCluster() {
             escrowVault: pda.escrowVault(),
             iosdMint: pda.iosdMint(),
             tokenProgram: TOKEN_PROGRAM_ID,
-          })
-          .rpc();
+          }));
       } else {
         const tokenomics = await fetchOne(program, 'tokenomics', pda.tokenomics());
-        await program.methods
+        await send(program, program.methods
           .createLeaseWithIo({ spec, maxIo: bn(parseUnits(form.maxIo, 9)) })
           .accountsPartial({
             client: me,
             market: pda.market(),
             lease: pda.lease(id),
             burn: burnAccounts(me, pda.escrowVault(), BigInt(tokenomics.currentEpoch.toString())),
-          })
-          .rpc();
+          }));
       }
       window.location.hash = `#/clusters/${id}`;
       return `cluster #${id} created; a keeper will match it to devices`;
@@ -267,7 +265,7 @@ function CloseCluster({ id, lease }: { id: number; lease: Decoded }) {
         tokenProgram: TOKEN_PROGRAM_ID,
       };
       if (status === 'Open') {
-        await program.methods.cancelLease().accountsPartial({ client: me, lease: pda.lease(id), refund }).rpc();
+        await send(program, program.methods.cancelLease().accountsPartial({ client: me, lease: pda.lease(id), refund }));
         return 'cancelled; the deposit is back';
       }
       const devices: PublicKey[] = lease.devices.map((d: Decoded) => d.device);
@@ -276,11 +274,10 @@ function CloseCluster({ id, lease }: { id: number; lease: Decoded }) {
         const account = await fetchOne(program, 'device', device);
         if (!providers.some((p) => p.equals(account.provider))) providers.push(account.provider);
       }
-      await program.methods
+      await send(program, program.methods
         .closeLease()
         .accountsPartial({ closer: me, client: me, lease: pda.lease(id), refund })
-        .remainingAccounts([...devices, ...providers].map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })))
-        .rpc();
+        .remainingAccounts([...devices, ...providers].map((pubkey) => ({ pubkey, isSigner: false, isWritable: true }))));
       return 'closed; the unused escrow is back, proven work is held until its proof settles';
     });
   return (
@@ -405,7 +402,7 @@ function Proofs({ lease, proofs, minBond }: { lease: PublicKey; proofs: Keyed[];
   const dispute = (proof: PublicKey) =>
     action.run('Dispute', async () => {
       const me = wallet!.publicKey;
-      await program.methods
+      await send(program, program.methods
         .disputeProof({ bond: bn(minBond) })
         .accountsPartial({
           challenger: me,
@@ -416,8 +413,7 @@ function Proofs({ lease, proofs, minBond }: { lease: PublicKey; proofs: Keyed[];
           bondSource: associatedToken(me, pda.ioMint()),
           bondVault: pda.bondVault(),
           ioMint: pda.ioMint(),
-        })
-        .rpc();
+        }));
       return `bonded ${io(minBond)} IO; the arbiter rules on it`;
     });
   return (

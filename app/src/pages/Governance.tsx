@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ActionResult, Field, Load, Section } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, fetchOne, type Keyed } from '../lib/chain';
+import { all, bn, fetchOne, send, type Keyed } from '../lib/chain';
 import { big, dateTime, io, relativeTime, variant } from '../lib/format';
 import { pda } from '../lib/pda';
 import { positionsOf, type Position } from '../lib/staking';
@@ -49,7 +49,7 @@ export function Governance() {
       if (!position) throw new Error('Stake IO first: proposals and votes are weighted by stake.');
       if (!form.description.trim()) throw new Error('Describe the proposal.');
       const id = BigInt(governance.nextProposalId.toString());
-      await program.methods
+      await send(program, program.methods
         .createProposal({ description: form.description.trim(), changes: [{ [form.kind]: { 0: CHANGES[form.kind].parse(form.value) } }], call: null })
         .accountsPartial({
           proposer: me!,
@@ -59,14 +59,13 @@ export function Governance() {
           position: position.key,
           stakeVault: pda.stakeVault(),
           proposal: pda.proposal(id),
-        })
-        .rpc();
+        }));
       return `proposal #${id} is open for votes`;
     });
 
   const vote = (proposal: Keyed, position: Position, choice: 'yes' | 'no' | 'abstain') =>
     action.run(`Vote ${choice}`, async () => {
-      await program.methods
+      await send(program, program.methods
         .castVote({ [choice]: {} })
         .accountsPartial({
           voter: me!,
@@ -74,20 +73,18 @@ export function Governance() {
           provider: position.provider.publicKey,
           position: position.key,
           vote: pda.vote(proposal.publicKey, position.key),
-        })
-        .rpc();
+        }));
       return `counted with ${io(position.value)} IO of stake behind it`;
     });
   const finalize = (proposal: Keyed) =>
     action.run('Finalize', async () => {
-      await program.methods.finalizeProposal().accountsPartial({ proposal: proposal.publicKey }).rpc();
+      await send(program, program.methods.finalizeProposal().accountsPartial({ proposal: proposal.publicKey }));
     });
   const execute = (proposal: Keyed) =>
     action.run('Execute', async () => {
-      await program.methods
+      await send(program, program.methods
         .executeProposal()
-        .accountsPartial({ config: pda.config(), governance: pda.governance(), proposal: proposal.publicKey, gpuModels: pda.gpuModels() })
-        .rpc();
+        .accountsPartial({ config: pda.config(), governance: pda.governance(), proposal: proposal.publicKey, gpuModels: pda.gpuModels() }));
     });
 
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ActionResult, Field, Load, Section, Table } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, createAtaIdempotent, rewardPayout } from '../lib/chain';
+import { all, bn, createAtaIdempotent, rewardPayout, send } from '../lib/chain';
 import { dateTime, io, parseUnits, relativeTime, variant } from '../lib/format';
 import { associatedToken, pda, TOKEN_PROGRAM_ID } from '../lib/pda';
 import { positionsOf, type Position } from '../lib/staking';
@@ -38,7 +38,7 @@ export function Staking() {
         tokenProgram: TOKEN_PROGRAM_ID,
       };
       const args = { nonce: bn(nonce), amount: bn(amount), lockupSecs: bn(days * 86_400) };
-      await (own ? program.methods.stake(args) : program.methods.coStake(args)).accountsPartial(accounts).rpc();
+      await send(program, (own ? program.methods.stake(args) : program.methods.coStake(args)).accountsPartial(accounts));
       return `${io(amount)} IO ${own ? 'staked' : 'co-staked'} behind ${chosen.account.name}`;
     });
 
@@ -51,12 +51,12 @@ export function Staking() {
   });
   const unstake = (p: Position) =>
     action.run('Unstake', async () => {
-      await program.methods.requestUnstake().accountsPartial(positionAccounts(p)).rpc();
+      await send(program, program.methods.requestUnstake().accountsPartial(positionAccounts(p)));
       return 'cooldown started; withdraw when it ends';
     });
   const withdraw = (p: Position) =>
     action.run('Withdraw', async () => {
-      await program.methods
+      await send(program, program.methods
         .withdraw()
         .accountsPartial({
           ...positionAccounts(p),
@@ -64,17 +64,15 @@ export function Staking() {
           stakeVault: pda.stakeVault(),
           ioMint: pda.ioMint(),
           vaultAuthority: pda.vaultAuthority(),
-        })
-        .rpc();
+        }));
       return `${io(p.value)} IO back in your wallet`;
     });
   const claim = (p: Position) =>
     action.run('Claim rewards', async () => {
-      await program.methods
+      await send(program, program.methods
         .claimRewards()
         .accountsPartial({ owner: me!, provider: p.provider.publicKey, tokenomics: pda.tokenomics(), position: p.key, payout: rewardPayout(me!) })
-        .preInstructions([createAtaIdempotent(me!, me!, pda.ioMint()), createAtaIdempotent(me!, me!, pda.iosdMint())])
-        .rpc();
+        .preInstructions([createAtaIdempotent(me!, me!, pda.ioMint()), createAtaIdempotent(me!, me!, pda.iosdMint())]));
       return 'rewards paid to your wallet';
     });
 
