@@ -5,7 +5,7 @@
 
 use io_compute::{
     constants::ONE_IO,
-    state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile, Tokenomics},
+    state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile},
     BurnArgs, StakeArgs, UpdateDeviceArgs,
 };
 use io_compute_migrations::{migrate, Settings};
@@ -185,34 +185,12 @@ async fn world() -> World {
         .await
         .unwrap();
     let client = Client::new(&url, client_key.insecure_clone());
-    let epoch = client
-        .expect_account::<Tokenomics>(&pda::tokenomics())
-        .await
-        .unwrap()
-        .current_epoch;
     let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
     client
-        .send(
-            &[
-                ix::create_associated_token_account(
-                    client_key.pubkey(),
-                    client_key.pubkey(),
-                    pda::iosd_mint(),
-                ),
-                ix::burn_io_for_iosd(
-                    client_key.pubkey(),
-                    pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
-                    iosd,
-                    pda::price_feed(),
-                    epoch,
-                    BurnArgs::ExactIn {
-                        io: 50 * ONE_IO,
-                        min_iosd: 0,
-                    },
-                ),
-            ],
-            &[],
-        )
+        .buy_iosd(BurnArgs::ExactIn {
+            io: 50 * ONE_IO,
+            min_iosd: 0,
+        })
         .await
         .unwrap();
     World {

@@ -236,6 +236,17 @@ impl Client {
             .ok_or(ClientError::WrongAccountType(id, "Clock sysvar"))
     }
 
+    /// The payer buys IOSD with its IO at the price feed, in the current
+    /// epoch (`ix::buy_iosd`).
+    pub async fn buy_iosd(&self, args: io_compute::BurnArgs) -> Result<Signature, ClientError> {
+        let epoch = self
+            .expect_account::<io_compute::state::Tokenomics>(&crate::pda::tokenomics())
+            .await?
+            .current_epoch;
+        self.send(&crate::ix::buy_iosd(self.payer.pubkey(), epoch, args), &[])
+            .await
+    }
+
     /// The account at `key` with its owner and lamports, `None` when absent.
     pub async fn fetch(&self, key: &Pubkey) -> Result<Option<Account>, ClientError> {
         let response = self

@@ -428,32 +428,14 @@ impl Matrix {
 
     /// Decodes little-endian `bytes` as `dtype` elements.
     pub fn from_le_bytes(dtype: GemmDtype, bytes: &[u8]) -> Option<Self> {
-        let width = dtype.input_bytes() as usize;
-        if !bytes.len().is_multiple_of(width) {
+        if !bytes.len().is_multiple_of(dtype.input_bytes() as usize) {
             return None;
         }
-        let words = bytes.chunks_exact(width);
         Some(match dtype {
-            GemmDtype::F32 => Self::F32(
-                words
-                    .map(|w| f32::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::I32 => Self::I32(
-                words
-                    .map(|w| i32::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::Bf16 => Self::Bf16(
-                words
-                    .map(|w| bf16::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::F16 => Self::F16(
-                words
-                    .map(|w| f16::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
+            GemmDtype::F32 => Self::F32(le_words(bytes, f32::from_le_bytes)),
+            GemmDtype::I32 => Self::I32(le_words(bytes, i32::from_le_bytes)),
+            GemmDtype::Bf16 => Self::Bf16(le_words(bytes, bf16::from_le_bytes)),
+            GemmDtype::F16 => Self::F16(le_words(bytes, f16::from_le_bytes)),
         })
     }
 
@@ -522,32 +504,14 @@ impl Product {
     /// Decodes a product of `dtype` from its little-endian bytes (i64
     /// elements for integer jobs), None when they are not whole elements.
     pub fn from_le_bytes(dtype: GemmDtype, bytes: &[u8]) -> Option<Self> {
-        let width = dtype.output_bytes() as usize;
-        if !bytes.len().is_multiple_of(width) {
+        if !bytes.len().is_multiple_of(dtype.output_bytes() as usize) {
             return None;
         }
-        let words = bytes.chunks_exact(width);
         Some(match dtype {
-            GemmDtype::F32 => Self::F32(
-                words
-                    .map(|w| f32::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::I32 => Self::I64(
-                words
-                    .map(|w| i64::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::Bf16 => Self::Bf16(
-                words
-                    .map(|w| bf16::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
-            GemmDtype::F16 => Self::F16(
-                words
-                    .map(|w| f16::from_le_bytes(w.try_into().unwrap()))
-                    .collect(),
-            ),
+            GemmDtype::F32 => Self::F32(le_words(bytes, f32::from_le_bytes)),
+            GemmDtype::I32 => Self::I64(le_words(bytes, i64::from_le_bytes)),
+            GemmDtype::Bf16 => Self::Bf16(le_words(bytes, bf16::from_le_bytes)),
+            GemmDtype::F16 => Self::F16(le_words(bytes, f16::from_le_bytes)),
         })
     }
 
@@ -618,6 +582,14 @@ pub fn seeded_operands(spec: &GemmSpec, seed: u64) -> (Matrix, Matrix) {
     let a = draw(&mut rng, spec.dtype, a_len);
     let b = draw(&mut rng, spec.dtype, b_len);
     (a, b)
+}
+
+/// `bytes` (whole elements of `N` bytes) as elements decoded by `decode`.
+fn le_words<T, const N: usize>(bytes: &[u8], decode: fn([u8; N]) -> T) -> Vec<T> {
+    bytes
+        .chunks_exact(N)
+        .map(|w| decode(w.try_into().expect("chunks of N bytes")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -33,7 +33,6 @@ const readOnly = {
 
 // Anchor's account namespace is typed from a literal IDL type; the app reads
 // the committed JSON, so accounts come back as plain decoded records.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Decoded = any;
 
 export function makeProgram(connection: Connection, wallet?: AppWallet): Program {
@@ -49,14 +48,24 @@ export interface Keyed<T = Decoded> {
   account: T;
 }
 
-/** Every account of `name` (an IDL account type, camelCase). */
-export async function all(program: Program, name: string): Promise<Keyed[]> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return (program.account as any)[name].all();
+/** Byte offsets of the key fields views filter on (after the 8-byte discriminator). */
+export const FIELD = {
+  leaseClient: 16, // id u64, then client
+  deviceProvider: 8,
+  proofLease: 8,
+  proofProvider: 72, // lease, device, then provider
+  positionOwner: 8,
+  voteVoter: 72, // proposal, position, then voter
+} as const;
+
+/** Accounts of `name` (an IDL account type, camelCase), all of them or
+ * those whose key at `offset` is `key` (filtered by the RPC node). */
+export async function all(program: Program, name: string, where?: { offset: number; key: PublicKey }): Promise<Keyed[]> {
+  const filters = where ? [{ memcmp: { offset: where.offset, bytes: where.key.toBase58() } }] : [];
+  return (program.account as any)[name].all(filters);
 }
 
 export async function fetchOne(program: Program, name: string, key: PublicKey): Promise<Decoded | null> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return (program.account as any)[name].fetchNullable(key);
 }
 

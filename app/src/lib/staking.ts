@@ -1,7 +1,7 @@
 // Stake positions as their owner sees them.
 import type { PublicKey } from '@solana/web3.js';
 import type { Program } from '@anchor-lang/core';
-import { all, type Decoded, type Keyed } from './chain';
+import { all, FIELD, type Decoded, type Keyed } from './chain';
 import { big, variant } from './format';
 
 export interface Position {
@@ -18,9 +18,11 @@ export function shareValue(shares: bigint, classAmount: bigint, totalShares: big
 }
 
 export async function positionsOf(program: Program, owner: PublicKey): Promise<Position[]> {
-  const [positions, providers] = await Promise.all([all(program, 'stakePosition'), all(program, 'provider')]);
+  const [positions, providers] = await Promise.all([
+    all(program, 'stakePosition', { offset: FIELD.positionOwner, key: owner }),
+    all(program, 'provider'),
+  ]);
   return positions
-    .filter((p) => p.account.owner.equals(owner))
     .map(({ publicKey, account }) => {
       const provider = providers.find((p) => p.publicKey.equals(account.provider))!;
       const pool = variant(account.kind) === 'Own' ? provider.account.stake.own : provider.account.stake.co;

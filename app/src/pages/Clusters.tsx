@@ -2,7 +2,7 @@ import { PublicKey } from '@solana/web3.js';
 import { useEffect, useState } from 'react';
 import { ActionResult, Field, Key, Load, Section, Stat, Table } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, burnAccounts, fetchOne, send, type Decoded, type Keyed } from '../lib/chain';
+import { all, bn, burnAccounts, fetchOne, FIELD, send, type Decoded, type Keyed } from '../lib/chain';
 import { describeError } from '../lib/errors';
 import { dateTime, iosd, io, modelCode, modelName, parseUnits, relativeTime, variant } from '../lib/format';
 import { KeeperClient, gemmJob, type GemmJob, type JobStatus } from '../lib/keeper';
@@ -27,8 +27,8 @@ function MyClusters() {
   const me = usePublicKey();
   const loaded = useLoad(async () => {
     if (!me) return [];
-    const leases = await all(program, 'lease');
-    return leases.filter((l) => l.account.client.equals(me)).sort((a, b) => Number(b.account.id) - Number(a.account.id));
+    const leases = await all(program, 'lease', { offset: FIELD.leaseClient, key: me });
+    return leases.sort((a, b) => Number(b.account.id) - Number(a.account.id));
   }, [me]);
   return (
     <Section title="Your clusters">
@@ -184,7 +184,7 @@ function ClusterDetail({ id }: { id: number }) {
     const lease = await fetchOne(program, 'lease', key);
     if (!lease) throw new Error(`There is no cluster #${id}.`);
     const [proofs, keeper, config] = await Promise.all([
-      all(program, 'usageProof'),
+      all(program, 'usageProof', { offset: FIELD.proofLease, key }),
       fetchOne(program, 'keeper', pda.keeper(lease.keeper)),
       fetchOne(program, 'config', pda.config()),
     ]);
@@ -193,7 +193,7 @@ function ClusterDetail({ id }: { id: number }) {
       lease,
       keeper,
       minBond: BigInt(config.marketParams.minDisputeBond.toString()),
-      proofs: proofs.filter((p) => p.account.lease.equals(key)).sort((a, b) => a.account.seq - b.account.seq),
+      proofs: proofs.sort((a, b) => a.account.seq - b.account.seq),
     };
   }, [id]);
   const mine = (lease: Decoded) => wallet !== null && lease.client.equals(wallet.publicKey);
@@ -321,7 +321,6 @@ function Jobs({ id, keeperUrl, keeperAuthority }: { id: number; keeperUrl: strin
       live = false;
       clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id, keeperUrl, signer, running, action.result]);
 
   const submit = () =>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ActionResult, Field, Load, Section } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, fetchOne, send, type Keyed } from '../lib/chain';
+import { all, bn, fetchOne, FIELD, send, type Keyed } from '../lib/chain';
 import { big, dateTime, io, relativeTime, variant } from '../lib/format';
 import { pda } from '../lib/pda';
 import { positionsOf, type Position } from '../lib/staking';
@@ -31,7 +31,7 @@ export function Governance() {
     const [proposals, governance, votes, positions] = await Promise.all([
       all(program, 'proposal'),
       fetchOne(program, 'governance', pda.governance()),
-      all(program, 'voteRecord'),
+      me ? all(program, 'voteRecord', { offset: FIELD.voteVoter, key: me }) : Promise.resolve([]),
       me ? positionsOf(program, me) : Promise.resolve([] as Position[]),
     ]);
     return {

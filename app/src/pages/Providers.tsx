@@ -2,7 +2,7 @@ import { PublicKey } from '@solana/web3.js';
 import { ProofTable } from '../components/ProofTable';
 import { Key, Load, Section, Stat, Table } from '../components/ui';
 import { useApp, useLoad } from '../context';
-import { all, fetchOne } from '../lib/chain';
+import { all, fetchOne, FIELD } from '../lib/chain';
 import { big, bps, dateTime, io, iosd, modelName, variant } from '../lib/format';
 
 /** Providers with their stake, devices, reliability, device checks, earnings and work done. */
@@ -40,12 +40,16 @@ function ProviderDetail({ address }: { address: string }) {
     const key = new PublicKey(address);
     const provider = await fetchOne(program, 'provider', key);
     if (!provider) throw new Error(`No provider at ${address}.`);
-    const [devices, proofs, leases] = await Promise.all([all(program, 'device'), all(program, 'usageProof'), all(program, 'lease')]);
+    const [devices, proofs, leases] = await Promise.all([
+      all(program, 'device', { offset: FIELD.deviceProvider, key }),
+      all(program, 'usageProof', { offset: FIELD.proofProvider, key }),
+      all(program, 'lease'),
+    ]);
     return {
       key,
       provider,
-      devices: devices.filter((d) => d.account.provider.equals(key)).sort((a, b) => a.account.index - b.account.index),
-      proofs: proofs.filter((p) => p.account.provider.equals(key)).sort((a, b) => Number(b.account.postedAt) - Number(a.account.postedAt)),
+      devices: devices.sort((a, b) => a.account.index - b.account.index),
+      proofs: proofs.sort((a, b) => Number(b.account.postedAt) - Number(a.account.postedAt)),
       leases,
     };
   }, [address]);

@@ -14,7 +14,7 @@ use io_compute::{
     constants::{ONE_IO, ONE_IOSD},
     state::{
         Config, DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile,
-        Tokenomics, UsageProof,
+        UsageProof,
     },
     BurnArgs, StakeArgs,
 };
@@ -173,33 +173,12 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
     }
     // The client's IOSD.
     let client = Client::new(&url, client_key.insecure_clone());
-    let epoch = client
-        .expect_account::<Tokenomics>(&pda::tokenomics())
-        .await?
-        .current_epoch;
     let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
     client
-        .send(
-            &[
-                ix::create_associated_token_account(
-                    client_key.pubkey(),
-                    client_key.pubkey(),
-                    pda::iosd_mint(),
-                ),
-                ix::burn_io_for_iosd(
-                    client_key.pubkey(),
-                    pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
-                    iosd,
-                    pda::price_feed(),
-                    epoch,
-                    BurnArgs::ExactIn {
-                        io: 5_000 * ONE_IO,
-                        min_iosd: 0,
-                    },
-                ),
-            ],
-            &[],
-        )
+        .buy_iosd(BurnArgs::ExactIn {
+            io: 5_000 * ONE_IO,
+            min_iosd: 0,
+        })
         .await?;
 
     // The keeper and the workers.

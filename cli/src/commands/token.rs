@@ -115,17 +115,7 @@ pub async fn run(ctx: &Context, command: TokenCommand) -> Result<()> {
                      (on localnet: `ioc token airdrop`)"
                 );
             }
-            let instructions = [
-                ix::create_associated_token_account(me, me, pda::iosd_mint()),
-                ix::burn_io_for_iosd(
-                    me,
-                    io_account,
-                    iosd_account,
-                    pda::price_feed(),
-                    tokenomics.current_epoch,
-                    args_for_program,
-                ),
-            ];
+            let instructions = ix::buy_iosd(me, tokenomics.current_epoch, args_for_program);
             let signature = ctx
                 .waiting("burning IO", client.send(&instructions, &[]))
                 .await?;

@@ -14,7 +14,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::Args;
 use io_compute::{
     constants::{ONE_IO, ONE_IOSD},
-    state::{Device, Lease, LeaseSpec, LeaseStatus, Provider, ProviderProfile, Tokenomics},
+    state::{Device, Lease, LeaseSpec, LeaseStatus, Provider, ProviderProfile},
     BurnArgs, StakeArgs,
 };
 use io_compute_migrations::{migrate, Settings};
@@ -279,32 +279,11 @@ pub async fn run(args: UpArgs) -> Result<()> {
     let iosd = pda::associated_token(&client_key.pubkey(), &pda::iosd_mint());
     if client.token_balance(&iosd).await.unwrap_or(0) < 10 * ONE_IOSD {
         fund_io(&admin, &client_key.pubkey(), 1_000 * ONE_IO).await?;
-        let epoch = client
-            .expect_account::<Tokenomics>(&pda::tokenomics())
-            .await?
-            .current_epoch;
         client
-            .send(
-                &[
-                    ix::create_associated_token_account(
-                        client_key.pubkey(),
-                        client_key.pubkey(),
-                        pda::iosd_mint(),
-                    ),
-                    ix::burn_io_for_iosd(
-                        client_key.pubkey(),
-                        pda::associated_token(&client_key.pubkey(), &pda::io_mint()),
-                        iosd,
-                        pda::price_feed(),
-                        epoch,
-                        BurnArgs::ExactIn {
-                            io: 500 * ONE_IO,
-                            min_iosd: 0,
-                        },
-                    ),
-                ],
-                &[],
-            )
+            .buy_iosd(BurnArgs::ExactIn {
+                io: 500 * ONE_IO,
+                min_iosd: 0,
+            })
             .await
             .context("funding the demo client with IOSD")?;
     }

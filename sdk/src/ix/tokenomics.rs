@@ -54,6 +54,22 @@ pub fn burn_io_for_iosd(
     )
 }
 
+/// `owner` buys IOSD with its own IO at the price feed: its IOSD account is
+/// created if absent, then IO is burned from its IO account into it.
+pub fn buy_iosd(owner: Pubkey, current_epoch: u64, args: BurnArgs) -> [Instruction; 2] {
+    [
+        create_associated_token_account(owner, owner, pda::iosd_mint()),
+        burn_io_for_iosd(
+            owner,
+            pda::associated_token(&owner, &pda::io_mint()),
+            pda::associated_token(&owner, &pda::iosd_mint()),
+            pda::price_feed(),
+            current_epoch,
+            args,
+        ),
+    ]
+}
+
 /// `advance_epoch`: `current_epoch` is `Tokenomics.current_epoch`.
 pub fn advance_epoch(cranker: Pubkey, current_epoch: u64) -> Instruction {
     build(
