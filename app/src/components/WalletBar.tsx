@@ -2,7 +2,7 @@ import { WalletMultiButton } from '@solana/wallet-adapter-react-ui';
 import { useState } from 'react';
 import { useAction, useApp, useLoad } from '../context';
 import { bn, burnAccounts, createAtaIdempotent, fetchOne, send, tokenBalance } from '../lib/chain';
-import { formatUnits, io, iosd, parseUnits } from '../lib/format';
+import { formatUnits, io, IO_DECIMALS, iosd, parseUnits, shortKey } from '../lib/format';
 import { associatedToken, pda } from '../lib/pda';
 import { ActionResult, Field } from './ui';
 
@@ -38,7 +38,7 @@ export function WalletBar() {
   const burnForIosd = () =>
     action.run('Burn IO for IOSD', async () => {
       const me = wallet!.publicKey;
-      const amount = parseUnits(burn, 9);
+      const amount = parseUnits(burn, IO_DECIMALS);
       const tokenomics = await fetchOne(program, 'tokenomics', pda.tokenomics());
       const iosdAccount = associatedToken(me, pda.iosdMint());
       const signature = await send(program, program.methods
@@ -54,7 +54,7 @@ export function WalletBar() {
         {wallet ? (
           <>
             <span className="dot" aria-hidden="true" /> {wallet.label}{' '}
-            <code data-testid="wallet-address">{wallet.publicKey.toBase58().slice(0, 4)}…{wallet.publicKey.toBase58().slice(-4)}</code>
+            <code data-testid="wallet-address">{shortKey(wallet.publicKey)}</code>
           </>
         ) : (
           'Connect a wallet'

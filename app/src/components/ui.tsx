@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Action, Loaded } from '../context';
+import { shortKey } from '../lib/format';
 
 /** Loading, error and empty states around data that comes from the chain or a keeper. */
 export function Load<T>({
@@ -88,10 +89,9 @@ export function Table({ head, children, label }: { head: string[]; children: Rea
 }
 
 export function Key({ value }: { value: { toBase58(): string } | string }) {
-  const text = typeof value === 'string' ? value : value.toBase58();
   return (
-    <code title={text} className="key">
-      {text.slice(0, 4)}…{text.slice(-4)}
+    <code title={typeof value === 'string' ? value : value.toBase58()} className="key">
+      {shortKey(value)}
     </code>
   );
 }

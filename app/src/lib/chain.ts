@@ -69,6 +69,11 @@ export async function fetchOne(program: Program, name: string, key: PublicKey): 
   return (program.account as any)[name].fetchNullable(key);
 }
 
+/** Accounts of `name` at `keys`, in one request (null where absent). */
+export async function fetchMany(program: Program, name: string, keys: PublicKey[]): Promise<(Decoded | null)[]> {
+  return (program.account as any)[name].fetchMultiple(keys);
+}
+
 /** Creates `owner`'s associated token account for `mint` unless it exists. */
 export function createAtaIdempotent(payer: PublicKey, owner: PublicKey, mint: PublicKey): TransactionInstruction {
   return new TransactionInstruction({

@@ -1,8 +1,6 @@
 // Amounts and names as people read them. IO has 9 decimals, IOSD 6.
 export const IO_DECIMALS = 9;
 export const IOSD_DECIMALS = 6;
-export const ONE_IO = 10n ** 9n;
-export const ONE_IOSD = 10n ** 6n;
 
 type IntLike = bigint | number | string | { toString(): string };
 

@@ -2,9 +2,9 @@ import { PublicKey } from '@solana/web3.js';
 import { useEffect, useState } from 'react';
 import { ActionResult, Field, Key, Load, Section, Stat, Table } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
-import { all, bn, burnAccounts, fetchOne, FIELD, send, type Decoded, type Keyed } from '../lib/chain';
+import { all, bn, burnAccounts, fetchMany, fetchOne, FIELD, send, type Decoded, type Keyed } from '../lib/chain';
 import { describeError } from '../lib/errors';
-import { dateTime, iosd, io, modelCode, modelName, parseUnits, relativeTime, variant } from '../lib/format';
+import { dateTime, io, IO_DECIMALS, iosd, IOSD_DECIMALS, modelCode, modelName, parseUnits, relativeTime, variant } from '../lib/format';
 import { KeeperClient, gemmJob, type GemmJob, type JobStatus } from '../lib/keeper';
 import { associatedToken, pda, TOKEN_PROGRAM_ID } from '../lib/pda';
 import { checkPeriod, type CheckedPeriod } from '../lib/receipts';
@@ -93,7 +93,7 @@ function CreateCluster() {
         gpuCount: count,
         region: form.region.trim(),
         hours,
-        maxPricePerGpuHour: bn(parseUnits(form.maxPrice, 6)),
+        maxPricePerGpuHour: bn(parseUnits(form.maxPrice, IOSD_DECIMALS)),
         minReliabilityBps: 0,
       };
       if (form.pay === 'iosd') {
@@ -112,7 +112,7 @@ function CreateCluster() {
       } else {
         const tokenomics = await fetchOne(program, 'tokenomics', pda.tokenomics());
         await send(program, program.methods
-          .createLeaseWithIo({ spec, maxIo: bn(parseUnits(form.maxIo, 9)) })
+          .createLeaseWithIo({ spec, maxIo: bn(parseUnits(form.maxIo, IO_DECIMALS)) })
           .accountsPartial({
             client: me,
             market: pda.market(),
@@ -270,9 +270,8 @@ function CloseCluster({ id, lease }: { id: number; lease: Decoded }) {
       }
       const devices: PublicKey[] = lease.devices.map((d: Decoded) => d.device);
       const providers: PublicKey[] = [];
-      for (const device of devices) {
-        const account = await fetchOne(program, 'device', device);
-        if (!providers.some((p) => p.equals(account.provider))) providers.push(account.provider);
+      for (const account of await fetchMany(program, 'device', devices)) {
+        if (!providers.some((p) => p.equals(account!.provider))) providers.push(account!.provider);
       }
       await send(program, program.methods
         .closeLease()

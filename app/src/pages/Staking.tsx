@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ActionResult, Field, Load, Section, Table } from '../components/ui';
 import { useAction, useApp, useLoad, usePublicKey } from '../context';
 import { all, bn, createAtaIdempotent, rewardPayout, send } from '../lib/chain';
-import { dateTime, io, parseUnits, relativeTime, variant } from '../lib/format';
+import { dateTime, io, IO_DECIMALS, parseUnits, relativeTime, variant } from '../lib/format';
 import { associatedToken, pda, TOKEN_PROGRAM_ID } from '../lib/pda';
 import { positionsOf, type Position } from '../lib/staking';
 
@@ -23,7 +23,7 @@ export function Staking() {
       if (!chosen) throw new Error('Choose a provider.');
       const days = Number(form.lockupDays);
       if (!Number.isInteger(days) || days < 0 || days > 365) throw new Error('Lockup is 0 to 365 days.');
-      const amount = parseUnits(form.amount, 9);
+      const amount = parseUnits(form.amount, IO_DECIMALS);
       const nonce = (positions.data ?? []).filter((p) => p.provider.publicKey.equals(chosen.publicKey)).reduce((n, p) => Math.max(n, Number(p.account.nonce) + 1), 0);
       const own = chosen.account.authority.equals(me);
       const accounts = {
