@@ -51,6 +51,7 @@ async fn jobs_are_submitted_waited_for_downloaded_and_their_receipts_checked() {
         keypair: n.workers[0].clone(),
         keeper: None,
         rpc_url: n.url.clone(),
+        follow: Duration::from_secs(5),
         slots: 2,
         max_backoff: Duration::from_millis(300),
         grace: Duration::from_secs(1),

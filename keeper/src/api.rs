@@ -7,7 +7,7 @@
 
 use crate::{
     blobs::Blobs,
-    board::{Blame, BoardError, Hub, JobId, CHECK_LEASE},
+    board::{Accepted, Blame, BoardError, Hub, JobId, CHECK_LEASE},
     journal::{Entry, JobEvent, Journal},
     metrics::Metrics,
     verifier::{self, Submission, Verdict},
@@ -122,11 +122,21 @@ impl Api {
         path: &str,
         body: &[u8],
     ) -> Result<SignedRequest, Refusal> {
+        self.authenticate_method(headers, "POST", path, body)
+    }
+
+    fn authenticate_method(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Result<SignedRequest, Refusal> {
         let request =
             SignedRequest::from_headers(|name| headers.get(name).and_then(|v| v.to_str().ok()))
                 .map_err(|e| refuse(status(e.status()), e.to_string()))?;
         request
-            .verify(&self.me, "POST", path, body, unix_now(), MAX_SKEW_SECS)
+            .verify(&self.me, method, path, body, unix_now(), MAX_SKEW_SECS)
             .map_err(|e| refuse(status(e.status()), e.to_string()))?;
         Ok(request)
     }
@@ -148,13 +158,7 @@ impl Api {
                 "sign the request (the x-ioc-* headers): jobs, receipts and blobs are shown only to whom they belong",
             ));
         }
-        let request =
-            SignedRequest::from_headers(|name| headers.get(name).and_then(|v| v.to_str().ok()))
-                .map_err(|e| refuse(status(e.status()), e.to_string()))?;
-        request
-            .verify(&self.me, "GET", route, b"", unix_now(), MAX_SKEW_SECS)
-            .map_err(|e| refuse(status(e.status()), e.to_string()))?;
-        Ok(request.signer)
+        Ok(self.authenticate_method(headers, "GET", route, b"")?.signer)
     }
 
     /// The signer of a GET about job `id` must be the client who submitted it.
@@ -231,11 +235,30 @@ async fn keeper_info(State(api): State<Api>) -> Json<api::KeeperInfo> {
     })
 }
 
+/// `PUT /v1/blobs/{hash}`, signed by a worker in session or by the client
+/// of a running lease of this keeper. A replay stores nothing new (the
+/// name is the content's hash), so no nonce is kept.
 async fn put_blob(
     State(api): State<Api>,
     Path(hash): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, Refusal> {
+    if !headers.contains_key(io_compute_sdk::request::HEADERS[4]) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "sign the upload (the x-ioc-* headers): only workers in session and clients of running leases may store blobs",
+        ));
+    }
+    let uploader = api
+        .authenticate_method(&headers, "PUT", &format!("/v1/blobs/{hash}"), &body)?
+        .signer;
+    if !api.hub.with(|b| b.may_upload_blob(&uploader)) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!("{uploader} is neither a worker in session nor the client of a running lease of this keeper"),
+        ));
+    }
     let blobs = api.blobs.clone();
     tokio::task::spawn_blocking(move || blobs.put(&hash, &body))
         .await
@@ -592,20 +615,10 @@ async fn result(
                 .hub
                 .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), Blame::Device));
             if state == Some(api::JobState::Failed) {
-                api.journal
-                    .record(Entry::Job(JobEvent::Failed {
-                        job: sent.job.clone(),
-                        reason,
-                    }))
-                    .await
-                    .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-                api.metrics
-                    .jobs_finished
-                    .with_label_values(&["failed"])
-                    .inc();
-                api.hub.done.notify_waiters();
+                finish_failed(&api, sent.job, reason).await?;
+            } else {
+                api.hub.work.notify_waiters();
             }
-            api.hub.work.notify_waiters();
             return Ok(StatusCode::OK);
         }
         JobOutcome::Done {
@@ -652,13 +665,45 @@ async fn result(
             let accepted = api
                 .hub
                 .with(|b| b.succeed(&id, sent.fence, (receipt, signature), outputs.clone()));
-            let Some(latency) = accepted else {
-                return Err(BoardError::StaleAttempt {
-                    job: sent.job,
-                    fence: sent.fence,
+            let (latency, outvoted) = match accepted {
+                None => {
+                    return Err(BoardError::StaleAttempt {
+                        job: sent.job,
+                        fence: sent.fence,
+                    }
+                    .into())
                 }
-                .into());
+                Some(Accepted::Succeeded { elapsed, outvoted }) => (elapsed, outvoted),
+                // A cross-check's first result: the job runs again on
+                // another device; this attempt is done.
+                Some(Accepted::Witnessed) => {
+                    api.hub.work.notify_waiters();
+                    return Ok(StatusCode::OK);
+                }
+                Some(Accepted::Unconfirmed(reason)) => {
+                    tracing::warn!("job {}: {reason}", sent.job);
+                    api.metrics
+                        .cross_checks
+                        .with_label_values(&["unconfirmed"])
+                        .inc();
+                    return finish_failed(&api, sent.job, reason)
+                        .await
+                        .map(|()| StatusCode::OK);
+                }
             };
+            if context.job.cross_checked() {
+                api.metrics
+                    .cross_checks
+                    .with_label_values(&["confirmed"])
+                    .inc();
+            }
+            for liar in &outvoted {
+                tracing::warn!(
+                    "job {}: device {liar} was outvoted by a cross-check and is banned",
+                    sent.job
+                );
+                api.metrics.wrong_results.inc();
+            }
             api.journal
                 .record(Entry::Job(JobEvent::Succeeded {
                     job: sent.job.clone(),
@@ -691,20 +736,29 @@ async fn result(
         .hub
         .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), blame));
     if state == Some(api::JobState::Failed) {
-        api.journal
-            .record(Entry::Job(JobEvent::Failed {
-                job: sent.job,
-                reason: reason.clone(),
-            }))
-            .await
-            .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-        api.hub.done.notify_waiters();
+        finish_failed(&api, sent.job, reason.clone()).await?;
+    } else {
+        api.hub.work.notify_waiters();
     }
-    api.hub.work.notify_waiters();
     Err(refuse(
         StatusCode::UNPROCESSABLE_ENTITY,
         format!("result refused: {reason}"),
     ))
+}
+
+/// Journals that `job` failed for good, counts it and wakes its waiters.
+async fn finish_failed(api: &Api, job: String, reason: String) -> Result<(), Refusal> {
+    api.journal
+        .record(Entry::Job(JobEvent::Failed { job, reason }))
+        .await
+        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    api.metrics
+        .jobs_finished
+        .with_label_values(&["failed"])
+        .inc();
+    api.hub.done.notify_waiters();
+    api.hub.work.notify_waiters();
+    Ok(())
 }
 
 /// A device check's roots: its receipt must be the worker's, the roots one

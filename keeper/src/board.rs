@@ -75,6 +75,59 @@ pub struct JobRecord {
     pub submitted: Instant,
     /// Submission to final state.
     pub elapsed: Option<Duration>,
+    /// A cross-checked job's results so far, one per device, each waiting
+    /// for another device to return the same outputs.
+    witnesses: Vec<Witness>,
+    /// The device whose identical outputs confirmed the accepted result.
+    pub cross_checked_by: Option<Pubkey>,
+}
+
+impl JobRecord {
+    fn new(lease: u64, client: Pubkey, job: Job, now: Instant) -> Self {
+        Self {
+            lease,
+            client,
+            job,
+            state: JobState::Queued,
+            attempts: 0,
+            excluded: HashSet::new(),
+            device: None,
+            receipt: None,
+            outputs: Vec::new(),
+            error: None,
+            submitted: now,
+            elapsed: None,
+            witnesses: Vec::new(),
+            cross_checked_by: None,
+        }
+    }
+}
+
+/// One device's verified outputs of a cross-checked job.
+struct Witness {
+    device: Pubkey,
+    output_root: [u8; 32],
+}
+
+/// Most devices a cross-checked job runs on: two that agree, or a third
+/// to break their tie.
+pub const MAX_WITNESSES: usize = 3;
+
+/// What a verified result of the current attempt did to its job.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Accepted {
+    /// The job succeeded after `elapsed`; `outvoted` devices returned other
+    /// outputs than the two that agreed (they are banned).
+    Succeeded {
+        elapsed: Duration,
+        outvoted: Vec<Pubkey>,
+    },
+    /// A cross-checked job's outputs wait for another device's: the job is
+    /// queued again, off this device.
+    Witnessed,
+    /// A cross-checked job could not be confirmed: no device was left to
+    /// compare with, or three devices disagreed. Nobody is blamed.
+    Unconfirmed(String),
 }
 
 struct Attempt {
@@ -177,8 +230,9 @@ pub struct Board {
     pub banned: HashSet<Pubkey>,
     /// Device -> the lease this keeper serves with it (from the chain).
     assignments: HashMap<Pubkey, u64>,
-    /// Leases this keeper serves that still run (from the chain).
-    running_leases: HashSet<u64>,
+    /// Leases this keeper serves that still run, with their clients
+    /// (from the chain).
+    running_leases: HashMap<u64, Pubkey>,
     /// Device checks by job id, and the checks waiting per device.
     checks: HashMap<JobId, PendingCheck>,
     check_queue: HashMap<Pubkey, VecDeque<JobId>>,
@@ -201,13 +255,25 @@ pub struct Board {
 impl Board {
     /// Which leases this keeper serves and with which devices, as of the
     /// last sweep of the chain.
-    pub fn set_assignments(&mut self, assignments: HashMap<Pubkey, u64>, running: HashSet<u64>) {
+    pub fn set_assignments(
+        &mut self,
+        assignments: HashMap<Pubkey, u64>,
+        running: HashMap<u64, Pubkey>,
+    ) {
         self.assignments = assignments;
         self.running_leases = running;
     }
 
     pub fn serves(&self, lease: u64) -> bool {
-        self.running_leases.contains(&lease)
+        self.running_leases.contains_key(&lease)
+    }
+
+    /// Whether `uploader` may store blobs here: a worker in session
+    /// (outputs) or the client of a running lease of this keeper (inputs).
+    /// Nobody else can fill the keeper's disk.
+    pub fn may_upload_blob(&self, uploader: &Pubkey) -> bool {
+        self.sessions.values().any(|s| s.worker == *uploader)
+            || self.running_leases.values().any(|c| c == uploader)
     }
 
     /// Queues `jobs` of one request; an exact replay returns the same ids
@@ -276,23 +342,8 @@ impl Board {
 
     fn insert_job(&mut self, id: JobId, lease: u64, client: Pubkey, job: Job, now: Instant) {
         self.by_lease.entry(lease).or_default().push(id);
-        self.jobs.insert(
-            id,
-            JobRecord {
-                lease,
-                client,
-                job,
-                state: JobState::Queued,
-                attempts: 0,
-                excluded: HashSet::new(),
-                device: None,
-                receipt: None,
-                outputs: Vec::new(),
-                error: None,
-                submitted: now,
-                elapsed: None,
-            },
-        );
+        self.jobs
+            .insert(id, JobRecord::new(lease, client, job, now));
         self.queues.entry(lease).or_default().push_back(id);
     }
 
@@ -394,7 +445,7 @@ impl Board {
             return self.dispatch(id, CHECK_LEASE, device, session, claim, now);
         }
         let lease = *self.assignments.get(&device)?;
-        if !self.running_leases.contains(&lease) {
+        if !self.running_leases.contains_key(&lease) {
             return None;
         }
         let queue = self.queues.get_mut(&lease)?;
@@ -492,20 +543,69 @@ impl Board {
         }
     }
 
-    /// Accepts a verified result of the current attempt and returns the
-    /// job's time since submission; None if the attempt stopped being
-    /// current meanwhile (nothing changes then).
+    /// Accepts a verified result of the current attempt; None if the
+    /// attempt stopped being current meanwhile (nothing changes then). A
+    /// cross-checked job succeeds only once two devices returned the same
+    /// outputs: until then each result is a witness and the job runs again
+    /// on another device of its lease.
     pub fn succeed(
         &mut self,
         id: &JobId,
         fence: u64,
         receipt: (JobReceipt, Signature),
         outputs: Vec<String>,
-    ) -> Option<Duration> {
+    ) -> Option<Accepted> {
         let attempt = self.attempts.get(id).filter(|a| a.fence == fence)?;
         let device = attempt.device;
         self.attempts.remove(id);
         let record = self.jobs.get_mut(id).expect("an attempt's job exists");
+        let mut outvoted = Vec::new();
+        if record.job.cross_checked() {
+            let root = receipt.0.output_root;
+            match record.witnesses.iter().find(|w| w.output_root == root) {
+                Some(agreeing) => {
+                    record.cross_checked_by = Some(agreeing.device);
+                    outvoted = record
+                        .witnesses
+                        .drain(..)
+                        .filter(|w| w.output_root != root)
+                        .map(|w| w.device)
+                        .collect();
+                    self.banned.extend(outvoted.iter().copied());
+                }
+                None => {
+                    record.witnesses.push(Witness {
+                        device,
+                        output_root: root,
+                    });
+                    record.excluded.insert(device);
+                    let lease = record.lease;
+                    let another = self.assignments.iter().any(|(d, l)| {
+                        *l == lease && !record.excluded.contains(d) && !self.banned.contains(d)
+                    });
+                    if another && record.witnesses.len() < MAX_WITNESSES {
+                        record.state = JobState::Queued;
+                        self.queues.entry(lease).or_default().push_front(*id);
+                        return Some(Accepted::Witnessed);
+                    }
+                    let reason = if record.witnesses.len() == 1 {
+                        "a cross-checked kernel needs a second device in the lease to compare with"
+                            .to_string()
+                    } else {
+                        format!(
+                            "{} devices returned {} different outputs: the kernel is not deterministic, or devices lied",
+                            record.witnesses.len(),
+                            record.witnesses.len()
+                        )
+                    };
+                    record.witnesses.clear();
+                    record.state = JobState::Failed;
+                    record.error = Some(reason.clone());
+                    record.elapsed = Some(record.submitted.elapsed());
+                    return Some(Accepted::Unconfirmed(reason));
+                }
+            }
+        }
         record.state = JobState::Succeeded;
         record.device = Some(device);
         record.receipt = Some(receipt);
@@ -522,7 +622,7 @@ impl Board {
             .entry((record.lease, device))
             .or_default()
             .push(*id);
-        Some(elapsed)
+        Some(Accepted::Succeeded { elapsed, outvoted })
     }
 
     /// The current attempt failed: the job goes back to the front of its
@@ -661,6 +761,7 @@ impl Board {
                 .map(|(r, s)| SignedReceiptJson::new(r, s)),
             error: record.error.clone(),
             elapsed_ms: record.elapsed.map(|d| d.as_secs_f64() * 1e3),
+            cross_checked_by: record.cross_checked_by.map(|d| d.to_string()),
         })
     }
 
@@ -1006,18 +1107,13 @@ impl Board {
         self.jobs.insert(
             id,
             JobRecord {
-                lease: CHECK_LEASE,
-                client: Pubkey::default(),
-                job: Job::new(io_compute_sdk::job::JobSpec::DeviceCheck(spec)),
-                state: JobState::Queued,
-                attempts: 0,
-                excluded: HashSet::new(),
                 device: Some(device),
-                receipt: None,
-                outputs: Vec::new(),
-                error: None,
-                submitted: now,
-                elapsed: None,
+                ..JobRecord::new(
+                    CHECK_LEASE,
+                    Pubkey::default(),
+                    Job::new(io_compute_sdk::job::JobSpec::DeviceCheck(spec)),
+                    now,
+                )
             },
         );
         self.checks.insert(
@@ -1238,7 +1334,7 @@ mod tests {
         let mut board = Board::default();
         board.set_assignments(
             devices.iter().map(|d| (*d, 7)).collect(),
-            HashSet::from([7]),
+            HashMap::from([(7, Pubkey::default())]),
         );
         for (i, device) in devices.iter().enumerate() {
             board.open_session(format!("s{i}"), Pubkey::new_unique(), vec![*device], 4);
@@ -1286,6 +1382,106 @@ mod tests {
             .is_some());
         let status = board.status(&id).unwrap();
         assert_eq!((status.state, status.attempts), (JobState::Succeeded, 2));
+    }
+
+    fn kernel_job() -> Job {
+        Job::new(io_compute_sdk::job::JobSpec::CudaKernel(
+            io_compute_sdk::job::CudaKernelSpec {
+                source: "k".into(),
+                entry: "k".into(),
+                grid: [1; 3],
+                block: [1; 3],
+                buffers: vec![io_compute_sdk::job::KernelBuffer {
+                    bytes: 4,
+                    input: None,
+                    output: true,
+                }],
+                timeout_ms: 1_000,
+                cross_check: true,
+            },
+        ))
+    }
+
+    /// Claims `job` on session `s{session}` and returns the result of
+    /// reporting `output_root` for it.
+    fn run_kernel(board: &mut Board, session: usize, id: JobId, output_root: u8) -> Accepted {
+        let tasks = board
+            .claim(&format!("s{session}"), 4, CLAIM, Instant::now())
+            .unwrap();
+        let (claimed, fence) = run_tasks(&tasks)[0];
+        assert_eq!(claimed, id);
+        let (mut r, signature) = receipt(id, 5);
+        r.output_root = [output_root; 32];
+        board
+            .succeed(&id, fence, (r, signature), vec![format!("{output_root}")])
+            .unwrap()
+    }
+
+    #[test]
+    fn a_cross_checked_kernel_needs_two_devices_that_agree() {
+        let devices: Vec<Pubkey> = (0..3).map(|_| Pubkey::new_unique()).collect();
+        let now = Instant::now();
+
+        // Two devices agree: it succeeds with the second's result.
+        let mut two = board(&devices[..2]);
+        let id = two
+            .submit(7, Pubkey::new_unique(), 1, [0; 32], vec![kernel_job()], now)
+            .unwrap()[0];
+        assert_eq!(run_kernel(&mut two, 0, id, 1), Accepted::Witnessed);
+        assert_eq!(two.status(&id).unwrap().state, JobState::Queued);
+        // The first device is not handed it again.
+        assert!(run_tasks(&two.claim("s0", 4, CLAIM, now).unwrap()).is_empty());
+        let Accepted::Succeeded { outvoted, .. } = run_kernel(&mut two, 1, id, 1) else {
+            panic!("agreed")
+        };
+        assert!(outvoted.is_empty());
+        let status = two.status(&id).unwrap();
+        assert_eq!(status.state, JobState::Succeeded);
+        assert_eq!(status.device, Some(devices[1].to_string()));
+        assert_eq!(status.cross_checked_by, Some(devices[0].to_string()));
+        assert_eq!(status.attempts, 2);
+
+        // Two devices disagree and no third is in the lease: it fails,
+        // nobody is banned.
+        let id = two
+            .submit(7, Pubkey::new_unique(), 2, [0; 32], vec![kernel_job()], now)
+            .unwrap()[0];
+        assert_eq!(run_kernel(&mut two, 0, id, 1), Accepted::Witnessed);
+        let Accepted::Unconfirmed(reason) = run_kernel(&mut two, 1, id, 2) else {
+            panic!("no third device")
+        };
+        assert!(
+            reason.contains("2 devices returned 2 different outputs"),
+            "{reason}"
+        );
+        assert_eq!(two.status(&id).unwrap().state, JobState::Failed);
+        assert!(two.banned.is_empty());
+
+        // A third device breaks the tie: the odd one out is banned.
+        let mut three = board(&devices);
+        let id = three
+            .submit(7, Pubkey::new_unique(), 1, [0; 32], vec![kernel_job()], now)
+            .unwrap()[0];
+        assert_eq!(run_kernel(&mut three, 0, id, 9), Accepted::Witnessed);
+        assert_eq!(run_kernel(&mut three, 1, id, 1), Accepted::Witnessed);
+        let Accepted::Succeeded { outvoted, .. } = run_kernel(&mut three, 2, id, 1) else {
+            panic!("two of three agreed")
+        };
+        assert_eq!(outvoted, vec![devices[0]]);
+        assert!(three.banned.contains(&devices[0]));
+        let status = three.status(&id).unwrap();
+        assert_eq!(status.cross_checked_by, Some(devices[1].to_string()));
+        assert_eq!(status.outputs, vec!["1".to_string()]);
+
+        // A lease of one device cannot cross-check.
+        let mut one = board(&devices[..1]);
+        let id = one
+            .submit(7, Pubkey::new_unique(), 1, [0; 32], vec![kernel_job()], now)
+            .unwrap()[0];
+        let Accepted::Unconfirmed(reason) = run_kernel(&mut one, 0, id, 1) else {
+            panic!("alone")
+        };
+        assert!(reason.contains("needs a second device"), "{reason}");
     }
 
     #[test]
@@ -1346,7 +1542,10 @@ mod tests {
     fn devices_take_turns_and_slots_bound_the_claims() {
         let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
         let mut board = Board::default();
-        board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashSet::from([7]));
+        board.set_assignments(
+            HashMap::from([(a, 7), (b, 7)]),
+            HashMap::from([(7, Pubkey::default())]),
+        );
         board.open_session("s".into(), Pubkey::new_unique(), vec![a, b], 3);
         let now = Instant::now();
         board
@@ -1375,7 +1574,7 @@ mod tests {
             "slots full"
         );
         // A lease that stopped running gets nothing dispatched.
-        board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashSet::new());
+        board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashMap::new());
         let released = board.release("s", &run_tasks(&tasks));
         assert_eq!(released, 3);
         assert!(board.claim("s", 10, CLAIM, now).unwrap().is_empty());

@@ -50,6 +50,8 @@ pub struct Keeper {
     pub journal: Journal,
     /// The jobs (for tests and `ioc up`'s summary).
     pub hub: Arc<Hub>,
+    /// The blob store (job inputs and outputs, device-reward reports).
+    pub blobs: blobs::Blobs,
     cancel: CancellationToken,
     tasks: Tasks,
 }
@@ -136,6 +138,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         period_jobs: config.period_jobs,
         period: config.period,
         claim: config.claim,
+        open_proofs: Default::default(),
     };
 
     let cancel = CancellationToken::new();
@@ -229,7 +232,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
     let me = keypair.pubkey();
     let api = api::Api {
         hub: hub.clone(),
-        blobs,
+        blobs: blobs.clone(),
         journal: journal.clone(),
         chain: Arc::new(Client::new(&config.rpc_urls[0], keypair.insecure_clone())),
         me,
@@ -258,6 +261,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         addr,
         journal,
         hub,
+        blobs,
         cancel,
         tasks,
     })

@@ -181,10 +181,10 @@ impl Matcher {
     fn publish(&self, leases: &[(Pubkey, Lease)], now: i64) {
         let me = self.authority();
         let mut assignments = HashMap::new();
-        let mut running = HashSet::new();
+        let mut running = HashMap::new();
         for (_, lease) in leases {
             if lease.keeper == me && lease.status == LeaseStatus::Active && now < lease.end {
-                running.insert(lease.id);
+                running.insert(lease.id, lease.client);
                 for entry in &lease.devices {
                     assignments.insert(entry.device, lease.id);
                 }

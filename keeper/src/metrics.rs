@@ -24,9 +24,14 @@ pub struct Metrics {
     pub jobs_finished: IntCounterVec,
     /// Job attempts handed to workers.
     pub dispatched: IntCounter,
-    /// Results that failed verification (their devices are banned).
+    /// Results that failed verification or were outvoted by a cross-check
+    /// (their devices are banned).
     pub wrong_results: IntCounter,
-    /// Usage proofs by step (posted, finalized).
+    /// Cross-checked kernels by outcome: confirmed (two devices agreed) or
+    /// unconfirmed (failed: no device to compare with, or no agreement).
+    pub cross_checks: IntCounterVec,
+    /// Usage proofs by step: posted (landed on the chain), finalized (by
+    /// this keeper or another cranker), voided.
     pub proofs: IntCounterVec,
     /// Seconds from a job's submission to its verified result.
     pub job_latency: Histogram,
@@ -86,6 +91,14 @@ impl Metrics {
             "results that failed verification",
         )
         .expect("valid metric");
+        let cross_checks = IntCounterVec::new(
+            Opts::new(
+                "keeper_cross_checks_total",
+                "cross-checked kernels, by outcome",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
         let proofs = IntCounterVec::new(
             Opts::new("keeper_proofs_total", "usage proofs, by step"),
             &["step"],
@@ -134,6 +147,7 @@ impl Metrics {
             Box::new(jobs_finished.clone()),
             Box::new(dispatched.clone()),
             Box::new(wrong_results.clone()),
+            Box::new(cross_checks.clone()),
             Box::new(proofs.clone()),
             Box::new(job_latency.clone()),
             Box::new(balance.clone()),
@@ -155,6 +169,7 @@ impl Metrics {
             jobs_finished,
             dispatched,
             wrong_results,
+            cross_checks,
             proofs,
             job_latency,
             device_checks,

@@ -4,7 +4,10 @@
 //! periods, as many to a transaction as fit, each behind the Ed25519 check
 //! of its worker's signature; and finalizes every proof of this keeper
 //! whose time lock has passed, which pays the provider. Claims whose
-//! worker went silent are expired here too.
+//! worker went silent are expired here too. A proof of this keeper that
+//! closes without its own finalize is counted by what its last
+//! transaction did: finalized by another cranker, or voided (a dispute
+//! upheld or a GEMM fraud proven).
 //!
 //! The chain decides what landed: after a refused or unanswered send, a
 //! period whose proof account holds its root is posted; any other goes
@@ -31,7 +34,8 @@ use io_compute_sdk::{
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signer::Signer};
 use std::{
-    sync::Arc,
+    collections::HashSet,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -43,6 +47,9 @@ pub struct Settler {
     pub period_jobs: u32,
     pub period: Duration,
     pub claim: Duration,
+    /// Proofs of this keeper open on the chain at the last finalize sweep,
+    /// or landed since.
+    pub open_proofs: Mutex<HashSet<Pubkey>>,
 }
 
 impl Settler {
@@ -240,6 +247,11 @@ impl Settler {
                 tx: tx.clone(),
             }))
             .await?;
+        let proof = pda::usage_proof(&pda::lease(period.lease), &period.device, period.seq);
+        self.open_proofs
+            .lock()
+            .expect("never poisoned")
+            .insert(proof);
         self.hub
             .with(|b| b.posted((period.lease, period.device), tx));
         self.metrics.proofs.with_label_values(&["posted"]).inc();
@@ -272,11 +284,21 @@ impl Settler {
         let proofs = client
             .program_accounts::<UsageProof>(&[filters::proofs_by_keeper(&me)])
             .await?;
+        let open: HashSet<Pubkey> = proofs.iter().map(|(key, _)| *key).collect();
+        let closed: Vec<Pubkey> = {
+            let mut known = self.open_proofs.lock().expect("never poisoned");
+            let closed = known.difference(&open).copied().collect();
+            *known = open;
+            closed
+        };
+        for key in closed {
+            self.count_closed(&key).await;
+        }
         if proofs.is_empty() {
             return Ok(());
         }
         let now = client.chain_time().await?;
-        for (_, proof) in proofs {
+        for (key, proof) in proofs {
             if proof.unlock_at > now
                 || proof.status == ProofStatus::Disputed
                 || proof.open_challenges > 0
@@ -304,6 +326,10 @@ impl Settler {
             match self.sender.send("finalize_proof", &instructions).await {
                 Ok(_) => {
                     self.metrics.proofs.with_label_values(&["finalized"]).inc();
+                    self.open_proofs
+                        .lock()
+                        .expect("never poisoned")
+                        .remove(&key);
                 }
                 Err(ClientError::Program { name, .. }) => {
                     tracing::warn!(
@@ -316,5 +342,51 @@ impl Settler {
             }
         }
         Ok(())
+    }
+
+    /// Counts proof `key`, closed without this keeper's finalize, by its
+    /// last transaction: `FinalizeProof` (another cranker) or anything
+    /// else that closes a proof (voided). A read that fails is logged.
+    async fn count_closed(&self, key: &Pubkey) {
+        let client = self.sender.client();
+        let logs = async {
+            let newest = client
+                .rpc
+                .get_signatures_for_address(key)
+                .await
+                .map_err(|e| client.rpc_error(e))?;
+            let Some(last) = newest.first() else {
+                return Ok(None);
+            };
+            let signature: solana_sdk::signature::Signature = last.signature.parse()?;
+            let tx = client
+                .rpc
+                .get_transaction(
+                    &signature,
+                    solana_transaction_status_client_types::UiTransactionEncoding::Json,
+                )
+                .await
+                .map_err(|e| client.rpc_error(e))?;
+            anyhow::Ok(
+                tx.transaction
+                    .meta
+                    .and_then(|meta| Option::<Vec<String>>::from(meta.log_messages)),
+            )
+        };
+        match logs.await {
+            Ok(Some(logs)) => {
+                if logs
+                    .iter()
+                    .any(|line| line == "Program log: Instruction: FinalizeProof")
+                {
+                    self.metrics.proofs.with_label_values(&["finalized"]).inc();
+                } else {
+                    tracing::warn!("usage proof {key} was voided");
+                    self.metrics.proofs.with_label_values(&["voided"]).inc();
+                }
+            }
+            Ok(None) => tracing::warn!("usage proof {key} closed, and no transaction shows how"),
+            Err(error) => tracing::warn!("cannot tell how usage proof {key} closed: {error:#}"),
+        }
     }
 }

@@ -9,8 +9,11 @@
 //!   previous layer's committed output), by Freivalds;
 //! - `device_check`: the answer's own row commitments (its timing is the
 //!   scheduler's business);
-//! - `cuda_kernel`: the client's own code, not checkable here: accepted as
-//!   returned (the receipt still binds the worker to its outputs).
+//! - `cuda_kernel`: the client's own code, whose outputs cannot be
+//!   recomputed here: the receipt must commit to the spec and to the
+//!   outputs uploaded, each the size of its buffer; a kernel that declares
+//!   itself deterministic (`cross_check`) is then run on a second device
+//!   and its outputs compared (the board's business).
 //!
 //! A result that is wrong is a lie (the device is banned); one that cannot
 //! be checked (a blob missing) only fails the attempt.
@@ -19,7 +22,10 @@ use crate::blobs::Blobs;
 use io_compute::receipt::{JobKind, JobReceipt};
 use io_compute_sdk::{
     inputs::{gemm_operands, mlp_operands},
-    job::{commitments, GemmDtype, GemmSpec, Job, JobSpec, Matrix, MlpInferSpec, Product},
+    job::{
+        commitments, CudaKernelSpec, GemmDtype, GemmSpec, Job, JobSpec, Matrix, MlpInferSpec,
+        Product,
+    },
     mlp,
     verify::{freivalds, ErrorModel},
     worker_key,
@@ -71,8 +77,41 @@ pub fn verify(job: &Job, sent: &Submission, blobs: &Blobs) -> Verdict {
         JobSpec::Gemm(spec) => gemm(spec, sent, blobs),
         JobSpec::MlpInfer(spec) => mlp_infer(spec, sent, blobs),
         JobSpec::DeviceCheck(_) => expect_kind(sent.receipt, JobKind::DeviceCheck),
-        JobSpec::CudaKernel(_) => Verdict::Valid,
+        JobSpec::CudaKernel(spec) => kernel(spec, sent, blobs),
     }
+}
+
+fn kernel(spec: &CudaKernelSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
+    let r = sent.receipt;
+    let sizes = spec.output_sizes();
+    // A kernel run has no receipt kind of its own: an inference of zero
+    // layers over the buffers (see the worker's `receipt::kernel`).
+    if r.kind != JobKind::Inference
+        || r.k != 0
+        || r.m as usize != spec.buffers.len()
+        || r.n as usize != sizes.len()
+        || sent.outputs.len() != sizes.len()
+    {
+        return Verdict::Wrong("the receipt's kind or shape is not the kernel's".into());
+    }
+    if spec.commitments(sent.outputs) != (r.input_root, r.output_root) {
+        return Verdict::Wrong(
+            "the receipt's roots do not commit to this kernel and its outputs".into(),
+        );
+    }
+    for (i, (hash, size)) in sent.outputs.iter().zip(sizes).enumerate() {
+        match blobs.get(hash) {
+            None => return Verdict::Unchecked(format!("output {hash} was not uploaded")),
+            Some(bytes) if bytes.len() as u64 != size => {
+                return Verdict::Wrong(format!(
+                    "output {i} is {} bytes, its buffer {size}",
+                    bytes.len()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Verdict::Valid
 }
 
 fn expect_kind(receipt: &JobReceipt, kind: JobKind) -> Verdict {

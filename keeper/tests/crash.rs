@@ -2,7 +2,9 @@
 //! crash point, and with SIGKILL at random moments of a 1,000-job run.
 //! After every restart it replays its journal and reconciles with the
 //! chain; in the end every job submitted succeeded once, every receipt is
-//! in exactly one proof, and the proofs on the chain hold exactly the jobs.
+//! in exactly one proof, the proofs on the chain hold exactly the jobs,
+//! and once they finalize the provider is paid exactly and every IOSD base
+//! unit is accounted for.
 
 use io_compute::state::Lease;
 use io_compute_sdk::{
@@ -175,6 +177,9 @@ async fn a_keeper_killed_at_each_crash_point_settles_every_job_once() {
         .periods
         .iter()
         .any(|p| p.posted_in == "found on chain"));
+    let (gained, owed) = n.finalize_proofs(0).await;
+    assert_eq!(gained, owed, "the provider is paid exactly, once");
+    n.assert_iosd_conserved(&[0]).await;
     stop.cancel();
 }
 
@@ -211,6 +216,9 @@ async fn ten_random_kills_in_a_thousand_jobs_lose_nothing_and_bill_nothing_twice
     assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1_000);
     all_succeeded(&client, &ids).await;
     settled(&n, &client, &ids).await;
+    let (gained, owed) = n.finalize_proofs(0).await;
+    assert_eq!(gained, owed, "the provider is paid exactly, once");
+    n.assert_iosd_conserved(&[0]).await;
     stop.cancel();
     drop(keeper);
 }

@@ -1,21 +1,17 @@
 //! The keeper through a faulty RPC: two proxies in front of the localnet
 //! drop requests, drop `sendTransaction` responses after the transaction
 //! executed, answer 429 with Retry-After, and add latency. Every job still
-//! settles exactly once, every proof lands once and finalizes, and the
-//! provider is paid exactly what the proofs owe it.
+//! settles exactly once, every proof lands once and finalizes, the
+//! provider is paid exactly what the proofs owe it, and every IOSD base
+//! unit is accounted for.
 
-use io_compute::state::{Config, UsageProof};
-use io_compute_sdk::{api::SubmitJobs, filters, pda};
+use io_compute_sdk::api::SubmitJobs;
 use io_compute_testkit::{
     all_succeeded,
     proxy::{Faults, RpcProxy},
     settled, tiny_jobs, Network,
 };
-use solana_sdk::signer::Signer;
-use std::{
-    sync::atomic::Ordering,
-    time::{Duration, Instant},
-};
+use std::{sync::atomic::Ordering, time::Duration};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -60,53 +56,11 @@ async fn every_proof_settles_once_through_a_faulty_rpc() {
         "some proof's response was lost after it landed"
     );
 
-    // Past the lock every proof is finalized, through the same faults, and
-    // the provider is paid exactly.
-    let proofs: Vec<UsageProof> = n
-        .chain
-        .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(0))])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect();
-    let config: Config = n.chain.expect_account(&pda::config()).await.unwrap();
-    let owed: u64 = proofs
-        .iter()
-        .map(|p| {
-            let fee = (p.amount_due as u128 * config.market_params.provider_fee_bps as u128)
-                .div_ceil(10_000) as u64;
-            p.amount_due - fee
-        })
-        .sum();
-    let provider_iosd = pda::associated_token(&n.owner.pubkey(), &pda::iosd_mint());
-    let before = n.chain.token_balance(&provider_iosd).await.unwrap_or(0);
-    n.net
-        .bank()
-        .warp_clock(config.market_params.dispute_window_secs + 1)
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let left = n
-            .chain
-            .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(0))])
-            .await
-            .unwrap();
-        if left.is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{} proofs were not finalized",
-            left.len()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(
-        n.chain.token_balance(&provider_iosd).await.unwrap() - before,
-        owed
-    );
+    // Past the lock every proof is finalized, through the same faults; the
+    // provider is paid exactly and every IOSD base unit is accounted for.
+    let (gained, owed) = n.finalize_proofs(0).await;
+    assert_eq!(gained, owed);
+    n.assert_iosd_conserved(&[0]).await;
     let metrics = reqwest::get(format!("{url}/metrics"))
         .await
         .unwrap()

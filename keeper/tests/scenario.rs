@@ -4,51 +4,35 @@
 //! claimed; a governance vote changes the provider fee; the next cluster
 //! pays the new fee. Every IOSD base unit is then accounted for: the
 //! wallets and vaults that hold IOSD hold the whole supply, and the escrow
-//! vault holds exactly what the leases keep in escrow.
+//! vault holds exactly what the leases keep in escrow. And a proof voided
+//! by an upheld dispute: counted, its reservation freed, nothing lost.
 
 use io_compute::{
     state::{
-        Config, Epoch, Lease, LeaseSpec, Market, ParamChange, Proposal, Tokenomics, UsageProof,
-        VoteChoice,
+        Config, Epoch, Lease, LeaseSpec, ParamChange, Proposal, Tokenomics, Verdict, VoteChoice,
     },
     CreateLeaseWithIoArgs, CreateProposalArgs, HandOverAuthorityArgs,
 };
 use io_compute_sdk::{
     api::{self, SubmitJobs},
     client::Client,
-    filters, gpu, ix, pda,
+    gpu, ix,
+    ix::ProofKeys,
+    job::{GemmDtype, GemmInputs, GemmSpec, Job, JobSpec},
+    pda,
 };
 use io_compute_testkit::{
-    all_succeeded, free_port, spawn_keeper, tiny_jobs, until, wait_ready, Network,
+    all_succeeded, free_port, run_jobs, settled, spawn_keeper, tiny_jobs, until, wait_ready,
+    Network,
 };
 use io_keeper::epochs::DeviceRewardReport;
-use solana_sdk::{
-    pubkey::Pubkey,
-    signer::{keypair::Keypair, Signer},
-};
+use solana_sdk::signer::{keypair::Keypair, Signer};
 use tokio_util::sync::CancellationToken;
-
-/// The lease's proofs on the chain.
-async fn proofs(n: &Network, lease: u64) -> Vec<UsageProof> {
-    n.chain
-        .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(lease))])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect()
-}
 
 /// Runs four jobs on `lease`, waits for their proof(s), lets the lock pass
 /// and the keeper finalize; returns the provider's IOSD gain and what the
-/// proofs owed at `fee_bps`.
-async fn run_and_settle(
-    n: &Network,
-    url: &str,
-    lease: u64,
-    first_seed: u64,
-    fee_bps: u16,
-) -> (u64, u64) {
+/// proofs owed.
+async fn run_and_settle(n: &Network, url: &str, lease: u64, first_seed: u64) -> (u64, u64) {
     let client = n.jobs_client(url);
     let submitted = client
         .submit(&SubmitJobs {
@@ -74,25 +58,7 @@ async fn run_and_settle(
     })
     .await;
     assert!(!receipts.periods.is_empty());
-    let owed: u64 = proofs(n, lease)
-        .await
-        .iter()
-        .map(|p| p.amount_due - (p.amount_due as u128 * fee_bps as u128).div_ceil(10_000) as u64)
-        .sum();
-    let provider_iosd = pda::associated_token(&n.owner.pubkey(), &pda::iosd_mint());
-    let before = n.chain.token_balance(&provider_iosd).await.unwrap_or(0);
-    let config: Config = n.chain.expect_account(&pda::config()).await.unwrap();
-    n.net
-        .bank()
-        .warp_clock(config.market_params.dispute_window_secs + 1)
-        .await
-        .unwrap();
-    until("the proofs' finalization", 60, async || {
-        proofs(n, lease).await.is_empty().then_some(())
-    })
-    .await;
-    let gained = n.chain.token_balance(&provider_iosd).await.unwrap() - before;
-    (gained, owed)
+    n.finalize_proofs(lease).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,7 +121,7 @@ async fn a_cluster_paid_in_io_settles_rewards_are_claimed_and_a_vote_changes_the
     let config: Config = n.chain.expect_account(&pda::config()).await.unwrap();
     assert_eq!(lease.client_fee_bps, config.market_params.client_fee_bps_io);
     let old_fee = config.market_params.provider_fee_bps;
-    let (gained, owed) = run_and_settle(&n, &url, 0, 0, old_fee).await;
+    let (gained, owed) = run_and_settle(&n, &url, 0, 0).await;
     assert_eq!(gained, owed, "the provider is paid exactly, at the old fee");
 
     // The lock's passing ended the epoch too: the keeper advanced it and
@@ -301,42 +267,99 @@ async fn a_cluster_paid_in_io_settles_rewards_are_claimed_and_a_vote_changes_the
         .await
         .unwrap();
     n.rent(1, 1).await;
-    let (gained, owed) = run_and_settle(&n, &url, 1, 100, new_fee).await;
+    let (gained, owed) = run_and_settle(&n, &url, 1, 100).await;
     assert_eq!(gained, owed, "the provider is paid exactly, at the new fee");
 
-    // Every IOSD base unit accounted for.
-    let market: Market = n.chain.expect_account(&pda::market()).await.unwrap();
-    let mut escrow = 0;
-    for id in [0, 1] {
-        if let Some(l) = n.chain.account::<Lease>(&pda::lease(id)).await.unwrap() {
-            assert_eq!(
-                l.deposited,
-                l.escrow + l.paid_out + l.fees + l.refunded,
-                "lease {id}"
-            );
-            escrow += l.escrow;
-        }
-    }
-    assert_eq!(market.escrow_total, escrow);
-    assert_eq!(
-        n.chain.token_balance(&pda::escrow_vault()).await.unwrap(),
-        escrow
-    );
-    let holders: Vec<Pubkey> = vec![
-        n.iosd,
-        owner_iosd,
-        pda::escrow_vault(),
-        pda::treasury_iosd_vault(),
-        pda::rewards_iosd_vault(),
-    ];
-    let mut held = 0;
-    for key in &holders {
-        held += n.chain.token_balance(key).await.unwrap_or(0);
-    }
-    assert_eq!(
-        held,
-        n.chain.mint_supply(&pda::iosd_mint()).await.unwrap(),
-        "the IOSD supply is all in these wallets and vaults"
-    );
+    n.assert_iosd_conserved(&[0, 1]).await;
     stop.cancel();
+}
+
+/// A proof voided by an upheld dispute: the keeper counts it as voided on
+/// /metrics (not as finalized), the escrow it reserved is free again, and
+/// every IOSD base unit is still accounted for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voided_proof_is_counted_and_its_reservation_freed() {
+    let n = Network::start("voided", 1).await;
+    let keeper = io_keeper::start(n.keeper_config(4)).await.unwrap();
+    let url = format!("http://{}", keeper.addr);
+    let stop = CancellationToken::new();
+    n.start_worker(0, &url, stop.clone());
+    n.rent(0, 1).await;
+    let client = n.jobs_client(&url);
+    // Jobs long enough (milliseconds of device time) to owe base units.
+    let jobs = (0..4)
+        .map(|seed| {
+            Job::new(JobSpec::Gemm(GemmSpec {
+                m: 512,
+                n: 512,
+                k: 512,
+                dtype: GemmDtype::F32,
+                allow_tf32: false,
+                inputs: GemmInputs::Seed { seed },
+            }))
+        })
+        .collect();
+    let ids = run_jobs(&client, 0, jobs).await;
+    settled(&n, &client, &ids).await;
+    let reserved = n.proofs(0).await[0].reserved;
+    assert!(reserved > 0);
+
+    // The client disputes with the minimum bond; the arbiter upholds it.
+    let keys = ProofKeys {
+        lease_id: 0,
+        device: n.devices[0],
+        provider: pda::provider(&n.owner.pubkey()),
+        seq: 0,
+        keeper_authority: n.keeper_key.pubkey(),
+    };
+    let bond = io_compute::constants::DEFAULT_MIN_DISPUTE_BOND;
+    let client_io = pda::associated_token(&n.client_key.pubkey(), &pda::io_mint());
+    n.give_io(n.client_key.pubkey(), bond).await;
+    n.client
+        .send(
+            &[ix::dispute_proof(
+                n.client_key.pubkey(),
+                keys,
+                client_io,
+                bond,
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    n.chain
+        .send(
+            &[ix::resolve_dispute(
+                n.keeper_key.pubkey(),
+                keys,
+                n.client_key.pubkey(),
+                client_io,
+                Verdict::ProviderAtFault,
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(n.proofs(0).await.is_empty(), "the proof is closed");
+    let metrics = until("the voided proof counted", 30, async || {
+        let text = reqwest::get(format!("{url}/metrics"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.contains("keeper_proofs_total{step=\"voided\"} 1")
+            .then_some(text)
+    })
+    .await;
+    assert!(
+        !metrics.contains("keeper_proofs_total{step=\"finalized\"}"),
+        "{metrics}"
+    );
+    let lease: Lease = n.chain.expect_account(&pda::lease(0)).await.unwrap();
+    assert_eq!(lease.reserved, 0, "the voided proof's reservation is free");
+    assert_eq!(lease.paid_out, 0, "nothing was paid for it");
+    n.assert_iosd_conserved(&[0]).await;
+    stop.cancel();
+    keeper.shutdown().await.unwrap();
 }

@@ -1,14 +1,14 @@
 //! The keeper's HTTP API, as its clients, workers and the keeper itself see
 //! it: JSON bodies for control, binary blobs by their hex sha256 for data.
-//! Every request but `GET /v1/keeper`, a blob upload and a published
-//! device-reward report is signed as `request` says, with the keeper
+//! Every request but `GET /v1/keeper` and a published device-reward
+//! report is signed as `request` says, with the keeper
 //! authority as audience (a GET with an empty body; its query is not
 //! signed).
 //!
 //! | route | who | what |
 //! |---|---|---|
 //! | `GET /v1/keeper` | anyone | `KeeperInfo` |
-//! | `PUT /v1/blobs/{sha256}` | anyone | stores bytes under their hash (checked) |
+//! | `PUT /v1/blobs/{sha256}` | a worker in session, or the client of a running lease | stores bytes under their hash (checked) |
 //! | `GET /v1/blobs/{sha256}` | a worker in session, or a client whose job read or wrote it | the bytes |
 //! | `POST /v1/jobs` | the lease's client | `SubmitJobs` -> `Submitted` |
 //! | `GET /v1/jobs/{id}` | the job's client | `JobStatus` |
@@ -133,6 +133,10 @@ pub struct JobStatus {
     /// as the keeper measured them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<f64>,
+    /// For a cross-checked kernel: the second device whose outputs were
+    /// the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_checked_by: Option<String>,
 }
 
 /// A job receipt with its worker's signature, in JSON.

@@ -61,6 +61,24 @@ pub fn devices_by_provider(provider: &Pubkey) -> Filter<Device> {
     Filter::key_at(DISCRIMINATOR_LEN, provider)
 }
 
+/// Devices whose worker signs with `worker` (`Device { provider, index,
+/// model, gpu_count, vram_gb, price_per_gpu_hour, status, current_lease,
+/// stake_requirement, reliability_bps, worker, .. }`).
+pub fn devices_by_worker(worker: &Pubkey) -> Filter<Device> {
+    const OFFSET: usize = DISCRIMINATOR_LEN
+        + PUBKEY_LEN
+        + size_of::<u32>()
+        + io_compute::constants::GPU_MODEL_CODE_LEN
+        + size_of::<u8>()
+        + size_of::<u16>()
+        + size_of::<u64>()
+        + 1 // DeviceStatus, a fieldless enum: one byte
+        + PUBKEY_LEN
+        + size_of::<u64>()
+        + size_of::<u16>();
+    Filter::key_at(OFFSET, worker)
+}
+
 /// Stake positions owned by `owner` (`StakePosition { owner, .. }`).
 pub fn positions_by_owner(owner: &Pubkey) -> Filter<StakePosition> {
     Filter::key_at(DISCRIMINATOR_LEN, owner)
@@ -171,5 +189,32 @@ mod tests {
             !devices_by_provider(&provider).matches(&data),
             "another account type at the same offset"
         );
+    }
+
+    #[test]
+    fn device_filter_finds_its_worker_key() {
+        let keys: [Pubkey; 3] = std::array::from_fn(|_| Pubkey::new_unique());
+        let device = Device {
+            provider: keys[0],
+            index: 1,
+            model: [2; 16],
+            gpu_count: 3,
+            vram_gb: 4,
+            price_per_gpu_hour: 5,
+            status: DeviceStatus::Leased,
+            current_lease: keys[1],
+            stake_requirement: 6,
+            reliability_bps: 7,
+            worker: keys[2],
+            open_proofs: 8,
+            last_check_epoch: Some(9),
+            failed_checks: 10,
+            created_at: 11,
+            bump: 12,
+        };
+        let data = bytes(&device);
+        assert!(devices_by_worker(&keys[2]).matches(&data));
+        assert!(!devices_by_worker(&keys[1]).matches(&data));
+        assert!(!devices_by_worker(&keys[0]).matches(&data));
     }
 }

@@ -191,6 +191,12 @@ pub struct CudaKernelSpec {
     pub buffers: Vec<KernelBuffer>,
     /// The kernel (compile and launch included) is killed after this.
     pub timeout_ms: u64,
+    /// The kernel is deterministic: run it on a second device of the lease
+    /// (a third if the two disagree) and accept its outputs only when two
+    /// devices return them byte for byte; a device outvoted is banned.
+    /// The keeper cannot check a kernel's outputs any other way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cross_check: bool,
 }
 
 /// Bounds of a `cuda_kernel` job.
@@ -199,6 +205,31 @@ pub const MAX_KERNEL_BUFFERS: usize = 16;
 pub const MAX_KERNEL_TIMEOUT_MS: u64 = 600_000;
 
 impl CudaKernelSpec {
+    /// A run's receipt roots: the input root is the sha256 of the spec's
+    /// JSON, the output root the sha256 of the outputs' hex hashes in
+    /// buffer order.
+    pub fn commitments(&self, output_hashes: &[String]) -> ([u8; 32], [u8; 32]) {
+        use sha2::{Digest, Sha256};
+        let mut outputs = Sha256::new();
+        outputs.update(b"io-compute/kernel-outputs/v1");
+        for hash in output_hashes {
+            outputs.update(hash.as_bytes());
+        }
+        (
+            Sha256::digest(serde_json::to_vec(self).expect("specs serialize")).into(),
+            outputs.finalize().into(),
+        )
+    }
+
+    /// The sizes of the buffers that come back as outputs, in order.
+    pub fn output_sizes(&self) -> Vec<u64> {
+        self.buffers
+            .iter()
+            .filter(|b| b.output)
+            .map(|b| b.bytes)
+            .collect()
+    }
+
     pub fn validate(&self) -> Result<(), JobError> {
         let entry_ok = !self.entry.is_empty()
             && self.entry.len() <= 128
@@ -302,6 +333,11 @@ impl Job {
             version: JOB_SPEC_VERSION,
             spec,
         }
+    }
+
+    /// Whether its outputs are accepted only when two devices agree on them.
+    pub fn cross_checked(&self) -> bool {
+        matches!(&self.spec, JobSpec::CudaKernel(kernel) if kernel.cross_check)
     }
 
     /// The version is known and the spec's numbers are in range.

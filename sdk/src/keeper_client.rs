@@ -174,10 +174,23 @@ impl KeeperClient {
     /// Uploads `bytes`; returns their hash.
     pub async fn put_blob(&self, bytes: Vec<u8>) -> Result<String, CallError> {
         let hash = api::blob_hash(&bytes);
-        let response = self
+        let path = format!("/v1/blobs/{hash}");
+        let signed = SignedRequest::sign(
+            &self.signer,
+            &self.audience,
+            "PUT",
+            &path,
+            &bytes,
+            unix_now(),
+        );
+        let mut request = self
             .http
-            .put(format!("{}/v1/blobs/{hash}", self.base))
-            .timeout(Duration::from_secs(120))
+            .put(format!("{}{path}", self.base))
+            .timeout(Duration::from_secs(120));
+        for (name, value) in signed.to_headers() {
+            request = request.header(name, value);
+        }
+        let response = request
             .body(bytes)
             .send()
             .await

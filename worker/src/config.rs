@@ -9,11 +9,15 @@ use std::{path::PathBuf, time::Duration};
 pub struct RunConfig {
     /// This machine's worker keypair (made if absent).
     pub keypair: PathBuf,
-    /// The keeper's URL; by default the endpoint of the keeper of a running
-    /// lease of this worker's devices, as the chain records it.
+    /// The home keeper's URL, served while no device of this worker is in
+    /// a running lease; a running lease's keeper (at the endpoint the chain
+    /// records) always comes first.
     pub keeper: Option<String>,
     /// RPC URL, to find the keeper.
     pub rpc_url: String,
+    /// How often the chain is read for a move of a device to a lease of
+    /// another keeper (and back home when it ends).
+    pub follow: Duration,
     /// Jobs run at once.
     pub slots: u32,
     /// Longest wait between reconnection attempts.
@@ -29,6 +33,7 @@ pub struct FileConfig {
     pub keypair: Option<PathBuf>,
     pub keeper: Option<String>,
     pub rpc_url: Option<String>,
+    pub follow_ms: Option<u64>,
     pub slots: Option<u32>,
     pub max_backoff_ms: Option<u64>,
     pub grace_ms: Option<u64>,
@@ -42,11 +47,16 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     #[arg(long, env = "IO_WORKER_KEYPAIR")]
     pub keypair: Option<PathBuf>,
-    /// The keeper's URL (default: found from the chain).
+    /// The home keeper's URL, served while no device is in a running lease
+    /// (default: none; the keeper of a running lease is found from the chain).
     #[arg(long, env = "IO_WORKER_KEEPER")]
     pub keeper: Option<String>,
     #[arg(long, short = 'u', env = "IO_WORKER_RPC_URL")]
     pub rpc_url: Option<String>,
+    /// How often, in ms, the chain is read for a device moving to another
+    /// keeper's lease (default: 5000).
+    #[arg(long, env = "IO_WORKER_FOLLOW_MS")]
+    pub follow_ms: Option<u64>,
     /// Jobs run at once (default: 2).
     #[arg(long, env = "IO_WORKER_SLOTS")]
     pub slots: Option<u32>,
@@ -83,6 +93,7 @@ impl RunConfig {
                 .clone()
                 .or(file.rpc_url)
                 .unwrap_or_else(|| "http://127.0.0.1:8899".into()),
+            follow: Duration::from_millis(o.follow_ms.or(file.follow_ms).unwrap_or(5_000)),
             slots: o.slots.or(file.slots).unwrap_or(2),
             max_backoff: Duration::from_millis(
                 o.max_backoff_ms.or(file.max_backoff_ms).unwrap_or(10_000),
@@ -111,6 +122,9 @@ impl RunConfig {
         }
         if !(Duration::from_millis(100)..=Duration::from_secs(600)).contains(&self.max_backoff) {
             bail!("max_backoff_ms must be 100 to 600000");
+        }
+        if !(Duration::from_millis(100)..=Duration::from_secs(600)).contains(&self.follow) {
+            bail!("follow_ms must be 100 to 600000");
         }
         if self.grace > Duration::from_secs(3_600) {
             bail!("grace_ms must be at most 3600000");
@@ -144,6 +158,7 @@ mod tests {
                 keypair: "/w.json".into(),
                 keeper: Some("http://k:8910".into()),
                 rpc_url: "http://127.0.0.1:8899".into(),
+                follow: Duration::from_secs(5),
                 slots: 8,
                 max_backoff: Duration::from_secs(10),
                 grace: Duration::from_secs(30),

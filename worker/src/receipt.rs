@@ -105,11 +105,7 @@ pub fn kernel(
     output_hashes: &[String],
     device_time_us: u64,
 ) -> SignedReceipt {
-    let mut outputs = Sha256::new();
-    outputs.update(b"io-compute/kernel-outputs/v1");
-    for hash in output_hashes {
-        outputs.update(hash.as_bytes());
-    }
+    let (input_root, output_root) = spec.commitments(output_hashes);
     let receipt = JobReceipt {
         job_id,
         kind: JobKind::Inference,
@@ -117,8 +113,8 @@ pub fn kernel(
         m: spec.buffers.len() as u32,
         n: output_hashes.len() as u32,
         k: 0,
-        input_root: Sha256::digest(serde_json::to_vec(spec).expect("specs serialize")).into(),
-        output_root: outputs.finalize().into(),
+        input_root,
+        output_root,
         device_time_us: device_time_us.max(1),
     };
     sign(worker, lease, device, receipt)

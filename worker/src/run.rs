@@ -5,7 +5,11 @@
 //! posts the result with its signed receipt; signs a period's attestation
 //! only after checking every receipt under it is its own; heartbeats the
 //! jobs it runs. A lost keeper or session means a new session after a
-//! bounded, doubling backoff. On stop it claims nothing more, hands back
+//! bounded, doubling backoff. The keeper served is the one whose running
+//! lease holds one of this worker's devices (read from the chain every
+//! `follow`), else the configured home keeper: when a device moves to
+//! another keeper's lease, or its lease ends, the session ends and one
+//! opens at once with the right keeper. On stop it claims nothing more, hands back
 //! what it received after the stop, lets running jobs finish for a grace
 //! period and hands back the rest.
 
@@ -24,6 +28,7 @@ use io_compute_sdk::{
         Openings, Release, Session, SignedReceiptJson, Task,
     },
     client::Client,
+    filters,
     job::{Job, JobSpec},
     keeper_client::{CallError, KeeperClient},
     merkle, pda,
@@ -56,7 +61,8 @@ pub async fn run(
     loop {
         let started = Instant::now();
         match serve(config, &worker, backend.clone(), &stop).await {
-            Ok(()) => return Ok(()),
+            Ok(Ended::Moved) => backoff = Duration::from_millis(200),
+            Ok(Ended::Stopped) => return Ok(()),
             Err(error) => {
                 // A session that lasted a while starts the backoff over.
                 if started.elapsed() > config.max_backoff * 2 {
@@ -73,46 +79,110 @@ pub async fn run(
     }
 }
 
-/// The keeper to serve: the configured URL, or the keeper of a running
-/// lease of one of this worker's devices, at its on-chain endpoint.
-async fn find_keeper(config: &RunConfig, worker: &Keypair) -> Result<KeeperClient> {
-    if let Some(url) = &config.keeper {
-        return KeeperClient::connect(url, worker.insecure_clone())
+/// How a session ended without a failure.
+enum Ended {
+    /// `stop` was cancelled.
+    Stopped,
+    /// A device moved to another keeper's lease (or its lease ended and
+    /// the home keeper is not the one served): reconnect at once.
+    Moved,
+}
+
+/// The keeper of a running lease of one of `worker`'s devices, if any: its
+/// authority and the endpoint the chain records for it.
+async fn lease_keeper(chain: &Client, worker: &Pubkey) -> Result<Option<(Pubkey, String)>> {
+    let devices = chain
+        .program_accounts::<Device>(&[filters::devices_by_worker(worker)])
+        .await?;
+    if devices.is_empty() {
+        bail!("no device has worker key {worker}: run `io-worker register`");
+    }
+    for (_, device) in devices {
+        if device.current_lease == Pubkey::default() {
+            continue;
+        }
+        let Some(lease) = chain.account::<Lease>(&device.current_lease).await? else {
+            continue;
+        };
+        if lease.status != LeaseStatus::Active {
+            continue;
+        }
+        let keeper: Keeper = chain
+            .expect_account(&pda::keeper(&lease.keeper))
             .await
-            .context("asking the keeper who it is");
+            .context("the lease's keeper record")?;
+        return Ok(Some((lease.keeper, keeper.endpoint)));
     }
-    let chain = Client::new(&config.rpc_url, worker.insecure_clone());
-    let mine: HashSet<Pubkey> = chain
-        .program_accounts::<Device>(&[])
-        .await?
-        .into_iter()
-        .filter(|(_, d)| d.worker == worker.pubkey())
-        .map(|(key, _)| key)
-        .collect();
-    if mine.is_empty() {
-        bail!(
-            "no device has worker key {}: run `io-worker register`",
-            worker.pubkey()
-        );
+    Ok(None)
+}
+
+/// The keeper to serve: a running lease's keeper, else the home keeper.
+/// With a home keeper configured, a chain that cannot be read leaves the
+/// worker at home. Returns the keeper and whether it is there for a lease.
+async fn find_keeper(
+    config: &RunConfig,
+    chain: &Client,
+    worker: &Keypair,
+) -> Result<(KeeperClient, bool)> {
+    let leased = match (lease_keeper(chain, &worker.pubkey()).await, &config.keeper) {
+        (Ok(leased), _) => leased,
+        (Err(error), Some(_)) => {
+            tracing::warn!("cannot read this worker's devices: {error:#}; serving the home keeper");
+            None
+        }
+        (Err(error), None) => return Err(error),
+    };
+    let home = match &config.keeper {
+        Some(url) => Some(
+            KeeperClient::connect(url, worker.insecure_clone())
+                .await
+                .context("asking the home keeper who it is"),
+        ),
+        None => None,
+    };
+    match (leased, home) {
+        // The home keeper serves the lease itself: its configured URL.
+        (Some((authority, _)), Some(Ok(home))) if home.audience == authority => Ok((home, true)),
+        (Some((authority, endpoint)), _) => Ok((
+            KeeperClient::new(&endpoint, authority, worker.insecure_clone()),
+            true,
+        )),
+        (None, Some(home)) => Ok((home?, false)),
+        (None, None) => bail!(
+            "no running lease uses this worker's devices yet, and no home keeper is set (--keeper)"
+        ),
     }
-    let lease = chain
-        .program_accounts::<Lease>(&[])
-        .await?
-        .into_iter()
-        .map(|(_, l)| l)
-        .find(|l| {
-            l.status == LeaseStatus::Active && l.devices.iter().any(|d| mine.contains(&d.device))
-        })
-        .context("no running lease uses this worker's devices yet")?;
-    let keeper: Keeper = chain
-        .expect_account(&pda::keeper(&lease.keeper))
-        .await
-        .context("the lease's keeper record")?;
-    Ok(KeeperClient::new(
-        &keeper.endpoint,
-        lease.keeper,
-        worker.insecure_clone(),
-    ))
+}
+
+/// Ends the session (`moved`) once the keeper to serve is another than
+/// `serving`: a device's new lease is another keeper's, or the lease that
+/// brought the worker there ended while a home keeper is configured.
+async fn follow(
+    config: RunConfig,
+    chain: Client,
+    worker: Pubkey,
+    serving: Pubkey,
+    for_lease: bool,
+    moved: CancellationToken,
+) {
+    loop {
+        tokio::time::sleep(config.follow).await;
+        match lease_keeper(&chain, &worker).await {
+            Ok(Some((authority, _))) if authority != serving => {
+                tracing::info!("a device moved to a lease of keeper {authority}: following it");
+            }
+            Ok(None) if for_lease && config.keeper.is_some() => {
+                tracing::info!("the lease ended: back to the home keeper");
+            }
+            Ok(_) => continue,
+            Err(error) => {
+                tracing::warn!("cannot read this worker's devices: {error:#}");
+                continue;
+            }
+        }
+        moved.cancel();
+        return;
+    }
 }
 
 /// Jobs running now: job id -> fence.
@@ -136,8 +206,10 @@ async fn serve(
     worker: &Keypair,
     backend: Arc<dyn Backend>,
     stop: &CancellationToken,
-) -> Result<()> {
-    let keeper = Arc::new(find_keeper(config, worker).await?);
+) -> Result<Ended> {
+    let chain = Client::new(&config.rpc_url, worker.insecure_clone());
+    let (keeper, for_lease) = find_keeper(config, &chain, worker).await?;
+    let keeper = Arc::new(keeper);
     let session: Session = keeper
         .post(
             "/v1/worker/session",
@@ -163,19 +235,32 @@ async fn serve(
         running.clone(),
         lost.clone(),
     ));
+    let moved = CancellationToken::new();
+    let watch = tokio::spawn(follow(
+        config.clone(),
+        chain,
+        worker.pubkey(),
+        keeper.audience,
+        for_lease,
+        moved.clone(),
+    ));
     let slots = Arc::new(Semaphore::new(config.slots as usize));
     let mut jobs = JoinSet::new();
     let outcome = loop {
         if stop.is_cancelled() {
-            break Ok(());
+            break Ok(Ended::Stopped);
         }
         if lost.is_cancelled() {
             break Err(anyhow::anyhow!("the session was lost"));
         }
+        if moved.is_cancelled() {
+            break Ok(Ended::Moved);
+        }
         // Wait for a free slot, then claim as many as are free.
         let first = tokio::select! {
-            _ = stop.cancelled() => break Ok(()),
+            _ = stop.cancelled() => break Ok(Ended::Stopped),
             _ = lost.cancelled() => continue,
+            _ = moved.cancelled() => continue,
             permit = slots.clone().acquire_owned() => permit.expect("never closed"),
         };
         let mut permits = vec![first];
@@ -265,6 +350,7 @@ async fn serve(
     }
     jobs.abort_all();
     beat.abort();
+    watch.abort();
     outcome
 }
 

@@ -33,6 +33,7 @@ fn spec() -> CudaKernelSpec {
             output: true,
         }],
         timeout_ms: 10_000,
+        cross_check: false,
     }
 }
 

@@ -9,7 +9,9 @@
 //!   exact replay, reused nonce, each with its status and what it left;
 //! - a worker that returns a wrong product is caught, banned and unpaid,
 //!   and its job runs elsewhere; a worker killed mid-job: the job is rerun
-//!   and billed once.
+//!   and billed once;
+//! - a worker follows its device to another keeper's lease and back;
+//! - a cross-checked kernel is accepted when two devices agree.
 
 use io_compute::{
     merkle,
@@ -18,6 +20,7 @@ use io_compute::{
 };
 use io_compute_sdk::{
     api::{self, JobState, LeaseReceipts, SubmitJobs, Task},
+    ix,
     job::{seeded_operands, GemmDtype, GemmInputs, GemmSpec, Job, JobSpec, Matrix, Product},
     keeper_client::KeeperClient,
     pda,
@@ -25,8 +28,8 @@ use io_compute_sdk::{
     verify::reference_f64,
     worker_key::receipt_signed_by,
 };
-use io_compute_testkit::Network;
-use io_keeper::Keeper;
+use io_compute_testkit::{until, Network};
+use io_keeper::{config::KeeperConfig, Keeper};
 use solana_sdk::{
     pubkey::Pubkey,
     signer::{keypair::Keypair, Signer},
@@ -56,11 +59,12 @@ fn worker_command(keypair: &std::path::Path, slots: u32) -> Command {
     command
 }
 
-/// A CPU worker process serving the keeper at `keeper`.
-fn spawn_worker(keypair: &std::path::Path, keeper: &str, slots: u32) -> WorkerProcess {
+/// A CPU worker process for `w`'s worker key `index`, at home with `w`'s
+/// keeper.
+fn spawn_worker(w: &World, index: usize, slots: u32) -> WorkerProcess {
     WorkerProcess(
-        worker_command(keypair, slots)
-            .args(["--keeper", keeper])
+        worker_command(&w.workers[index], slots)
+            .args(["--keeper", &w.keeper_url(), "--rpc-url", &w.url])
             .spawn()
             .expect("io-worker starts"),
     )
@@ -451,11 +455,32 @@ async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the
         .await
         .unwrap();
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    // Uploads are signed too: only the lease's client (or a worker in
+    // session) may store blobs, and a refused upload stores nothing.
     let input = keeper.put_blob(vec![7; 64]).await.unwrap();
     assert_eq!(
         outsider.get_blob(&input).await.unwrap_err().status(),
         Some(403)
     );
+    let stranger_bytes = vec![9u8; 64];
+    let stranger_hash = api::blob_hash(&stranger_bytes);
+    assert_eq!(
+        outsider
+            .put_blob(stranger_bytes.clone())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(403)
+    );
+    let unsigned = reqwest::Client::new()
+        .put(format!("{}/v1/blobs/{stranger_hash}", w.keeper_url()))
+        .body(stranger_bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    assert_eq!(w.keeper.blobs.get(&stranger_hash), None, "nothing stored");
+    assert!(w.keeper.blobs.get(&input).is_some());
     // A job the worker could never run is refused before it is queued.
     let mut huge = int_gemm(1, 16);
     if let JobSpec::Gemm(spec) = &mut huge.spec {
@@ -498,23 +523,9 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
 
     // The liar (device 1's worker key) takes all three and returns each
     // product with one element off by one, consistently committed.
-    let liar_key = solana_sdk::signer::keypair::read_keypair_file(&w.workers[1]).unwrap();
-    let liar = KeeperClient::new(
-        &w.keeper_url(),
-        w.keeper_key.pubkey(),
-        liar_key.insecure_clone(),
-    );
-    let session: api::Session = liar
-        .post(
-            "/v1/worker/session",
-            &api::OpenSession { slots: 3 },
-            Duration::from_secs(10),
-        )
-        .await
-        .unwrap();
-    assert_eq!(session.devices, vec![w.devices[1].to_string()]);
+    let (liar, liar_key, session) = hand_worker(&w, 1, 3).await;
     let claim = api::Claim {
-        session: session.session.clone(),
+        session: session.clone(),
         max: 3,
         wait_ms: 5_000,
     };
@@ -571,7 +582,7 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
             .post::<_, serde_json::Value>(
                 "/v1/worker/results",
                 &api::JobResult {
-                    session: session.session.clone(),
+                    session: session.clone(),
                     job,
                     fence,
                     outcome: api::JobOutcome::Done {
@@ -602,7 +613,7 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
     assert!(nothing.is_empty());
 
     // The honest device runs them, each on its second attempt.
-    let mut worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    let mut worker = spawn_worker(&w, 0, 1);
     for job in &submitted.jobs {
         let status = keeper.wait(&job.id, Duration::from_secs(30)).await.unwrap();
         assert_eq!(status.state, JobState::Succeeded, "{status:?}");
@@ -635,7 +646,7 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
     }
     worker.0.kill().unwrap();
     worker.0.wait().unwrap();
-    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    let worker = spawn_worker(&w, 0, 1);
     let status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
     let status = if status.state.is_final() {
         status
@@ -675,7 +686,8 @@ async fn a_stopping_worker_hands_its_job_back() {
     let keeper = w.jobs_client();
     let mut worker = WorkerProcess(
         worker_command(&w.workers[0], 1)
-            .args(["--keeper", &w.keeper_url(), "--grace-ms", "0"])
+            .args(["--keeper", &w.keeper_url(), "--rpc-url", &w.url])
+            .args(["--grace-ms", "0"])
             .spawn()
             .unwrap(),
     );
@@ -712,13 +724,245 @@ async fn a_stopping_worker_hands_its_job_back() {
         (JobState::Queued, 0),
         "handed back, not expired"
     );
-    let worker = spawn_worker(&w.workers[0], &w.keeper_url(), 1);
+    let worker = spawn_worker(&w, 0, 1);
     let mut status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
     if !status.state.is_final() {
         status = keeper.wait(&id, Duration::from_secs(30)).await.unwrap();
     }
     assert_eq!((status.state, status.attempts), (JobState::Succeeded, 1));
     drop(worker);
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
+}
+
+/// Two keepers serve one program. A worker at home with the first keeper
+/// follows its device to the second keeper's lease (the first is under
+/// its SOL floor, so it assigns nothing), runs that lease's jobs there,
+/// proven and paid by the second keeper, and goes back home when the
+/// lease ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_follows_its_device_to_another_keepers_lease() {
+    let network = Network::start("follow", 1).await;
+    let home = io_keeper::start(KeeperConfig {
+        min_balance: u64::MAX,
+        ..network.keeper_config(2)
+    })
+    .await
+    .unwrap();
+    let w = World {
+        network,
+        keeper: home,
+    };
+    let second = Keypair::new();
+    let port = io_compute_testkit::free_port();
+    let second_url = format!("http://127.0.0.1:{port}");
+    let other = io_keeper::start(KeeperConfig {
+        keypair: w.admit_keeper(&second, &second_url).await,
+        listen: format!("127.0.0.1:{port}").parse().unwrap(),
+        journal: w.dir.join("second.db"),
+        ..w.keeper_config(2)
+    })
+    .await
+    .unwrap();
+    let _worker = WorkerProcess(
+        worker_command(&w.workers[0], 2)
+            .args(["--keeper", &w.keeper_url(), "--rpc-url", &w.url])
+            .args(["--follow-ms", "200"])
+            .spawn()
+            .unwrap(),
+    );
+    let device = w.devices[0];
+    let live = |keeper: &Keeper| {
+        keeper.hub.with(|b| {
+            b.live_devices(Duration::from_millis(1_500), Instant::now())
+                .contains(&device)
+        })
+    };
+    until("the worker's session at home", 30, async || {
+        live(&w.keeper).then_some(())
+    })
+    .await;
+
+    w.open_lease(0, 1).await;
+    let lease = w.active_lease(0, 30).await;
+    assert_eq!(lease.keeper, second.pubkey(), "the second keeper rents it");
+    let client = KeeperClient::new(&second_url, second.pubkey(), w.client_key.insecure_clone());
+    let ids = io_compute_testkit::run_jobs(&client, 0, io_compute_testkit::tiny_jobs(0, 2)).await;
+    for id in &ids {
+        let status = client.status(id).await.unwrap();
+        assert_eq!(status.device, Some(device.to_string()));
+    }
+    let receipts = io_compute_testkit::settled(&w, &client, &ids).await;
+    assert_eq!(receipts.periods.len(), 1);
+    until("the home session gone silent", 30, async || {
+        (!live(&w.keeper)).then_some(())
+    })
+    .await;
+
+    // The lease ends: the worker goes back to its home keeper.
+    w.client
+        .send(
+            &[ix::close_lease(
+                w.client_key.pubkey(),
+                w.client_key.pubkey(),
+                0,
+                w.iosd,
+                &[device],
+                &[pda::provider(&w.owner.pubkey())],
+            )],
+            &[],
+        )
+        .await
+        .unwrap();
+    until("the worker back home", 30, async || {
+        (live(&w.keeper) && !live(&other)).then_some(())
+    })
+    .await;
+    other.shutdown().await.unwrap();
+    let World { network, keeper } = w;
+    keeper.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&network.dir);
+}
+
+/// A worker driven by hand (for results no honest worker would return):
+/// the keeper client signing as device `index`'s worker key, and its
+/// session of `slots` slots.
+async fn hand_worker(w: &World, index: usize, slots: u32) -> (KeeperClient, Keypair, String) {
+    let key = solana_sdk::signer::keypair::read_keypair_file(&w.workers[index]).unwrap();
+    let client = KeeperClient::new(&w.keeper_url(), w.keeper_key.pubkey(), key.insecure_clone());
+    let session: api::Session = client
+        .post(
+            "/v1/worker/session",
+            &api::OpenSession { slots },
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(session.devices, vec![w.devices[index].to_string()]);
+    (client, key, session.session)
+}
+
+/// Device `index` claims the kernel job and returns `output` as its one
+/// output buffer, committed and signed as a real worker would.
+async fn run_kernel_by_hand(w: &World, index: usize, output: Vec<u8>) {
+    let (client, key, session) = hand_worker(w, index, 1).await;
+    let claim = api::Claim {
+        session: session.clone(),
+        max: 1,
+        wait_ms: 5_000,
+    };
+    let (job, fence, spec) = loop {
+        let tasks: Vec<Task> = client
+            .post("/v1/worker/claims", &claim, Duration::from_secs(10))
+            .await
+            .unwrap();
+        // (A device check the keeper may hand it is left unanswered.)
+        if let Some((job, fence, spec)) = tasks.into_iter().find_map(|t| match t {
+            Task::Run {
+                job, fence, spec, ..
+            } => match spec.spec {
+                JobSpec::CudaKernel(kernel) => Some((job, fence, kernel)),
+                _ => None,
+            },
+            _ => None,
+        }) {
+            break (job, fence, spec);
+        }
+    };
+    let hash = client.put_blob(output).await.unwrap();
+    let signed = io_worker::receipt::kernel(
+        &key,
+        &pda::lease(0),
+        &w.devices[index],
+        api::from_hex32(&job).unwrap(),
+        &spec,
+        std::slice::from_ref(&hash),
+        100,
+    );
+    client
+        .post::<_, serde_json::Value>(
+            "/v1/worker/results",
+            &api::JobResult {
+                session,
+                job,
+                fence,
+                outcome: api::JobOutcome::Done {
+                    receipt: api::SignedReceiptJson::new(&signed.receipt, &signed.signature),
+                    outputs: vec![hash],
+                    layers: vec![],
+                },
+            },
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+}
+
+/// A deterministic kernel the client asks to have cross-checked, on a
+/// three-GPU cluster: the first device returns other bytes than the next
+/// two; the job succeeds with the outputs two devices agree on, the odd
+/// one out is banned, and one run is billed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_checked_kernel_is_accepted_when_two_devices_agree() {
+    let w = world("cross-check", 3, 100).await;
+    w.rent(0, 3).await;
+    let keeper = w.jobs_client();
+    let kernel = io_compute_sdk::job::CudaKernelSpec {
+        source: r#"extern "C" __global__ void fill(int* out) { out[threadIdx.x] = 7; }"#.into(),
+        entry: "fill".into(),
+        grid: [1, 1, 1],
+        block: [4, 1, 1],
+        buffers: vec![io_compute_sdk::job::KernelBuffer {
+            bytes: 16,
+            input: None,
+            output: true,
+        }],
+        timeout_ms: 10_000,
+        cross_check: true,
+    };
+    let id = keeper
+        .submit(&SubmitJobs {
+            lease: 0,
+            jobs: vec![Job::new(JobSpec::CudaKernel(kernel))],
+        })
+        .await
+        .unwrap()
+        .jobs[0]
+        .id
+        .clone();
+    let right: Vec<u8> = [7i32; 4].iter().flat_map(|v| v.to_le_bytes()).collect();
+    run_kernel_by_hand(&w, 0, vec![0; 16]).await;
+    assert_eq!(keeper.status(&id).await.unwrap().state, JobState::Queued);
+    run_kernel_by_hand(&w, 1, right.clone()).await;
+    assert_eq!(keeper.status(&id).await.unwrap().state, JobState::Queued);
+    run_kernel_by_hand(&w, 2, right.clone()).await;
+    let status = keeper.status(&id).await.unwrap();
+    assert_eq!(status.state, JobState::Succeeded, "{status:?}");
+    assert_eq!(status.attempts, 3);
+    assert_eq!(status.device, Some(w.devices[2].to_string()));
+    assert_eq!(status.cross_checked_by, Some(w.devices[1].to_string()));
+    assert_eq!(status.outputs, vec![api::blob_hash(&right)]);
+    assert!(w.keeper.hub.with(|b| b.banned.contains(&w.devices[0])));
+    let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("keeper_cross_checks_total{outcome=\"confirmed\"} 1"));
+    assert!(metrics.contains("keeper_wrong_results_total 1"));
+    // One run billed: the accepted run's receipt, signed for device 2.
+    let (receipt, signature) = status.receipt.unwrap().decode().unwrap();
+    assert!(receipt_signed_by(
+        &solana_sdk::signer::keypair::read_keypair_file(&w.workers[2])
+            .unwrap()
+            .pubkey(),
+        &pda::lease(0),
+        &w.devices[2],
+        &receipt,
+        &signature
+    ));
     let World { network, keeper } = w;
     keeper.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&network.dir);

@@ -199,6 +199,7 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
             keypair: path.clone(),
             keeper: Some(keeper_url.clone()),
             rpc_url: url.clone(),
+            follow: Duration::from_secs(5),
             slots: 2,
             max_backoff: Duration::from_millis(500),
             grace: Duration::from_secs(1),

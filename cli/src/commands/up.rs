@@ -261,6 +261,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
             keypair: worker_path.clone(),
             keeper: Some(keeper_url.clone()),
             rpc_url: url.clone(),
+            follow: Duration::from_secs(5),
             slots: 2,
             max_backoff: Duration::from_secs(2),
             grace: Duration::from_secs(5),

@@ -6,10 +6,12 @@
 
 pub mod proxy;
 
-use io_compute::state::UsageProof;
 use io_compute::{
     constants::ONE_IO,
-    state::{DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, ProviderProfile},
+    state::{
+        Config, DeviceSpec, DeviceStatus, Lease, LeaseSpec, LeaseStatus, Market, ProviderProfile,
+        UsageProof,
+    },
     BurnArgs, StakeArgs,
 };
 use io_compute_migrations::{migrate, Settings};
@@ -60,6 +62,8 @@ pub struct Network {
     pub keeper_key: Keypair,
     /// The keeper keypair's file.
     pub keeper_keypair: PathBuf,
+    /// Holds the IO the network hands out.
+    bank: Client,
 }
 
 impl Network {
@@ -189,7 +193,57 @@ impl Network {
             iosd,
             keeper_key: admin,
             keeper_keypair,
+            bank,
         }
+    }
+
+    /// Sends `io` IO base units from the network's bank to `to`'s IO
+    /// account (created if missing).
+    pub async fn give_io(&self, to: Pubkey, io: u64) {
+        let funder = self.bank.payer.pubkey();
+        self.bank
+            .send(
+                &[
+                    ix::create_associated_token_account(funder, to, pda::io_mint()),
+                    ix::transfer_io(
+                        pda::associated_token(&funder, &pda::io_mint()),
+                        pda::associated_token(&to, &pda::io_mint()),
+                        funder,
+                        io,
+                    ),
+                ],
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Admits `authority` as another keeper publishing `endpoint`, its
+    /// bond (the minimum) and SOL from the network's bank; returns the
+    /// file of its keypair.
+    pub async fn admit_keeper(&self, authority: &Keypair, endpoint: &str) -> PathBuf {
+        let bond = io_compute::constants::DEFAULT_MIN_KEEPER_BOND;
+        self.chain
+            .request_airdrop(&authority.pubkey(), 10_000_000_000)
+            .await
+            .unwrap();
+        self.give_io(authority.pubkey(), bond).await;
+        Client::new(&self.url, authority.insecure_clone())
+            .send(
+                &[ix::admit_keeper(
+                    self.keeper_key.pubkey(),
+                    authority.pubkey(),
+                    pda::associated_token(&authority.pubkey(), &pda::io_mint()),
+                    bond,
+                    endpoint,
+                )],
+                &[&self.keeper_key],
+            )
+            .await
+            .unwrap();
+        let path = self.dir.join(format!("keeper-{}.json", authority.pubkey()));
+        write_keypair_file(authority, &path).unwrap();
+        path
     }
 
     /// A keeper's settings for this network (journal in its directory,
@@ -264,6 +318,92 @@ impl Network {
     }
 }
 
+/// Settlement to the last base unit.
+impl Network {
+    /// The usage proofs of lease `id` on the chain.
+    pub async fn proofs(&self, id: u64) -> Vec<UsageProof> {
+        self.chain
+            .program_accounts::<UsageProof>(&[filters::proofs_by_lease(&pda::lease(id))])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    /// Jumps the chain clock past the dispute window and waits for the
+    /// keeper to finalize every proof of lease `id`; returns the provider's
+    /// IOSD gain and what the proofs owed it (each amount due less the
+    /// provider fee, the fee rounded up as the program rounds it).
+    pub async fn finalize_proofs(&self, id: u64) -> (u64, u64) {
+        let config: Config = self.chain.expect_account(&pda::config()).await.unwrap();
+        let fee_bps = config.market_params.provider_fee_bps as u128;
+        let owed: u64 = self
+            .proofs(id)
+            .await
+            .iter()
+            .map(|p| p.amount_due - (p.amount_due as u128 * fee_bps).div_ceil(10_000) as u64)
+            .sum();
+        let provider_iosd = pda::associated_token(&self.owner.pubkey(), &pda::iosd_mint());
+        let before = self.chain.token_balance(&provider_iosd).await.unwrap_or(0);
+        self.net
+            .bank()
+            .warp_clock(config.market_params.dispute_window_secs + 1)
+            .await
+            .unwrap();
+        until("the proofs' finalization", 120, async || {
+            self.proofs(id).await.is_empty().then_some(())
+        })
+        .await;
+        let gained = self.chain.token_balance(&provider_iosd).await.unwrap() - before;
+        (gained, owed)
+    }
+
+    /// Every IOSD base unit accounted for: each lease's deposit is its
+    /// escrow, payouts, fees and refunds; the escrow vault holds exactly
+    /// what the leases keep in escrow; and the client's and the provider's
+    /// wallets and the protocol's vaults hold the whole supply.
+    pub async fn assert_iosd_conserved(&self, leases: &[u64]) {
+        let market: Market = self.chain.expect_account(&pda::market()).await.unwrap();
+        let mut escrow = 0;
+        for &id in leases {
+            if let Some(l) = self.chain.account::<Lease>(&pda::lease(id)).await.unwrap() {
+                assert_eq!(
+                    l.deposited,
+                    l.escrow + l.paid_out + l.fees + l.refunded,
+                    "lease {id}'s deposit is accounted for"
+                );
+                escrow += l.escrow;
+            }
+        }
+        assert_eq!(market.escrow_total, escrow, "the market's escrow total");
+        assert_eq!(
+            self.chain
+                .token_balance(&pda::escrow_vault())
+                .await
+                .unwrap(),
+            escrow,
+            "the escrow vault holds the leases' escrow"
+        );
+        let holders = [
+            self.iosd,
+            pda::associated_token(&self.owner.pubkey(), &pda::iosd_mint()),
+            pda::escrow_vault(),
+            pda::treasury_iosd_vault(),
+            pda::rewards_iosd_vault(),
+        ];
+        let mut held = 0;
+        for key in &holders {
+            held += self.chain.token_balance(key).await.unwrap_or(0);
+        }
+        assert_eq!(
+            held,
+            self.chain.mint_supply(&pda::iosd_mint()).await.unwrap(),
+            "the IOSD supply is all in these wallets and vaults"
+        );
+    }
+}
+
 /// A CPU worker serving device `index` in this process.
 impl Network {
     /// A CPU worker serving device `index` in this process, for the keeper
@@ -274,6 +414,7 @@ impl Network {
             keypair: n.workers[index].clone(),
             keeper: Some(url.to_string()),
             rpc_url: n.url.clone(),
+            follow: Duration::from_secs(5),
             slots: 4,
             max_backoff: Duration::from_millis(300),
             grace: Duration::from_secs(1),
@@ -299,6 +440,18 @@ pub fn tiny_jobs(first_seed: u64, count: u64) -> Vec<Job> {
             }))
         })
         .collect()
+}
+
+/// Submits `jobs` to lease `lease` and waits until all succeeded; returns
+/// their ids.
+pub async fn run_jobs(keeper: &KeeperClient, lease: u64, jobs: Vec<Job>) -> Vec<String> {
+    let submitted = keeper
+        .submit(&io_compute_sdk::api::SubmitJobs { lease, jobs })
+        .await
+        .unwrap();
+    let ids: Vec<String> = submitted.jobs.into_iter().map(|j| j.id).collect();
+    all_succeeded(keeper, &ids).await;
+    ids
 }
 
 /// Polls until every job of `ids` succeeded (riding out restarts).
