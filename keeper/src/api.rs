@@ -20,6 +20,7 @@ use axum::{
     routing::{get, post, put},
     Json, Router,
 };
+use base64::Engine;
 use io_compute::state::{Device, Lease, LeaseStatus};
 use io_compute_sdk::{
     api::{
@@ -259,11 +260,12 @@ async fn put_blob(
             format!("{uploader} is neither a worker in session nor the client of a running lease of this keeper"),
         ));
     }
-    let blobs = api.blobs.clone();
-    tokio::task::spawn_blocking(move || blobs.put(&hash, &body))
-        .await
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    crate::blobs::check(&hash, &body)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    api.blobs
+        .put(&hash, body.to_vec())
+        .await
+        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")))?;
     Ok(StatusCode::CREATED)
 }
 
@@ -609,7 +611,7 @@ async fn result(
     let context = api
         .hub
         .with(|b| b.current(&sent.session, &id, sent.fence))?;
-    let (receipt_json, outputs, layers) = match sent.outcome {
+    let (receipt_json, outputs, layers, inline) = match sent.outcome {
         JobOutcome::Failed { reason } => {
             let state = api
                 .hub
@@ -625,17 +627,24 @@ async fn result(
             receipt,
             outputs,
             layers,
-        } => (receipt, outputs, layers),
+            inline,
+        } => {
+            let inline = decode_inline(&outputs, &layers, inline)?;
+            (receipt, outputs, layers, inline)
+        }
     };
     let (receipt, signature) = receipt_json
         .decode()
         .ok_or_else(|| refuse(StatusCode::BAD_REQUEST, "the receipt does not parse"))?;
+    let fetch = {
+        let (blobs, inline) = (api.blobs.clone(), inline.clone());
+        move |hash: &str| inline.get(hash).cloned().or_else(|| blobs.get(hash))
+    };
     if context.lease == CHECK_LEASE {
         return check_committed(
-            &api, &sent.job, id, sent.fence, &context, &receipt, &signature, &outputs,
+            &api, &sent.job, id, sent.fence, &context, &receipt, &signature, &outputs, &fetch,
         );
     }
-    let blobs = api.blobs.clone();
     let job = context.job.clone();
     let (lease, device, worker) = (pda::lease(context.lease), context.device, context.worker);
     let checked_outputs = outputs.clone();
@@ -652,7 +661,7 @@ async fn result(
                 outputs: &checked_outputs,
                 layers: &layers,
             },
-            &blobs,
+            &fetch,
         )
     })
     .await
@@ -704,13 +713,20 @@ async fn result(
                 );
                 api.metrics.wrong_results.inc();
             }
+            // The outputs it carried are stored with the result, in one
+            // commit: a result is never on disk without its outputs.
+            let mut entries: Vec<Entry> = inline
+                .into_iter()
+                .map(|(hash, bytes)| Entry::Blob { hash, bytes })
+                .collect();
+            entries.push(Entry::Job(JobEvent::Succeeded {
+                job: sent.job.clone(),
+                device: device.to_string(),
+                receipt: serde_json::to_string(&receipt_json).expect("receipts serialize"),
+                outputs,
+            }));
             api.journal
-                .record(Entry::Job(JobEvent::Succeeded {
-                    job: sent.job.clone(),
-                    device: device.to_string(),
-                    receipt: serde_json::to_string(&receipt_json).expect("receipts serialize"),
-                    outputs,
-                }))
+                .record_all(entries)
                 .await
                 .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             crate::crash::point("result-journaled");
@@ -746,6 +762,46 @@ async fn result(
     ))
 }
 
+/// The outputs a result carries inline, by hash: each no larger than
+/// `MAX_INLINE_OUTPUT` and one the result names. They are stored only if
+/// the result is accepted.
+fn decode_inline(
+    outputs: &[String],
+    layers: &[String],
+    inline: Vec<String>,
+) -> Result<std::collections::HashMap<String, Vec<u8>>, Refusal> {
+    let mut blobs = std::collections::HashMap::with_capacity(inline.len());
+    for text in inline {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| {
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("an inline output is not base64: {e}"),
+                )
+            })?;
+        if bytes.len() > api::MAX_INLINE_OUTPUT {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "an inline output of {} bytes is over {} (upload it as a blob)",
+                    bytes.len(),
+                    api::MAX_INLINE_OUTPUT
+                ),
+            ));
+        }
+        let hash = api::blob_hash(&bytes);
+        if !outputs.contains(&hash) && !layers.contains(&hash) {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                format!("inline output {hash} is none of the result's outputs"),
+            ));
+        }
+        blobs.insert(hash, bytes);
+    }
+    Ok(blobs)
+}
+
 /// Journals that `job` failed for good, counts it and wakes its waiters.
 async fn finish_failed(api: &Api, job: String, reason: String) -> Result<(), Refusal> {
     api.journal
@@ -773,6 +829,7 @@ fn check_committed(
     receipt: &io_compute::receipt::JobReceipt,
     signature: &Signature,
     outputs: &[String],
+    fetch: verifier::Fetch,
 ) -> Result<StatusCode, Refusal> {
     let lease = pda::lease(CHECK_LEASE);
     let signed = io_compute_sdk::worker_key::receipt_signed_by(
@@ -784,7 +841,7 @@ fn check_committed(
     );
     let roots: Option<Vec<[u8; 32]>> = outputs
         .first()
-        .and_then(|hash| api.blobs.get(hash))
+        .and_then(|hash| fetch(hash))
         .filter(|bytes| bytes.len() % 32 == 0)
         .map(|bytes| {
             bytes

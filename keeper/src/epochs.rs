@@ -296,7 +296,7 @@ impl EpochDuties {
         }
         let bytes = serde_json::to_vec_pretty(&report).expect("reports serialize");
         let hash = api::blob_hash(&bytes);
-        self.blobs.put(&hash, &bytes)?;
+        self.blobs.put(&hash, bytes).await?;
         // Published before its root is posted.
         self.hub
             .with(|b| b.device_reports.insert(number, hash.clone()));

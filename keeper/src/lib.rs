@@ -104,7 +104,7 @@ pub async fn start(config: KeeperConfig) -> Result<Keeper> {
         )
     })?;
     let journal = Journal::open_with(&config.journal, config.durability)?;
-    let blobs = blobs::Blobs::open(&config.blob_dir())?;
+    let blobs = blobs::Blobs::open(&config.blob_dir(), journal.clone())?;
     let metrics = Metrics::new();
     let hub = Arc::new(Hub::default());
     let sender = Arc::new(

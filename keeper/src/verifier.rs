@@ -18,7 +18,6 @@
 //! A result that is wrong is a lie (the device is banned); one that cannot
 //! be checked (a blob missing) only fails the attempt.
 
-use crate::blobs::Blobs;
 use io_compute::receipt::{JobKind, JobReceipt};
 use io_compute_sdk::{
     inputs::{gemm_operands, mlp_operands},
@@ -31,6 +30,10 @@ use io_compute_sdk::{
     worker_key,
 };
 use solana_sdk::{pubkey::Pubkey, signature::Signature};
+
+/// Looks a blob up by hash (the keeper's store, and the outputs a result
+/// carried inline).
+pub type Fetch<'a> = &'a dyn Fn(&str) -> Option<Vec<u8>>;
 
 /// Freivalds rounds per check.
 pub const ROUNDS: u32 = 20;
@@ -57,7 +60,7 @@ pub struct Submission<'a> {
     pub layers: &'a [String],
 }
 
-pub fn verify(job: &Job, sent: &Submission, blobs: &Blobs) -> Verdict {
+pub fn verify(job: &Job, sent: &Submission, blobs: Fetch) -> Verdict {
     if sent.receipt.job_id != sent.job_id {
         return Verdict::Wrong("the receipt names another job".into());
     }
@@ -81,7 +84,7 @@ pub fn verify(job: &Job, sent: &Submission, blobs: &Blobs) -> Verdict {
     }
 }
 
-fn kernel(spec: &CudaKernelSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
+fn kernel(spec: &CudaKernelSpec, sent: &Submission, blobs: Fetch) -> Verdict {
     let r = sent.receipt;
     let sizes = spec.output_sizes();
     // A kernel run has no receipt kind of its own: an inference of zero
@@ -100,7 +103,7 @@ fn kernel(spec: &CudaKernelSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
         );
     }
     for (i, (hash, size)) in sent.outputs.iter().zip(sizes).enumerate() {
-        match blobs.get(hash) {
+        match blobs(hash) {
             None => return Verdict::Unchecked(format!("output {hash} was not uploaded")),
             Some(bytes) if bytes.len() as u64 != size => {
                 return Verdict::Wrong(format!(
@@ -122,7 +125,7 @@ fn expect_kind(receipt: &JobReceipt, kind: JobKind) -> Verdict {
     }
 }
 
-fn gemm(spec: &GemmSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
+fn gemm(spec: &GemmSpec, sent: &Submission, blobs: Fetch) -> Verdict {
     let r = sent.receipt;
     if r.kind != JobKind::Gemm
         || r.dtype != spec.dtype.receipt_dtype()
@@ -133,10 +136,10 @@ fn gemm(spec: &GemmSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
     let [output] = sent.outputs else {
         return Verdict::Wrong("a GEMM returns exactly one output, C".into());
     };
-    let Some(bytes) = blobs.get(output) else {
+    let Some(bytes) = blobs(output) else {
         return Verdict::Unchecked(format!("output {output} was not uploaded"));
     };
-    let (a, b) = match gemm_operands(spec, &|hash| blobs.get(hash)) {
+    let (a, b) = match gemm_operands(spec, blobs) {
         Ok(inputs) => inputs,
         Err(why) => return Verdict::Unchecked(format!("the job's inputs: {why}")),
     };
@@ -163,7 +166,7 @@ fn gemm(spec: &GemmSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
     }
 }
 
-fn mlp_infer(spec: &MlpInferSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
+fn mlp_infer(spec: &MlpInferSpec, sent: &Submission, blobs: Fetch) -> Verdict {
     let r = sent.receipt;
     if r.kind != JobKind::Inference || r.m != spec.batch || r.k != spec.layers.len() as u32 {
         return Verdict::Wrong("the receipt's kind or shape is not the job's".into());
@@ -173,7 +176,7 @@ fn mlp_infer(spec: &MlpInferSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
             "an MLP returns every layer's output, the last as its output".into(),
         );
     }
-    let (x0, x0_hash, weights) = match mlp_operands(spec, &|hash| blobs.get(hash)) {
+    let (x0, x0_hash, weights) = match mlp_operands(spec, blobs) {
         Ok(inputs) => inputs,
         Err(why) => return Verdict::Unchecked(format!("the job's inputs: {why}")),
     };
@@ -185,7 +188,7 @@ fn mlp_infer(spec: &MlpInferSpec, sent: &Submission, blobs: &Blobs) -> Verdict {
     let mut x = x0;
     let mut commitments = Vec::with_capacity(weights.len());
     for (l, (w, hash)) in weights.iter().zip(sent.layers).enumerate() {
-        let Some(bytes) = blobs.get(hash) else {
+        let Some(bytes) = blobs(hash) else {
             return Verdict::Unchecked(format!("layer {l}'s output {hash} was not uploaded"));
         };
         let z = match Matrix::from_le_bytes(GemmDtype::F32, &bytes) {

@@ -13,36 +13,32 @@ use io_compute_sdk::{
     mlp::Weights,
     worker_key::sign_receipt,
 };
-use io_keeper::{
-    blobs::Blobs,
-    verifier::{verify, Submission, Verdict},
-};
+use io_keeper::verifier::{verify, Submission, Verdict};
 use io_worker::{backend::cpu::CpuBackend, run::execute};
 use rand::{Rng, SeedableRng};
 use solana_sdk::{
     pubkey::Pubkey,
     signer::{keypair::Keypair, Signer},
 };
+use std::{collections::HashMap, sync::Mutex};
 
 struct Bench {
     cpu: CpuBackend,
     worker: Keypair,
     lease: Pubkey,
     device: Pubkey,
-    blobs: Blobs,
+    /// The keeper's blob store, as the verifier sees it.
+    blobs: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl Bench {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("io-keeper-verify-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+    fn new() -> Self {
         Self {
             cpu: CpuBackend::new(),
             worker: Keypair::new(),
             lease: Pubkey::new_unique(),
             device: Pubkey::new_unique(),
-            blobs: Blobs::open(&dir).unwrap(),
+            blobs: Mutex::default(),
         }
     }
 
@@ -54,7 +50,7 @@ impl Bench {
         tamper: impl FnOnce(&mut io_worker::run::Finished, &mut Pubkey, &mut [u8; 32]),
     ) -> Verdict {
         let id: [u8; 32] = rand::random();
-        let fetch = |hash: &str| self.blobs.get(hash);
+        let fetch = |hash: &str| self.get(hash);
         let mut finished = execute(
             &self.cpu,
             &self.worker,
@@ -69,7 +65,7 @@ impl Bench {
         tamper(&mut finished, &mut signer, &mut job_id);
         let store = |bytes: &Vec<u8>| {
             let hash = api::blob_hash(bytes);
-            self.blobs.put(&hash, bytes).unwrap();
+            self.put(&hash, bytes);
             hash
         };
         let outputs: Vec<String> = finished.outputs.iter().map(store).collect();
@@ -86,8 +82,19 @@ impl Bench {
                 outputs: &outputs,
                 layers: &layers,
             },
-            &self.blobs,
+            &|hash| self.get(hash),
         )
+    }
+
+    fn get(&self, hash: &str) -> Option<Vec<u8>> {
+        self.blobs.lock().unwrap().get(hash).cloned()
+    }
+
+    fn put(&self, hash: &str, bytes: &[u8]) {
+        self.blobs
+            .lock()
+            .unwrap()
+            .insert(hash.to_string(), bytes.to_vec());
     }
 }
 
@@ -104,7 +111,7 @@ fn gemm(dtype: GemmDtype, (m, k, n): (u32, u32, u32), seed: u64) -> Job {
 
 #[test]
 fn a_thousand_honest_float_results_pass() {
-    let bench = Bench::new("honest");
+    let bench = Bench::new();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(rand::random());
     let dtypes = [GemmDtype::F32, GemmDtype::Bf16, GemmDtype::F16];
     for trial in 0..1_020u64 {
@@ -120,7 +127,7 @@ fn a_thousand_honest_float_results_pass() {
 
 #[test]
 fn every_kind_of_lie_is_caught() {
-    let bench = Bench::new("lies");
+    let bench = Bench::new();
     let wrong = |verdict: Verdict, expected: &str| match verdict {
         Verdict::Wrong(why) => assert!(why.contains(expected), "{why}"),
         other => panic!("expected a lie ({expected}), got {other:?}"),
@@ -196,7 +203,7 @@ fn every_kind_of_lie_is_caught() {
                 outputs: &["ab".repeat(32)],
                 layers: &[],
             },
-            &bench.blobs,
+            &|hash| bench.get(hash),
         )
     };
     assert!(matches!(unchecked, Verdict::Unchecked(_)), "{unchecked:?}");
@@ -216,7 +223,7 @@ fn every_kind_of_lie_is_caught() {
         };
         let blob = weights.to_blob();
         let hash = api::blob_hash(&blob);
-        bench.blobs.put(&hash, &blob).unwrap();
+        bench.put(&hash, &blob);
         layers.push(MlpLayer {
             weights: hash,
             inputs: inputs as u32,

@@ -373,18 +373,27 @@ pub struct JobResult {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum JobOutcome {
-    /// Outputs uploaded as blobs first (see `JobStatus::outputs`); for
-    /// `mlp_infer`, `layers` holds every layer's Z blob, the last one too.
+    /// Outputs by blob hash (see `JobStatus::outputs`), uploaded first or
+    /// sent in `inline`; for `mlp_infer`, `layers` holds every layer's Z
+    /// blob, the last one too.
     Done {
-        receipt: SignedReceiptJson,
+        receipt: Box<SignedReceiptJson>,
         outputs: Vec<String>,
         #[serde(default)]
         layers: Vec<String>,
+        /// Outputs or layers of at most `MAX_INLINE_OUTPUT` bytes, base64,
+        /// carried by the result instead of uploaded before it (one request
+        /// a job instead of two); each must hash to a blob named above.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        inline: Vec<String>,
     },
     Failed {
         reason: String,
     },
 }
+
+/// Largest output a result carries inline (`JobOutcome::Done::inline`).
+pub const MAX_INLINE_OUTPUT: usize = 64 * 1024;
 
 /// `POST /v1/worker/heartbeat`: the session is alive and runs these.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]

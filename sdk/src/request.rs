@@ -20,7 +20,11 @@ use sha2::{Digest, Sha256};
 use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
-use std::{collections::HashMap, fmt, str::FromStr};
+use std::{
+    collections::{HashMap, VecDeque},
+    fmt,
+    str::FromStr,
+};
 
 /// What travels with a request (as the `x-ioc-*` headers).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -230,12 +234,17 @@ pub enum Admission {
 /// The nonces of verified requests within the skew window.
 #[derive(Default)]
 pub struct NonceBook {
-    seen: HashMap<(Pubkey, u128), ([u8; 32], i64)>,
+    seen: HashMap<(Pubkey, u128), [u8; 32]>,
+    /// Admission times in order, to forget the oldest first: a request's
+    /// own time is within the window of its admission, so two windows after
+    /// it no replay of it can verify any more.
+    admitted: VecDeque<(i64, (Pubkey, u128))>,
 }
 
 impl NonceBook {
-    /// Admits `request` (already verified) with `body` at `now`; nonces
-    /// older than `window_secs` are forgotten (their requests have expired).
+    /// Admits `request` (already verified, so within `window_secs` of
+    /// `now`) with `body`; nonces admitted more than two windows ago are
+    /// forgotten, a few at a time (a busy keeper admits thousands a second).
     pub fn admit(
         &mut self,
         request: &SignedRequest,
@@ -243,17 +252,33 @@ impl NonceBook {
         now: i64,
         window_secs: i64,
     ) -> Admission {
-        self.seen.retain(|_, (_, at)| now - *at <= 2 * window_secs);
+        while let Some(&(at, key)) = self.admitted.front() {
+            if now - at <= 2 * window_secs {
+                break;
+            }
+            self.admitted.pop_front();
+            self.seen.remove(&key);
+        }
         let hash = body_hash(body);
-        match self.seen.get(&(request.signer, request.nonce)) {
-            Some((seen, _)) if *seen == hash => Admission::Replay,
+        let key = (request.signer, request.nonce);
+        match self.seen.get(&key) {
+            Some(seen) if *seen == hash => Admission::Replay,
             Some(_) => Admission::Conflict,
             None => {
-                self.seen
-                    .insert((request.signer, request.nonce), (hash, request.timestamp));
+                self.seen.insert(key, hash);
+                self.admitted.push_back((now, key));
                 Admission::Fresh
             }
         }
+    }
+
+    /// Nonces remembered now.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
     }
 }
 
@@ -354,6 +379,14 @@ mod tests {
             Admission::Fresh,
             "nonces are per signer"
         );
+        // Two windows after its admission a nonce is forgotten (no replay
+        // of it verifies by then); later ones are kept.
+        assert_eq!(book.len(), 2);
+        let later =
+            SignedRequest::sign_with_nonce(&client, &keeper, "post", "/v1/jobs", b"{}", 1_115, 7);
+        assert_eq!(book.admit(&later, b"{}", 1_121, 60), Admission::Fresh);
+        assert_eq!(book.len(), 2, "the nonce admitted at 1,000 is forgotten");
+        assert_eq!(book.admit(&another, b"{}", 1_121, 60), Admission::Replay);
         // Headers round-trip; a bad one is named.
         let headers: HashMap<&str, String> = signed.to_headers().into_iter().collect();
         let back =

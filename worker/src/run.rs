@@ -21,6 +21,7 @@ use crate::{
     receipt::{self, SignedReceipt},
 };
 use anyhow::{bail, Context, Result};
+use base64::Engine;
 use io_compute::state::{Device, Keeper, Lease, LeaseStatus};
 use io_compute_sdk::{
     api::{
@@ -58,9 +59,10 @@ pub async fn run(
     stop: CancellationToken,
 ) -> Result<()> {
     let mut backoff = Duration::from_millis(200);
+    let signed = Signed::default();
     loop {
         let started = Instant::now();
-        match serve(config, &worker, backend.clone(), &stop).await {
+        match serve(config, &worker, backend.clone(), &signed, &stop).await {
             Ok(Ended::Moved) => backoff = Duration::from_millis(200),
             Ok(Ended::Stopped) => return Ok(()),
             Err(error) => {
@@ -205,6 +207,7 @@ async fn serve(
     config: &RunConfig,
     worker: &Keypair,
     backend: Arc<dyn Backend>,
+    signed: &Signed,
     stop: &CancellationToken,
 ) -> Result<Ended> {
     let chain = Client::new(&config.rpc_url, worker.insecure_clone());
@@ -284,8 +287,10 @@ async fn serve(
             match task {
                 Task::Attest(request) => {
                     let (keeper, session) = (keeper.clone(), session.session.clone());
-                    let worker = worker.insecure_clone();
-                    jobs.spawn(async move { attest(&keeper, &session, &worker, request).await });
+                    let (worker, signed) = (worker.insecure_clone(), signed.clone());
+                    jobs.spawn(async move {
+                        attest(&keeper, &session, &worker, &signed, request).await
+                    });
                 }
                 Task::Open { job, fence, rows } => {
                     let (keeper, session) = (keeper.clone(), session.session.clone());
@@ -320,6 +325,7 @@ async fn serve(
                         backend: backend.clone(),
                         running: running.clone(),
                         checks: checks.clone(),
+                        signed: signed.clone(),
                         job,
                         fence,
                         lease,
@@ -412,11 +418,44 @@ struct JobContext {
     backend: Arc<dyn Backend>,
     running: Running,
     checks: Checks,
+    signed: Signed,
     job: String,
     fence: u64,
     lease: u64,
     device: String,
 }
+
+/// How many of its latest receipts a worker remembers signing.
+const REMEMBERED_RECEIPTS: usize = 200_000;
+
+/// The leaves of the receipts this worker signed lately (32 bytes each):
+/// a period's receipt found here needs no signature check, where checking
+/// a thousand-job period costs a thousand Ed25519 verifications. One not
+/// found (after a restart) is checked.
+#[derive(Default)]
+pub struct SignedLeaves {
+    leaves: HashSet<[u8; 32]>,
+    order: std::collections::VecDeque<[u8; 32]>,
+}
+
+impl SignedLeaves {
+    pub fn insert(&mut self, leaf: [u8; 32]) {
+        if self.leaves.insert(leaf) {
+            self.order.push_back(leaf);
+            if self.order.len() > REMEMBERED_RECEIPTS {
+                if let Some(oldest) = self.order.pop_front() {
+                    self.leaves.remove(&oldest);
+                }
+            }
+        }
+    }
+
+    pub fn contains(&self, leaf: &[u8; 32]) -> bool {
+        self.leaves.contains(leaf)
+    }
+}
+
+pub type Signed = Arc<Mutex<SignedLeaves>>;
 
 /// A job's outputs and its receipt.
 pub struct Finished {
@@ -433,6 +472,14 @@ impl JobContext {
         let mut is_check = false;
         let outcome = match self.execute(job).await {
             Ok(mut finished) => {
+                if let Ok(device) = self.device.parse::<Pubkey>() {
+                    let leaf = io_compute::receipt::receipt_leaf(
+                        &pda::lease(self.lease),
+                        &device,
+                        &finished.receipt.receipt,
+                    );
+                    self.signed.lock().expect("never poisoned").insert(leaf);
+                }
                 if let Some(run) = finished.check.take() {
                     is_check = true;
                     self.checks
@@ -514,19 +561,34 @@ impl JobContext {
         .map_err(|e| format!("the job's thread failed: {e}"))?
     }
 
+    /// Small outputs ride with the result; larger ones are uploaded first.
     async fn upload(&self, finished: Finished) -> Result<JobOutcome, CallError> {
+        let mut inline = Vec::new();
+        let mut store = async |bytes: Vec<u8>| {
+            if bytes.len() <= api::MAX_INLINE_OUTPUT {
+                let hash = api::blob_hash(&bytes);
+                inline.push(base64::engine::general_purpose::STANDARD.encode(&bytes));
+                Ok(hash)
+            } else {
+                self.keeper.put_blob(bytes).await
+            }
+        };
         let mut outputs = Vec::new();
         for bytes in finished.outputs {
-            outputs.push(self.keeper.put_blob(bytes).await?);
+            outputs.push(store(bytes).await?);
         }
         let mut layers = Vec::new();
         for bytes in finished.layers {
-            layers.push(self.keeper.put_blob(bytes).await?);
+            layers.push(store(bytes).await?);
         }
         Ok(JobOutcome::Done {
-            receipt: SignedReceiptJson::new(&finished.receipt.receipt, &finished.receipt.signature),
+            receipt: Box::new(SignedReceiptJson::new(
+                &finished.receipt.receipt,
+                &finished.receipt.signature,
+            )),
             outputs,
             layers,
+            inline,
         })
     }
 }
@@ -601,7 +663,11 @@ pub fn execute(
 /// Why a period is not signed, or None when it may be: every receipt is
 /// this worker's for the period's lease and device, none repeats, and the
 /// count, time and root are theirs.
-pub fn check_period(worker: &Pubkey, request: &AttestRequest) -> Option<String> {
+pub fn check_period(
+    worker: &Pubkey,
+    request: &AttestRequest,
+    signed: &SignedLeaves,
+) -> Option<String> {
     let lease = pda::lease(request.lease);
     let Ok(device) = request.device.parse::<Pubkey>() else {
         return Some("the device is not a public key".into());
@@ -612,7 +678,10 @@ pub fn check_period(worker: &Pubkey, request: &AttestRequest) -> Option<String> 
         let Some((receipt, signature)) = json.decode() else {
             return Some(format!("receipt {} does not parse", json.job_id));
         };
-        if !receipt_signed_by(worker, &lease, &device, &receipt, &signature) {
+        let leaf = io_compute::receipt::receipt_leaf(&lease, &device, &receipt);
+        if !signed.contains(&leaf)
+            && !receipt_signed_by(worker, &lease, &device, &receipt, &signature)
+        {
             return Some(format!(
                 "receipt {} is not signed by this worker",
                 json.job_id
@@ -669,8 +738,20 @@ async fn open_check(
     }
 }
 
-async fn attest(keeper: &KeeperClient, session: &str, worker: &Keypair, request: AttestRequest) {
-    let refused = check_period(&worker.pubkey(), &request);
+async fn attest(
+    keeper: &KeeperClient,
+    session: &str,
+    worker: &Keypair,
+    signed: &Signed,
+    request: AttestRequest,
+) {
+    // Checking a large period is CPU work: off the async threads.
+    let (me, signed, checked) = (worker.pubkey(), signed.clone(), request.clone());
+    let refused = tokio::task::spawn_blocking(move || {
+        check_period(&me, &checked, &signed.lock().expect("never poisoned"))
+    })
+    .await
+    .unwrap_or_else(|e| Some(format!("checking the period failed: {e}")));
     let signature = match (&refused, request.attestation()) {
         (None, Some(attestation)) => Some(sign_attestation(worker, &attestation).to_string()),
         _ => None,

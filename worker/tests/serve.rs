@@ -13,6 +13,7 @@
 //! - a worker follows its device to another keeper's lease and back;
 //! - a cross-checked kernel is accepted when two devices agree.
 
+use base64::Engine;
 use io_compute::{
     merkle,
     receipt::receipt_leaf,
@@ -107,6 +108,16 @@ async fn world(name: &str, devices: u32, period_jobs: u32) -> World {
 impl World {
     fn keeper_url(&self) -> String {
         format!("http://{}", self.keeper.addr)
+    }
+
+    /// The keeper's /metrics text.
+    async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.keeper_url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     /// A client of the keeper signing as the lease's client.
@@ -284,12 +295,7 @@ async fn a_rented_cluster_runs_jobs_that_are_proven_and_paid() {
     // be a moment after the chain closed the proof.
     let deadline = Instant::now() + Duration::from_secs(10);
     let metrics = loop {
-        let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = w.metrics().await;
         if metrics.contains("keeper_proofs_total{step=\"finalized\"} 1") {
             break metrics;
         }
@@ -577,24 +583,34 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
             &w.devices[1],
             &receipt,
         );
-        let output = liar.put_blob(wrong.to_le_bytes()).await.unwrap();
-        let refused = liar
-            .post::<_, serde_json::Value>(
-                "/v1/worker/results",
-                &api::JobResult {
-                    session: session.clone(),
-                    job,
-                    fence,
-                    outcome: api::JobOutcome::Done {
-                        receipt: api::SignedReceiptJson::new(&receipt, &signature),
-                        outputs: vec![output],
-                        layers: vec![],
-                    },
-                },
-                Duration::from_secs(10),
-            )
-            .await
-            .unwrap_err();
+        // The product rides inline with the result, as a worker sends
+        // small outputs.
+        let wrong = wrong.to_le_bytes();
+        let result = |inline: &[u8]| api::JobResult {
+            session: session.clone(),
+            job: job.clone(),
+            fence,
+            outcome: api::JobOutcome::Done {
+                receipt: Box::new(api::SignedReceiptJson::new(&receipt, &signature)),
+                outputs: vec![api::blob_hash(&wrong)],
+                layers: vec![],
+                inline: vec![base64::engine::general_purpose::STANDARD.encode(inline)],
+            },
+        };
+        let post = async |result: &api::JobResult| {
+            liar.post::<_, serde_json::Value>("/v1/worker/results", result, Duration::from_secs(10))
+                .await
+                .unwrap_err()
+        };
+        // Inline bytes the result does not name are refused, and change
+        // nothing: the attempt is still current.
+        let unnamed = post(&result(b"not C")).await;
+        assert_eq!(unnamed.status(), Some(400));
+        assert!(
+            unnamed.to_string().contains("none of the result's outputs"),
+            "{unnamed}"
+        );
+        let refused = post(&result(&wrong)).await;
         assert_eq!(refused.status(), Some(422));
         assert!(refused.to_string().contains("C is not A x B"), "{refused}");
     }
@@ -888,9 +904,13 @@ async fn run_kernel_by_hand(w: &World, index: usize, output: Vec<u8>) {
                 job,
                 fence,
                 outcome: api::JobOutcome::Done {
-                    receipt: api::SignedReceiptJson::new(&signed.receipt, &signed.signature),
+                    receipt: Box::new(api::SignedReceiptJson::new(
+                        &signed.receipt,
+                        &signed.signature,
+                    )),
                     outputs: vec![hash],
                     layers: vec![],
+                    inline: vec![],
                 },
             },
             Duration::from_secs(10),
@@ -944,12 +964,7 @@ async fn a_cross_checked_kernel_is_accepted_when_two_devices_agree() {
     assert_eq!(status.cross_checked_by, Some(w.devices[1].to_string()));
     assert_eq!(status.outputs, vec![api::blob_hash(&right)]);
     assert!(w.keeper.hub.with(|b| b.banned.contains(&w.devices[0])));
-    let metrics = reqwest::get(format!("{}/metrics", w.keeper_url()))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = w.metrics().await;
     assert!(metrics.contains("keeper_cross_checks_total{outcome=\"confirmed\"} 1"));
     assert!(metrics.contains("keeper_wrong_results_total 1"));
     // One run billed: the accepted run's receipt, signed for device 2.

@@ -61,6 +61,10 @@ pub struct BenchArgs {
     /// Jobs that close a proof period.
     #[arg(long, default_value_t = 1_000)]
     period_jobs: u32,
+    /// The keeper journal's durability: `full` (a commit survives power
+    /// loss) or `normal` (it survives the process being killed).
+    #[arg(long, value_enum, default_value_t = io_keeper::journal::Durability::Full)]
+    durability: io_keeper::journal::Durability,
 }
 
 /// The p-th percentile of sorted `values`.
@@ -188,6 +192,7 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
         sweep: Duration::from_millis(200),
         period_jobs: args.period_jobs,
         period: Duration::from_secs(10),
+        durability: args.durability,
         ..KeeperConfig::local(keypair, url.clone(), net.ws_url(), dir.join("keeper.db"))
     })
     .await?;
@@ -312,21 +317,34 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
             let jobs: Vec<Job> = (seed..seed + batch).map(tiny_job).collect();
             seed += batch;
             let keeper = jobs_client.clone();
+            let submitted_at = (due - started).as_secs_f64();
             submissions.spawn(async move {
-                keeper
+                let submitted = keeper
                     .submit(&SubmitJobs {
                         lease: job_lease,
                         jobs,
                     })
-                    .await
+                    .await;
+                (submitted_at, submitted)
             });
         }
         let mut ids = Vec::new();
+        let mut submitted_at = std::collections::HashMap::new();
         while let Some(done) = submissions.join_next().await {
-            ids.extend(done??.jobs.into_iter().map(|j| j.id));
+            let (at, submitted) = done?;
+            for job in submitted?.jobs {
+                submitted_at.insert(job.id.clone(), at);
+                ids.push(job.id);
+            }
         }
         let statuses = final_statuses(&jobs_client, &ids).await?;
-        let finished = started.elapsed().as_secs_f64();
+        // The last result's time, from each job's submission and the
+        // keeper's submission-to-result time (reading the statuses back
+        // afterwards is not part of the run).
+        let finished = statuses
+            .iter()
+            .filter_map(|s| Some(submitted_at.get(&s.id)? + s.elapsed_ms? / 1e3))
+            .fold(0f64, f64::max);
         let mut latencies: Vec<f64> = statuses
             .iter()
             .filter(|s| s.state == JobState::Succeeded)

@@ -40,11 +40,16 @@ pub fn verify(proof: &[Hash32], root: &Hash32, leaf: Hash32) -> bool {
         == *root
 }
 
-/// A leaf of `domain` over `parts`, for trees defined elsewhere (GEMM).
+/// Most parts a leaf hashes after its prefix and domain.
+const MAX_LEAF_PARTS: usize = 4;
+
+/// A leaf of `domain` over at most `MAX_LEAF_PARTS` `parts`, for trees
+/// defined elsewhere (GEMM, receipts). No allocation: keepers and workers
+/// hash hundreds of leaves a job.
 pub(crate) fn leaf(domain: &[u8], parts: &[&[u8]]) -> Hash32 {
-    let mut all: Vec<&[u8]> = Vec::with_capacity(parts.len() + 2);
-    all.push(LEAF_PREFIX);
-    all.push(domain);
-    all.extend_from_slice(parts);
-    hashv(&all).to_bytes()
+    let mut all: [&[u8]; MAX_LEAF_PARTS + 2] = [&[]; MAX_LEAF_PARTS + 2];
+    all[0] = LEAF_PREFIX;
+    all[1] = domain;
+    all[2..2 + parts.len()].copy_from_slice(parts);
+    hashv(&all[..2 + parts.len()]).to_bytes()
 }
