@@ -600,13 +600,36 @@ async fn claim(
 
 /// `POST /v1/worker/results`: a current attempt's result, verified before
 /// it is accepted; a wrong one bans its device and the job runs elsewhere.
+/// The answer may carry the slot's next job.
 async fn result(
     State(api): State<Api>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, Refusal> {
+) -> Result<Json<api::ResultAnswer>, Refusal> {
     let sent: JobResult = parse(&body)?;
     api.authenticate_worker(&headers, "/v1/worker/results", &body, Some(&sent.session))?;
+    let (session, wants_next) = (sent.session.clone(), sent.next);
+    accept_result(&api, sent).await?;
+    let next = if wants_next {
+        let (next, waits) = api.hub.with(|b| {
+            let next = b.next_run(&session, api.claim, Instant::now())?;
+            Ok::<_, BoardError>((next, std::mem::take(&mut b.dispatch_waits)))
+        })?;
+        for wait in waits {
+            api.metrics.dispatch_latency.observe(wait);
+        }
+        if next.is_some() {
+            api.metrics.dispatched.inc();
+        }
+        next
+    } else {
+        None
+    };
+    Ok(Json(api::ResultAnswer { next }))
+}
+
+/// Verifies and records a result (see `result`).
+async fn accept_result(api: &Api, sent: JobResult) -> Result<(), Refusal> {
     let id = job_key(&sent.job)?;
     let context = api
         .hub
@@ -617,11 +640,11 @@ async fn result(
                 .hub
                 .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), Blame::Device));
             if state == Some(api::JobState::Failed) {
-                finish_failed(&api, sent.job, reason).await?;
+                finish_failed(api, sent.job, reason).await?;
             } else {
                 api.hub.work.notify_waiters();
             }
-            return Ok(StatusCode::OK);
+            return Ok(());
         }
         JobOutcome::Done {
             receipt,
@@ -642,8 +665,9 @@ async fn result(
     };
     if context.lease == CHECK_LEASE {
         return check_committed(
-            &api, &sent.job, id, sent.fence, &context, &receipt, &signature, &outputs, &fetch,
-        );
+            api, &sent.job, id, sent.fence, &context, &receipt, &signature, &outputs, &fetch,
+        )
+        .map(|_| ());
     }
     let job = context.job.clone();
     let (lease, device, worker) = (pda::lease(context.lease), context.device, context.worker);
@@ -687,7 +711,7 @@ async fn result(
                 // another device; this attempt is done.
                 Some(Accepted::Witnessed) => {
                     api.hub.work.notify_waiters();
-                    return Ok(StatusCode::OK);
+                    return Ok(());
                 }
                 Some(Accepted::Unconfirmed(reason)) => {
                     tracing::warn!("job {}: {reason}", sent.job);
@@ -695,9 +719,7 @@ async fn result(
                         .cross_checks
                         .with_label_values(&["unconfirmed"])
                         .inc();
-                    return finish_failed(&api, sent.job, reason)
-                        .await
-                        .map(|()| StatusCode::OK);
+                    return finish_failed(api, sent.job, reason).await;
                 }
             };
             if context.job.cross_checked() {
@@ -736,7 +758,7 @@ async fn result(
                 .with_label_values(&["succeeded"])
                 .inc();
             api.hub.done.notify_waiters();
-            return Ok(StatusCode::OK);
+            return Ok(());
         }
         Verdict::Wrong(reason) => (reason, Blame::Lied),
         Verdict::Unchecked(reason) => (reason, Blame::None),
@@ -752,7 +774,7 @@ async fn result(
         .hub
         .with(|b| b.fail_attempt(&id, sent.fence, reason.clone(), blame));
     if state == Some(api::JobState::Failed) {
-        finish_failed(&api, sent.job, reason.clone()).await?;
+        finish_failed(api, sent.job, reason.clone()).await?;
     } else {
         api.hub.work.notify_waiters();
     }

@@ -379,15 +379,7 @@ impl Board {
         claim: Duration,
         now: Instant,
     ) -> Result<Vec<Task>, BoardError> {
-        let session = self
-            .sessions
-            .get_mut(session_id)
-            .ok_or(BoardError::UnknownSession)?;
-        session.last_seen = now;
-        let devices = session.devices.clone();
-        let slots = session.slots as usize;
-        let start = session.next_device;
-        session.next_device = session.next_device.wrapping_add(1);
+        let devices = self.touch(session_id, now)?;
         let mut tasks = Vec::new();
         for device in &devices {
             tasks.extend(self.openings.remove(device).unwrap_or_default());
@@ -400,19 +392,61 @@ impl Board {
                 tasks.push(Task::Attest(attest_request(period, &self.jobs)));
             }
         }
+        tasks.extend(self.take_runs(session_id, max, claim, now));
+        Ok(tasks)
+    }
+
+    /// Marks `session` seen at `now`; its devices.
+    fn touch(&mut self, session_id: &str, now: Instant) -> Result<Vec<Pubkey>, BoardError> {
+        let session = self
+            .sessions
+            .get_mut(session_id)
+            .ok_or(BoardError::UnknownSession)?;
+        session.last_seen = now;
+        Ok(session.devices.clone())
+    }
+
+    /// One job for `session`'s slot that just posted a result, if one is
+    /// waiting (no signatures or openings: those come with claims).
+    pub fn next_run(
+        &mut self,
+        session_id: &str,
+        claim: Duration,
+        now: Instant,
+    ) -> Result<Option<Task>, BoardError> {
+        self.touch(session_id, now)?;
+        Ok(self.take_runs(session_id, 1, claim, now).pop())
+    }
+
+    /// Up to `max` jobs for `session` (known), never more running than its
+    /// slots, its devices taking turns.
+    fn take_runs(
+        &mut self,
+        session_id: &str,
+        max: u32,
+        claim: Duration,
+        now: Instant,
+    ) -> Vec<Task> {
+        let session = self.sessions.get_mut(session_id).expect("a known session");
+        let (devices, slots, start) = (
+            session.devices.clone(),
+            session.slots as usize,
+            session.next_device,
+        );
+        session.next_device = session.next_device.wrapping_add(1);
         let running = self
             .attempts
             .values()
             .filter(|a| a.session == session_id)
             .count();
         let mut room = slots.saturating_sub(running).min(max as usize);
+        let mut tasks = Vec::new();
         let mut idle_rounds = 0;
         let mut turn = start;
         while room > 0 && idle_rounds < devices.len() {
             let device = devices[turn % devices.len()];
             turn += 1;
-            let taken = self.take_for(device, session_id, claim, now);
-            match taken {
+            match self.take_for(device, session_id, claim, now) {
                 Some(task) => {
                     tasks.push(task);
                     room -= 1;
@@ -421,7 +455,7 @@ impl Board {
                 None => idle_rounds += 1,
             }
         }
-        Ok(tasks)
+        tasks
     }
 
     fn take_for(
@@ -1573,12 +1607,29 @@ mod tests {
             board.claim("s", 10, CLAIM, now).unwrap().is_empty(),
             "slots full"
         );
+        assert_eq!(board.next_run("s", CLAIM, now).unwrap(), None, "slots full");
+        // A slot that posts its result is handed the next job with the
+        // answer, until the queue is empty.
+        let (first, fence) = run_tasks(&tasks)[0];
+        board
+            .succeed(&first, fence, receipt(first, 5), vec![])
+            .unwrap();
+        let next = board.next_run("s", CLAIM, now).unwrap();
+        assert!(matches!(next, Some(Task::Run { .. })), "{next:?}");
+        let mut tasks = tasks[1..].to_vec();
+        tasks.extend(next);
+        assert_eq!(board.next_run("s", CLAIM, now).unwrap(), None, "slots full");
+        assert_eq!(board.counts()[&JobState::Queued], 1);
+        assert_eq!(
+            board.next_run("nobody", CLAIM, now),
+            Err(BoardError::UnknownSession)
+        );
         // A lease that stopped running gets nothing dispatched.
         board.set_assignments(HashMap::from([(a, 7), (b, 7)]), HashMap::new());
         let released = board.release("s", &run_tasks(&tasks));
         assert_eq!(released, 3);
         assert!(board.claim("s", 10, CLAIM, now).unwrap().is_empty());
-        assert_eq!(board.counts()[&JobState::Queued], 5);
+        assert_eq!(board.counts()[&JobState::Queued], 4);
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! | `GET /v1/epochs/{n}/device-rewards` | anyone | the epoch's published device-reward report |
 //! | `POST /v1/worker/session` | a device's worker key | `OpenSession` -> `Session` |
 //! | `POST /v1/worker/claims` | the session's worker | `Claim` -> `Vec<Task>` (long-poll) |
-//! | `POST /v1/worker/results` | same | `JobResult` |
+//! | `POST /v1/worker/results` | same | `JobResult` -> `ResultAnswer` (the slot's next job) |
 //! | `POST /v1/worker/attestations` | same | `Attested` |
 //! | `POST /v1/worker/openings` | same | `Openings` (device check rows) |
 //! | `POST /v1/worker/heartbeat` | same | `Heartbeat` |
@@ -368,6 +368,18 @@ pub struct JobResult {
     pub job: String,
     pub fence: u64,
     pub outcome: JobOutcome,
+    /// Hand this slot its next job in the answer (`ResultAnswer::next`),
+    /// saving a claim a job when work is queued.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub next: bool,
+}
+
+/// The answer to an accepted `JobResult`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ResultAnswer {
+    /// The slot's next job (a `Task::Run`), when asked for and one waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<Task>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

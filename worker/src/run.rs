@@ -26,7 +26,7 @@ use io_compute::state::{Device, Keeper, Lease, LeaseStatus};
 use io_compute_sdk::{
     api::{
         self, AttestRequest, Attested, Claim, Heartbeat, JobOutcome, JobResult, OpenSession,
-        Openings, Release, Session, SignedReceiptJson, Task,
+        Openings, Release, ResultAnswer, Session, SignedReceiptJson, Task,
     },
     client::Client,
     filters,
@@ -248,6 +248,7 @@ async fn serve(
         moved.clone(),
     ));
     let slots = Arc::new(Semaphore::new(config.slots as usize));
+    let ending = CancellationToken::new();
     let mut jobs = JoinSet::new();
     let outcome = loop {
         if stop.is_cancelled() {
@@ -326,6 +327,7 @@ async fn serve(
                         running: running.clone(),
                         checks: checks.clone(),
                         signed: signed.clone(),
+                        ending: ending.clone(),
                         job,
                         fence,
                         lease,
@@ -339,6 +341,7 @@ async fn serve(
             }
         }
     };
+    ending.cancel();
     // Stopping (or lost): running jobs get the grace period to finish and
     // post; whatever is still running then is handed back.
     let deadline = tokio::time::Instant::now() + config.grace;
@@ -419,6 +422,8 @@ struct JobContext {
     running: Running,
     checks: Checks,
     signed: Signed,
+    /// Cancelled once the session takes no more work.
+    ending: CancellationToken,
     job: String,
     fence: u64,
     lease: u64,
@@ -468,7 +473,36 @@ pub struct Finished {
 }
 
 impl JobContext {
-    async fn run(self, job: Job) {
+    /// Runs `job`, then each job the keeper hands this slot with a result,
+    /// until it hands none; one handed over as the session ends goes back.
+    async fn run(mut self, mut job: Job) {
+        loop {
+            let Some(Task::Run {
+                job: id,
+                fence,
+                lease,
+                device,
+                spec,
+            }) = self.run_one(job).await
+            else {
+                return;
+            };
+            if self.ending.is_cancelled() {
+                hand_back(&self.keeper, &self.session, vec![(id, fence)]).await;
+                return;
+            }
+            self.running
+                .lock()
+                .expect("never poisoned")
+                .insert(id.clone(), fence);
+            (self.job, self.fence, self.lease, self.device) = (id, fence, lease, device);
+            job = spec;
+        }
+    }
+
+    /// Runs one job and posts its result; the slot's next job, if the
+    /// keeper handed one.
+    async fn run_one(&self, job: Job) -> Option<Task> {
         let mut is_check = false;
         let outcome = match self.execute(job).await {
             Ok(mut finished) => {
@@ -504,10 +538,11 @@ impl JobContext {
             job: self.job.clone(),
             fence: self.fence,
             outcome,
+            next: !self.ending.is_cancelled(),
         };
         let posted = self
             .keeper
-            .post::<_, serde_json::Value>("/v1/worker/results", &result, CALL_TIMEOUT)
+            .post::<_, ResultAnswer>("/v1/worker/results", &result, CALL_TIMEOUT)
             .await;
         match &posted {
             Ok(_) => tracing::debug!("job {} done", self.job),
@@ -524,6 +559,7 @@ impl JobContext {
                 .expect("never poisoned")
                 .remove(&self.job);
         }
+        posted.ok().and_then(|answer| answer.next)
     }
 
     /// Fetches the inputs, runs the job in a blocking thread; a failure's

@@ -596,6 +596,7 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
                 layers: vec![],
                 inline: vec![base64::engine::general_purpose::STANDARD.encode(inline)],
             },
+            next: false,
         };
         let post = async |result: &api::JobResult| {
             liar.post::<_, serde_json::Value>("/v1/worker/results", result, Duration::from_secs(10))
@@ -912,6 +913,7 @@ async fn run_kernel_by_hand(w: &World, index: usize, output: Vec<u8>) {
                     layers: vec![],
                     inline: vec![],
                 },
+                next: false,
             },
             Duration::from_secs(10),
         )
