@@ -687,6 +687,11 @@ async fn a_lying_device_is_caught_and_a_killed_workers_job_runs_again() {
         .find(|d| d.device == w.devices[1])
         .unwrap();
     assert_eq!(liar_entry.next_proof_seq, 0, "the liar posted nothing");
+    // Past the lock: the honest provider is paid exactly what its proof
+    // owes, once, and every IOSD base unit is accounted for.
+    let (gained, owed) = w.finalize_proofs(0).await;
+    assert_eq!(gained, owed);
+    w.assert_iosd_conserved(&[0]).await;
     drop(worker);
     let World { network, keeper } = w;
     keeper.shutdown().await.unwrap();
