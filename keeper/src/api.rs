@@ -153,13 +153,31 @@ impl Api {
 
     /// A signed GET of `route` (no body; replays are harmless): its signer.
     fn authenticate_get(&self, headers: &HeaderMap, route: &str) -> Result<Pubkey, Refusal> {
+        self.signer_of(
+            headers,
+            "GET",
+            route,
+            b"",
+            "sign the request (the x-ioc-* headers): jobs, receipts and blobs are shown only to whom they belong",
+        )
+    }
+
+    /// The signer of a request whose replays are harmless (no nonce is
+    /// kept); an unsigned one is told `unsigned`.
+    fn signer_of(
+        &self,
+        headers: &HeaderMap,
+        method: &str,
+        route: &str,
+        body: &[u8],
+        unsigned: &str,
+    ) -> Result<Pubkey, Refusal> {
         if !headers.contains_key(io_compute_sdk::request::HEADERS[4]) {
-            return Err(refuse(
-                StatusCode::UNAUTHORIZED,
-                "sign the request (the x-ioc-* headers): jobs, receipts and blobs are shown only to whom they belong",
-            ));
+            return Err(refuse(StatusCode::UNAUTHORIZED, unsigned));
         }
-        Ok(self.authenticate_method(headers, "GET", route, b"")?.signer)
+        Ok(self
+            .authenticate_method(headers, method, route, body)?
+            .signer)
     }
 
     /// The signer of a GET about job `id` must be the client who submitted it.
@@ -245,27 +263,29 @@ async fn put_blob(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, Refusal> {
-    if !headers.contains_key(io_compute_sdk::request::HEADERS[4]) {
-        return Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            "sign the upload (the x-ioc-* headers): only workers in session and clients of running leases may store blobs",
-        ));
-    }
-    let uploader = api
-        .authenticate_method(&headers, "PUT", &format!("/v1/blobs/{hash}"), &body)?
-        .signer;
+    let uploader = api.signer_of(
+        &headers,
+        "PUT",
+        &format!("/v1/blobs/{hash}"),
+        &body,
+        "sign the upload (the x-ioc-* headers): only workers in session and clients of running leases may store blobs",
+    )?;
     if !api.hub.with(|b| b.may_upload_blob(&uploader)) {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             format!("{uploader} is neither a worker in session nor the client of a running lease of this keeper"),
         ));
     }
-    crate::blobs::check(&hash, &body)
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    api.blobs
-        .put(&hash, body.to_vec())
-        .await
-        .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")))?;
+    api.blobs.put(&hash, body.to_vec()).await.map_err(|e| {
+        // Bytes that are not what their name says are the uploader's
+        // mistake; anything else is the keeper's.
+        let status = if e.is::<crate::blobs::BlobError>() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        refuse(status, format!("{e:#}"))
+    })?;
     Ok(StatusCode::CREATED)
 }
 

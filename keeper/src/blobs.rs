@@ -41,7 +41,7 @@ fn valid_name(hash: &str) -> bool {
 }
 
 /// Whether `bytes` may be stored as `hash`.
-pub fn check(hash: &str, bytes: &[u8]) -> Result<(), BlobError> {
+fn check(hash: &str, bytes: &[u8]) -> Result<(), BlobError> {
     if !valid_name(hash) {
         return Err(BlobError::BadName(hash.to_string()));
     }

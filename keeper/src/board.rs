@@ -103,6 +103,18 @@ impl JobRecord {
     }
 }
 
+/// Whether a device of `record`'s lease may still run it: assigned to the
+/// lease, not excluded from the job, not banned.
+fn runnable(
+    assignments: &HashMap<Pubkey, u64>,
+    banned: &HashSet<Pubkey>,
+    record: &JobRecord,
+) -> bool {
+    assignments
+        .iter()
+        .any(|(d, l)| *l == record.lease && !record.excluded.contains(d) && !banned.contains(d))
+}
+
 /// One device's verified outputs of a cross-checked job.
 struct Witness {
     device: Pubkey,
@@ -613,23 +625,20 @@ impl Board {
                         output_root: root,
                     });
                     record.excluded.insert(device);
-                    let lease = record.lease;
-                    let another = self.assignments.iter().any(|(d, l)| {
-                        *l == lease && !record.excluded.contains(d) && !self.banned.contains(d)
-                    });
-                    if another && record.witnesses.len() < MAX_WITNESSES {
+                    let witnesses = record.witnesses.len();
+                    if witnesses < MAX_WITNESSES
+                        && runnable(&self.assignments, &self.banned, record)
+                    {
                         record.state = JobState::Queued;
-                        self.queues.entry(lease).or_default().push_front(*id);
+                        self.queues.entry(record.lease).or_default().push_front(*id);
                         return Some(Accepted::Witnessed);
                     }
-                    let reason = if record.witnesses.len() == 1 {
+                    let reason = if witnesses == 1 {
                         "a cross-checked kernel needs a second device in the lease to compare with"
                             .to_string()
                     } else {
                         format!(
-                            "{} devices returned {} different outputs: the kernel is not deterministic, or devices lied",
-                            record.witnesses.len(),
-                            record.witnesses.len()
+                            "{witnesses} devices returned {witnesses} different outputs: the kernel is not deterministic, or devices lied"
                         )
                     };
                     record.witnesses.clear();
@@ -697,12 +706,7 @@ impl Board {
         if blame != Blame::None {
             record.excluded.insert(device);
         }
-        let lease = record.lease;
-        let runnable = self
-            .assignments
-            .iter()
-            .any(|(d, l)| *l == lease && !record.excluded.contains(d) && !self.banned.contains(d));
-        if record.attempts >= MAX_ATTEMPTS || !runnable {
+        if record.attempts >= MAX_ATTEMPTS || !runnable(&self.assignments, &self.banned, record) {
             record.state = JobState::Failed;
             record.error = Some(reason);
             record.elapsed = Some(record.submitted.elapsed());

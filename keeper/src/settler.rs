@@ -344,11 +344,20 @@ impl Settler {
         Ok(())
     }
 
-    /// Counts proof `key`, closed without this keeper's finalize, by its
-    /// last transaction: `FinalizeProof` (another cranker) or anything
-    /// else that closes a proof (voided). A read that fails is logged.
+    /// Counts proof `key`, missing from the sweep and not finalized by this
+    /// keeper, by its last transaction: `FinalizeProof` (another cranker)
+    /// or anything else that closes a proof (voided). One still there (an
+    /// RPC node behind the one that confirmed its post) is kept for the
+    /// next sweep. A read that fails is logged.
     async fn count_closed(&self, key: &Pubkey) {
         let client = self.sender.client();
+        if let Ok(Some(_)) = client.account::<UsageProof>(key).await {
+            self.open_proofs
+                .lock()
+                .expect("never poisoned")
+                .insert(*key);
+            return;
+        }
         let logs = async {
             let newest = client
                 .rpc

@@ -74,26 +74,9 @@ struct World {
 impl World {
     /// Sends `io` IO from the faucet wallet to `to`.
     async fn fund(&self, to: Pubkey, io: u64) {
-        let instructions = fund_instructions(self.funder.pubkey(), to, io);
+        let instructions = ix::send_io(self.funder.pubkey(), to, io);
         self.bank.send(&instructions, &[]).await.unwrap();
     }
-}
-
-/// `funder` sends `io` IO to `to`, creating its IO account.
-fn fund_instructions(
-    funder: Pubkey,
-    to: Pubkey,
-    io: u64,
-) -> [solana_sdk::instruction::Instruction; 2] {
-    [
-        ix::create_associated_token_account(funder, to, pda::io_mint()),
-        ix::transfer_io(
-            pda::associated_token(&funder, &pda::io_mint()),
-            pda::associated_token(&to, &pda::io_mint()),
-            funder,
-            io,
-        ),
-    ]
 }
 
 /// A localnet set up by the migrations (its admin an admitted keeper), a
@@ -120,7 +103,7 @@ async fn world() -> World {
     settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
     migrate(&chain, &settings).await.unwrap();
     let bank = Client::new(&url, funder.insecure_clone());
-    let fund = |to: Pubkey, io: u64| fund_instructions(funder.pubkey(), to, io);
+    let fund = |to: Pubkey, io: u64| ix::send_io(funder.pubkey(), to, io);
 
     // A provider with two RTX 4090s (0.40 and 0.30 IOSD/GPU-h) and an H200
     // at 2.00.

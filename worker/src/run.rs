@@ -9,9 +9,10 @@
 //! lease holds one of this worker's devices (read from the chain every
 //! `follow`), else the configured home keeper: when a device moves to
 //! another keeper's lease, or its lease ends, the session ends and one
-//! opens at once with the right keeper. On stop it claims nothing more, hands back
-//! what it received after the stop, lets running jobs finish for a grace
-//! period and hands back the rest.
+//! opens at once with the right keeper. Each result asks for the slot's
+//! next job, which the keeper hands over in its answer. On stop it claims
+//! nothing more, hands back what it received after the stop, lets running
+//! jobs finish for a grace period and hands back the rest.
 
 use crate::{
     backend::Backend,
@@ -709,7 +710,8 @@ pub fn check_period(
         return Some("the device is not a public key".into());
     };
     let mut seen = HashSet::new();
-    let mut receipts = Vec::with_capacity(request.receipts.len());
+    let mut leaves = Vec::with_capacity(request.receipts.len());
+    let mut time = 0u64;
     for json in &request.receipts {
         let Some((receipt, signature)) = json.decode() else {
             return Some(format!("receipt {} does not parse", json.job_id));
@@ -726,11 +728,13 @@ pub fn check_period(
         if !seen.insert(receipt.job_id) {
             return Some(format!("receipt {} appears twice", json.job_id));
         }
-        receipts.push(receipt);
+        time = time.saturating_add(receipt.device_time_us);
+        leaves.push(leaf);
     }
-    let time: u64 = receipts.iter().map(|r| r.device_time_us).sum();
-    let root = api::hex(&merkle::receipts_tree(&lease, &device, &receipts).root());
-    if receipts.len() as u32 != request.job_count
+    // The same tree as `merkle::receipts_tree`, from the leaves in hand.
+    let count = leaves.len() as u32;
+    let root = api::hex(&merkle::MerkleTree::new(leaves).root());
+    if count != request.job_count
         || time != request.device_time_us
         || root != request.receipts_root
         || request.period_end <= request.period_start
@@ -782,12 +786,16 @@ async fn attest(
     request: AttestRequest,
 ) {
     // Checking a large period is CPU work: off the async threads.
-    let (me, signed, checked) = (worker.pubkey(), signed.clone(), request.clone());
-    let refused = tokio::task::spawn_blocking(move || {
-        check_period(&me, &checked, &signed.lock().expect("never poisoned"))
+    let (me, signed) = (worker.pubkey(), signed.clone());
+    let Ok((refused, request)) = tokio::task::spawn_blocking(move || {
+        let refused = check_period(&me, &request, &signed.lock().expect("never poisoned"));
+        (refused, request)
     })
     .await
-    .unwrap_or_else(|e| Some(format!("checking the period failed: {e}")));
+    else {
+        tracing::error!("checking a period panicked; it is not signed");
+        return;
+    };
     let signature = match (&refused, request.attestation()) {
         (None, Some(attestation)) => Some(sign_attestation(worker, &attestation).to_string()),
         _ => None,

@@ -485,6 +485,18 @@ async fn forged_expired_foreign_replayed_and_reused_requests_are_answered_by_the
         .await
         .unwrap();
     assert_eq!(unsigned.status().as_u16(), 401);
+    // The client's bytes under another content's name: 400.
+    let path = format!("/v1/blobs/{stranger_hash}");
+    let signed = SignedRequest::sign(client, &me, "PUT", &path, b"not those bytes", now);
+    let mut misnamed = reqwest::Client::new()
+        .put(format!("{}{path}", w.keeper_url()))
+        .body(&b"not those bytes"[..]);
+    for (name, value) in signed.to_headers() {
+        misnamed = misnamed.header(name, value);
+    }
+    let misnamed = misnamed.send().await.unwrap();
+    assert_eq!(misnamed.status().as_u16(), 400);
+    assert!(misnamed.text().await.unwrap().contains("the bytes hash to"));
     assert_eq!(w.keeper.blobs.get(&stranger_hash), None, "nothing stored");
     assert!(w.keeper.blobs.get(&input).is_some());
     // A job the worker could never run is refused before it is queued.

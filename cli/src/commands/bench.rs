@@ -107,17 +107,7 @@ pub async fn run(args: BenchArgs, as_json: bool) -> Result<()> {
     let mut settings = Settings::launch(86_400);
     settings.faucet = Some((admin_key.pubkey(), 10_000_000 * ONE_IO));
     migrate(&chain, &settings).await?;
-    let fund = |to: Pubkey, io: u64| {
-        [
-            ix::create_associated_token_account(admin_key.pubkey(), to, pda::io_mint()),
-            ix::transfer_io(
-                pda::associated_token(&admin_key.pubkey(), &pda::io_mint()),
-                pda::associated_token(&to, &pda::io_mint()),
-                admin_key.pubkey(),
-                io,
-            ),
-        ]
-    };
+    let fund = |to: Pubkey, io: u64| ix::send_io(admin_key.pubkey(), to, io);
     chain
         .send(&fund(owner.pubkey(), 100_000 * ONE_IO), &[])
         .await?;

@@ -115,20 +115,8 @@ async fn fund_sol(chain: &Client, who: &Pubkey) -> Result<()> {
 
 /// `io` IO from the admin's faucet wallet to `to`.
 pub(crate) async fn fund_io(admin: &Client, to: &Pubkey, io: u64) -> Result<()> {
-    let from = admin.payer.pubkey();
     admin
-        .send(
-            &[
-                ix::create_associated_token_account(from, *to, pda::io_mint()),
-                ix::transfer_io(
-                    pda::associated_token(&from, &pda::io_mint()),
-                    pda::associated_token(to, &pda::io_mint()),
-                    from,
-                    io,
-                ),
-            ],
-            &[],
-        )
+        .send(&ix::send_io(admin.payer.pubkey(), *to, io), &[])
         .await?;
     Ok(())
 }

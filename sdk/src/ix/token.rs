@@ -13,6 +13,20 @@ pub fn create_associated_token_account(payer: Pubkey, owner: Pubkey, mint: Pubke
     )
 }
 
+/// `from` sends `amount` IO base units from its IO account to `to`'s,
+/// which is created first if missing (`from` pays its rent).
+pub fn send_io(from: Pubkey, to: Pubkey, amount: u64) -> [Instruction; 2] {
+    [
+        create_associated_token_account(from, to, pda::io_mint()),
+        transfer_io(
+            pda::associated_token(&from, &pda::io_mint()),
+            pda::associated_token(&to, &pda::io_mint()),
+            from,
+            amount,
+        ),
+    ]
+}
+
 /// An SPL `transfer_checked` of `amount` IO base units.
 pub fn transfer_io(from: Pubkey, to: Pubkey, owner: Pubkey, amount: u64) -> Instruction {
     spl_token_interface::instruction::transfer_checked(

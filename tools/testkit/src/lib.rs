@@ -90,17 +90,7 @@ impl Network {
         settings.faucet = Some((funder.pubkey(), 1_000_000 * ONE_IO));
         migrate(&chain, &settings).await.unwrap();
         let bank = Client::new(&url, funder.insecure_clone());
-        let fund = |to: Pubkey, io: u64| {
-            [
-                ix::create_associated_token_account(funder.pubkey(), to, pda::io_mint()),
-                ix::transfer_io(
-                    pda::associated_token(&funder.pubkey(), &pda::io_mint()),
-                    pda::associated_token(&to, &pda::io_mint()),
-                    funder.pubkey(),
-                    io,
-                ),
-            ]
-        };
+        let fund = |to: Pubkey, io: u64| ix::send_io(funder.pubkey(), to, io);
 
         let dir = std::env::temp_dir().join(format!("io-compute-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -200,20 +190,8 @@ impl Network {
     /// Sends `io` IO base units from the network's bank to `to`'s IO
     /// account (created if missing).
     pub async fn give_io(&self, to: Pubkey, io: u64) {
-        let funder = self.bank.payer.pubkey();
         self.bank
-            .send(
-                &[
-                    ix::create_associated_token_account(funder, to, pda::io_mint()),
-                    ix::transfer_io(
-                        pda::associated_token(&funder, &pda::io_mint()),
-                        pda::associated_token(&to, &pda::io_mint()),
-                        funder,
-                        io,
-                    ),
-                ],
-                &[],
-            )
+            .send(&ix::send_io(self.bank.payer.pubkey(), to, io), &[])
             .await
             .unwrap();
     }
